@@ -1,0 +1,17 @@
+package dev.sluice.analysis;
+
+import java.time.Instant;
+import java.util.OptionalDouble;
+
+/**
+ * The judged result of one check at one moment.
+ *
+ * @param check the check's id ({@code template/name})
+ * @param outcome pass, fail, inconclusive or error
+ * @param value the measured value, when there was one
+ * @param query the PromQL that was run
+ * @param message why this outcome, in words a person can act on
+ * @param at when it was measured
+ */
+public record Measurement(
+    String check, Outcome outcome, OptionalDouble value, String query, String message, Instant at) {}

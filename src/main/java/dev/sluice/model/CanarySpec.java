@@ -1,0 +1,131 @@
+package dev.sluice.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a Canary manages and how a release proceeds. Defaults are applied when read. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CanarySpec {
+  @Required
+  @Size(min = 1, max = 63)
+  @Pattern(Patterns.LABEL_VALUE)
+  @JsonPropertyDescription("Value of the 'app' label shared by every version's Deployment.")
+  public String app;
+
+  @Size(min = 1, max = 63)
+  @Pattern(Patterns.LABEL_NAME)
+  @JsonPropertyDescription("Label that carries the version on Deployments and subsets (default 'version').")
+  public String versionLabel;
+
+  @Required
+  @JsonPropertyDescription("The VirtualService whose route Sluice shifts.")
+  public VirtualServiceRef virtualService;
+
+  @Required
+  @JsonPropertyDescription("The DestinationRule that holds one subset per live version.")
+  public ObjectRef destinationRule;
+
+  @Size(min = 1, max = 63)
+  @Pattern(Patterns.LABEL_VALUE)
+  @JsonPropertyDescription(
+      "Version to release (GitOps). When unset and autoStart is true, a ready Deployment with a new version starts a release.")
+  public String targetVersion;
+
+  @JsonPropertyDescription("Start a release by itself when a new version becomes ready (default true).")
+  public Boolean autoStart;
+
+  @Min(1)
+  @Max(100)
+  @JsonPropertyDescription("Canary weight added at each step, in percent (default 10).")
+  public Integer stepWeight;
+
+  @Min(1)
+  @Max(100)
+  @JsonPropertyDescription("Highest canary weight reached by steps before promotion (default 100).")
+  public Integer maxWeight;
+
+  @Size(max = 100)
+  @JsonPropertyDescription("Explicit canary weights, strictly increasing, each 1..100; overrides stepWeight and maxWeight.")
+  public List<Integer> steps;
+
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("How long each step is held (bake time), e.g. 30s, 1m, 1m30s (default 1m).")
+  public String interval;
+
+  @JsonPropertyDescription("The checks that gate every step.")
+  public AnalysisSpec analysis;
+
+  @JsonPropertyDescription("When a release gives up.")
+  public Limits limits;
+
+  @JsonPropertyDescription("What happens to the old version's Deployment after promotion: delete (default), scaleToZero or keep.")
+  public Retirement retirement;
+
+  public static class VirtualServiceRef {
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern(Patterns.DNS_SUBDOMAIN)
+    public String name;
+
+    @Size(max = 253)
+    @JsonPropertyDescription("Name of the HTTP route to manage; by default the fallback route (the one without 'match').")
+    public String route;
+  }
+
+  public static class ObjectRef {
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern(Patterns.DNS_SUBDOMAIN)
+    public String name;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class AnalysisSpec {
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How often checks run during a step's bake (default 15s, never longer than the interval).")
+    public String interval;
+
+    @Size(max = 32)
+    public List<TemplateRef> templates = new ArrayList<>();
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class TemplateRef {
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern(Patterns.DNS_SUBDOMAIN)
+    public String name;
+
+    @Size(max = 64)
+    public List<Arg> args = new ArrayList<>();
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Limits {
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("Failed evaluations that roll back (default 1: the first).")
+    public Integer failureThreshold;
+
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("Consecutive inconclusive evaluations that roll back (default 5).")
+    public Integer inconclusiveLimit;
+
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("Consecutive evaluations that could not reach Prometheus that roll back (default 5).")
+    public Integer errorLimit;
+
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long a step may wait past its bake time for passing checks, or a new version for readiness (default 10m).")
+    public String progressDeadline;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole progress of the current (or last) release, enough for a restarted daemon to resume
+ * exactly where it was.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CanaryStatus {
+  @JsonPropertyDescription("The version that serves traffic outside a release.")
+  public String stableVersion;
+
+  @JsonPropertyDescription("The version being (or last) released.")
+  public String canaryVersion;
+
+  @JsonPropertyDescription("Percent of the managed route's traffic the canary is given.")
+  public Integer weight;
+
+  @JsonPropertyDescription(
+      "Idle, Initializing, Progressing, Paused, Finalizing, Succeeded, RollingBack, RolledBack or Failed.")
+  public String phase;
+
+  @JsonPropertyDescription("Index of the current step in the plan (0-based); -1 before the first.")
+  public Integer step;
+
+  @JsonPropertyDescription("Number of steps in the plan.")
+  public Integer stepCount;
+
+  public String releaseStartedAt;
+  public String stepStartedAt;
+  public String lastEvaluationAt;
+  public String finishedAt;
+
+  @JsonPropertyDescription("Failed evaluations in this release.")
+  public Integer failures;
+
+  @JsonPropertyDescription("Inconclusive evaluations in a row.")
+  public Integer inconclusiveStreak;
+
+  @JsonPropertyDescription("Evaluations in a row that could not get data from Prometheus.")
+  public Integer errorStreak;
+
+  @JsonPropertyDescription("Why the last release was rolled back, if it was.")
+  public String rollbackReason;
+
+  @JsonPropertyDescription("A one-line summary for people.")
+  public String message;
+
+  @JsonPropertyDescription("The last evaluation, one entry per check.")
+  public List<MeasurementStatus> measurements = new ArrayList<>();
+
+  public List<Condition> conditions = new ArrayList<>();
+
+  public Long observedGeneration;
+
+  /** One check's last measurement. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class MeasurementStatus {
+    public String check;
+    public String outcome;
+    public String value;
+    public String query;
+    public String message;
+    public String at;
+  }
+}

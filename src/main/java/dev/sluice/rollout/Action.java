@@ -1,0 +1,36 @@
+package dev.sluice.rollout;
+
+import java.util.List;
+
+/**
+ * A side effect the state machine asks for, as data. The controller carries actions out in order;
+ * each is idempotent, so a repeated action after a crash changes nothing.
+ */
+public sealed interface Action {
+
+  /** Add a subset for {@code version} to the DestinationRule, modelled on {@code likeVersion}'s. */
+  record AddSubset(String version, String likeVersion) implements Action {}
+
+  /** Remove {@code version}'s subset from the DestinationRule (no route references it). */
+  record RemoveSubset(String version) implements Action {}
+
+  /**
+   * Make the managed route's destinations exactly these (subsets and weights, summing to 100). A
+   * rollback is a single SetRoute to 100% stable.
+   */
+  record SetRoute(List<Destination> destinations) implements Action {
+    public SetRoute {
+      destinations = List.copyOf(destinations);
+      if (destinations.isEmpty()) {
+        throw new IllegalArgumentException("a route needs at least one destination");
+      }
+      int sum = destinations.stream().mapToInt(Destination::weight).sum();
+      if (sum != 100) {
+        throw new IllegalArgumentException("weights must sum to 100, were " + destinations);
+      }
+    }
+  }
+
+  /** Retire the Deployment of {@code version} per the Canary's retirement policy. */
+  record RetireDeployment(String version, RetirementPolicy policy) implements Action {}
+}

@@ -1,0 +1,41 @@
+package dev.sluice.rollout;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the state machine decided: the next status, the side effects to carry out first (in order),
+ * the events to record, and when to look again.
+ *
+ * @param status the status to record once the actions succeeded
+ * @param actions side effects, in order
+ * @param events what to tell people (Kubernetes events)
+ * @param wakeAt when to decide again without any change in the world, if ever
+ * @param refusal why a manual command was refused, if it was
+ * @param rollback the cause, when this decision rolls a release back
+ */
+public record Decision(
+    ReleaseStatus status,
+    List<Action> actions,
+    List<Note> events,
+    Optional<Instant> wakeAt,
+    Optional<String> refusal,
+    Optional<RollbackCause> rollback) {
+
+  public Decision {
+    actions = List.copyOf(actions);
+    events = List.copyOf(events);
+  }
+
+  /** A Kubernetes event to record. */
+  public record Note(boolean warning, String reason, String message) {
+    public static Note normal(String reason, String message) {
+      return new Note(false, reason, message);
+    }
+
+    public static Note warning(String reason, String message) {
+      return new Note(true, reason, message);
+    }
+  }
+}

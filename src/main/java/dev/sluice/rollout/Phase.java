@@ -1,0 +1,24 @@
+package dev.sluice.rollout;
+
+/** Where a Canary's release stands (DESIGN.md, "Release lifecycle"). */
+public enum Phase {
+  Idle,
+  Initializing,
+  Progressing,
+  Paused,
+  Finalizing,
+  Succeeded,
+  RollingBack,
+  RolledBack,
+  Failed;
+
+  /** A release is under way: the route may give the canary traffic. */
+  public boolean releasing() {
+    return this == Initializing || this == Progressing || this == Paused;
+  }
+
+  /** Nothing is under way; a new release may start. */
+  public boolean settled() {
+    return this == Idle || this == Succeeded || this == RolledBack;
+  }
+}

@@ -1,0 +1,610 @@
+package dev.sluice.rollout;
+
+import dev.sluice.rollout.Decision.Note;
+import dev.sluice.rollout.ReleaseStatus.Blocker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The release state machine: a pure function of (spec, status, world, signal, evaluation, now).
+ *
+ * <p>The controller calls {@link #decide} again after carrying out a decision's actions, with the
+ * world as the actions left it, until a decision has neither actions nor a status change. Each
+ * decision therefore takes one small step, which keeps every rule local and every crash harmless:
+ * actions are idempotent and derived from the world, and the status is the release's intent.
+ */
+public final class Rollout {
+  private Rollout() {}
+
+  /** When the checks should next run, or empty when no checks run in this phase. */
+  public static Optional<Instant> nextEvaluationAt(ReleaseSpec spec, ReleaseStatus st) {
+    if ((st.phase() != Phase.Progressing && st.phase() != Phase.Paused)
+        || st.stepStartedAt() == null) {
+      return Optional.empty();
+    }
+    Duration every = spec.effectiveEvaluationInterval();
+    Instant stepEnd = st.stepStartedAt().plus(spec.interval());
+    Instant last = st.lastEvaluationAt();
+    if (last == null || last.isBefore(st.stepStartedAt())) {
+      return Optional.of(st.stepStartedAt().plus(every));
+    }
+    Instant next = last.plus(every);
+    // The end of the bake is always an evaluation: it decides the advance.
+    if (last.isBefore(stepEnd) && next.isAfter(stepEnd)) {
+      next = stepEnd;
+    }
+    return Optional.of(next);
+  }
+
+  /** Whether the controller should run the checks before calling {@link #decide}. */
+  public static boolean evaluationDue(ReleaseSpec spec, ReleaseStatus st, Instant now) {
+    return nextEvaluationAt(spec, st).map(t -> !now.isBefore(t)).orElse(false);
+  }
+
+  /**
+   * Decides the next step of the release.
+   *
+   * @param spec the Canary's policy
+   * @param st the recorded status
+   * @param world the cluster as it is now
+   * @param signal a manual command or a firing alert, if one arrived
+   * @param evaluation the checks' verdict, when they were due and ran
+   * @param now the current time
+   */
+  public static Decision decide(
+      ReleaseSpec spec,
+      ReleaseStatus st,
+      World world,
+      Optional<Signal> signal,
+      Optional<Evaluation> evaluation,
+      Instant now) {
+    return new Step(spec, st, world, now).run(signal, evaluation);
+  }
+
+  /** One decision being made; collects actions and events. */
+  private static final class Step {
+    private final ReleaseSpec spec;
+    private final ReleaseStatus st;
+    private final World world;
+    private final Instant now;
+    private final ReleaseStatus.Builder next;
+    private final List<Action> actions = new ArrayList<>();
+    private final List<Note> events = new ArrayList<>();
+    private Instant wakeAt;
+    private String refusal;
+    private RollbackCause rollback;
+
+    Step(ReleaseSpec spec, ReleaseStatus st, World world, Instant now) {
+      this.spec = spec;
+      this.st = st;
+      this.world = world;
+      this.now = now;
+      this.next = st.toBuilder();
+    }
+
+    Decision run(Optional<Signal> signal, Optional<Evaluation> evaluation) {
+      if (signal.isPresent() && handleSignal(signal.get())) {
+        return finish();
+      }
+      switch (st.phase()) {
+        case Idle, Succeeded, RolledBack -> settled();
+        case Initializing -> initializing();
+        case Progressing, Paused -> progressing(evaluation);
+        case Finalizing -> finalizing();
+        case RollingBack, Failed -> rollBack(null, st.rollbackReason());
+      }
+      return finish();
+    }
+
+    private Decision finish() {
+      return new Decision(
+          next.build(),
+          actions,
+          events,
+          Optional.ofNullable(wakeAt),
+          Optional.ofNullable(refusal),
+          Optional.ofNullable(rollback));
+    }
+
+    // ---- signals -------------------------------------------------------------------------
+
+    /** Returns true when the signal decided this step. */
+    private boolean handleSignal(Signal signal) {
+      if (signal instanceof Signal.AlertFiring alert) {
+        if (!st.phase().releasing()) {
+          return false; // nothing to roll back; the caller logs and counts it
+        }
+        rollBack(
+            RollbackCause.ALERT, "alert " + alert.alertName() + " fired (" + alert.labels() + ")");
+        return true;
+      }
+      Signal.Manual manual = (Signal.Manual) signal;
+      String by = manual.by() == null ? "" : " by " + manual.by();
+      switch (manual.command()) {
+        case PAUSE -> {
+          if (st.phase() != Phase.Progressing) {
+            return refuse("pause applies to a Progressing release; the release is " + st.phase());
+          }
+          next.phase = Phase.Paused;
+          events.add(Note.normal("Paused", "paused at weight " + st.weight() + by));
+        }
+        case RESUME -> {
+          if (st.phase() != Phase.Paused) {
+            return refuse("resume applies to a Paused release; the release is " + st.phase());
+          }
+          next.phase = Phase.Progressing;
+          // The bake of the current step starts again, so the step is judged on fresh data.
+          next.stepStartedAt = now;
+          events.add(Note.normal("Resumed", "resumed at weight " + st.weight() + by));
+        }
+        case PROMOTE -> {
+          if (st.phase() != Phase.Progressing && st.phase() != Phase.Paused) {
+            return refuse(
+                "promote applies to a Progressing or Paused release; the release is " + st.phase());
+          }
+          enterFinalizing("promoted manually at weight " + st.weight() + by);
+        }
+        case ABORT -> {
+          if (!st.phase().releasing()) {
+            return refuse("abort applies to a running release; the release is " + st.phase());
+          }
+          rollBack(RollbackCause.MANUAL, "aborted" + by);
+        }
+        case RETRY -> {
+          if (st.phase() != Phase.RolledBack || st.canaryVersion() == null) {
+            return refuse("retry applies to a RolledBack release; the release is " + st.phase());
+          }
+          if (world.deployment(st.canaryVersion()).isEmpty()) {
+            return refuse("the Deployment of version " + st.canaryVersion() + " no longer exists");
+          }
+          start(st.canaryVersion(), "retried" + by);
+        }
+      }
+      return true;
+    }
+
+    private boolean refuse(String why) {
+      refusal = why;
+      return true;
+    }
+
+    // ---- settled phases: wait for a new version --------------------------------------------
+
+    private void settled() {
+      RouteObservation route = world.route();
+      if (route.state() != RouteObservation.State.OK) {
+        block(
+            route.state() == RouteObservation.State.INVALID
+                ? "InvalidVirtualService"
+                : "RouteNotFound",
+            route.problem());
+        return;
+      }
+      if (st.stableVersion() == null) {
+        adoptStable(route);
+        return;
+      }
+      if (st.phase() == Phase.RolledBack && cleanUpCanarySubset()) {
+        return;
+      }
+      String target = spec.targetVersion();
+      if (target != null
+          && !target.equals(st.stableVersion())
+          && world.deployment(target).isEmpty()) {
+        block("WaitingForTarget", "targetVersion " + target + " has no Deployment yet");
+        return;
+      }
+      next.blocker = null;
+      String candidate = candidate();
+      if (candidate != null) {
+        start(candidate, "version " + candidate + " is ready");
+      }
+    }
+
+    /** The first time Sluice sees the route: the version it sends all traffic to is stable. */
+    private void adoptStable(RouteObservation route) {
+      Optional<Destination> full =
+          route.destinations().stream().filter(d -> d.weight() == 100).findFirst();
+      if (full.isEmpty()) {
+        block(
+            "AmbiguousStable",
+            "the managed route splits traffic "
+                + route.destinations()
+                + " and no release is recorded; send 100% to one subset so Sluice knows the stable version");
+        return;
+      }
+      next.stableVersion = full.get().subset();
+      next.blocker = null;
+      events.add(Note.normal("StableVersion", "stable version is " + next.stableVersion));
+    }
+
+    /** After a rollback, the canary's subset leaves the DestinationRule once no route uses it. */
+    private boolean cleanUpCanarySubset() {
+      String canary = st.canaryVersion();
+      if (canary != null
+          && !canary.equals(st.stableVersion())
+          && world.hasSubset(canary)
+          && !world.route().references(canary)) {
+        actions.add(new Action.RemoveSubset(canary));
+        return true;
+      }
+      return false;
+    }
+
+    /** The version a new release should go to, or null. */
+    private String candidate() {
+      String stable = st.stableVersion();
+      String rolledBack = st.phase() == Phase.RolledBack ? st.canaryVersion() : null;
+      if (spec.targetVersion() != null) {
+        String target = spec.targetVersion();
+        if (target.equals(stable) || target.equals(rolledBack)) {
+          return null;
+        }
+        return world.deployment(target).isPresent() ? target : null;
+      }
+      if (!spec.autoStart()) {
+        return null;
+      }
+      Instant stableCreated =
+          world.deployment(stable).map(DeploymentView::createdAt).orElse(Instant.MIN);
+      return world.deployments().values().stream()
+          .filter(d -> !d.version().equals(stable) && !d.version().equals(rolledBack))
+          .filter(DeploymentView::ready)
+          // an older Deployment left running (retirement: keep) is not a new version
+          .filter(d -> d.createdAt().isAfter(stableCreated))
+          .max(
+              Comparator.comparing(DeploymentView::createdAt)
+                  .thenComparing(DeploymentView::version))
+          .map(DeploymentView::version)
+          .orElse(null);
+    }
+
+    private void start(String version, String why) {
+      next.phase = Phase.Initializing;
+      next.canaryVersion = version;
+      next.step = -1;
+      next.weight = 0;
+      next.releaseStartedAt = now;
+      next.stepStartedAt = null;
+      next.lastEvaluationAt = null;
+      next.finishedAt = null;
+      next.failures = 0;
+      next.inconclusiveStreak = 0;
+      next.errorStreak = 0;
+      next.rollbackReason = null;
+      next.blocker = null;
+      events.add(
+          Note.normal(
+              "ReleaseStarted",
+              "releasing " + version + " (stable " + st.stableVersion() + "): " + why));
+    }
+
+    // ---- initializing: subset, readiness, route --------------------------------------------
+
+    private void initializing() {
+      String canary = st.canaryVersion();
+      String stable = st.stableVersion();
+      Instant deadline = st.releaseStartedAt().plus(spec.progressDeadline());
+      if (!now.isBefore(deadline)) {
+        rollBack(
+            RollbackCause.LIMIT,
+            "version "
+                + canary
+                + " did not become ready within the progress deadline "
+                + Durations.format(spec.progressDeadline()));
+        return;
+      }
+      wakeAt = deadline;
+      Optional<DeploymentView> deployment = world.deployment(canary);
+      if (deployment.isEmpty()) {
+        rollBack(RollbackCause.EXTERNAL, "the Deployment of version " + canary + " disappeared");
+        return;
+      }
+      RouteObservation route = world.route();
+      if (route.state() != RouteObservation.State.OK) {
+        block(
+            route.state() == RouteObservation.State.INVALID
+                ? "InvalidVirtualService"
+                : "RouteNotFound",
+            route.problem());
+        return;
+      }
+      if (!world.destinationRuleExists()) {
+        block("DestinationRuleNotFound", "the DestinationRule does not exist");
+        return;
+      }
+      if (!world.hasSubset(canary)) {
+        actions.add(new Action.AddSubset(canary, stable));
+        return;
+      }
+      if (!deployment.get().ready()) {
+        block(
+            "WaitingForCanary",
+            "waiting for Deployment "
+                + deployment.get().name()
+                + " to be ready ("
+                + deployment.get().readyReplicas()
+                + "/"
+                + deployment.get().replicas()
+                + ")");
+        return;
+      }
+      next.blocker = null;
+      if (route.weightOf(canary) < 0) {
+        // The canary joins the route at weight 0 first: from then on, a route without it means
+        // the release was reset (by a rollback or another writer), never "not yet written".
+        actions.add(
+            new Action.SetRoute(List.of(new Destination(stable, 100), new Destination(canary, 0))));
+        return;
+      }
+      enterStep(0);
+    }
+
+    private void enterStep(int index) {
+      int weight = spec.plan().get(index);
+      next.phase = Phase.Progressing;
+      next.step = index;
+      next.weight = weight;
+      next.stepStartedAt = now;
+      events.add(
+          Note.normal(
+              "StepAdvanced",
+              "step "
+                  + (index + 1)
+                  + "/"
+                  + spec.plan().size()
+                  + ": "
+                  + st.stableVersion()
+                  + " "
+                  + (100 - weight)
+                  + "%, "
+                  + st.canaryVersion()
+                  + " "
+                  + weight
+                  + "%"));
+    }
+
+    // ---- progressing and paused: guard, judge, converge, advance ---------------------------
+
+    private void progressing(Optional<Evaluation> evaluation) {
+      String canary = st.canaryVersion();
+      RouteObservation route = world.route();
+      if (route.state() != RouteObservation.State.OK) {
+        rollBack(
+            RollbackCause.EXTERNAL,
+            "the managed route can no longer be written: " + route.problem());
+        return;
+      }
+      if (route.weightOf(canary) < 0) {
+        rollBack(
+            RollbackCause.EXTERNAL,
+            "the managed route no longer sends traffic to "
+                + canary
+                + " (reset outside the release)");
+        return;
+      }
+      Optional<DeploymentView> deployment = world.deployment(canary);
+      if (deployment.isEmpty() || !deployment.get().serving()) {
+        rollBack(
+            RollbackCause.EXTERNAL,
+            "the Deployment of version " + canary + " has no ready replica");
+        return;
+      }
+      if (!world.hasSubset(canary)) {
+        rollBack(RollbackCause.EXTERNAL, "the subset " + canary + " left the DestinationRule");
+        return;
+      }
+      if (evaluation.isPresent() && judge(evaluation.get())) {
+        return;
+      }
+      // The status is the intent: a route that differs (a write lost to a crash, or another
+      // writer's reset) is brought back to the recorded weight.
+      List<Destination> desired =
+          List.of(
+              new Destination(st.stableVersion(), 100 - st.weight()),
+              new Destination(canary, st.weight()));
+      if (!route.destinations().equals(desired)) {
+        actions.add(new Action.SetRoute(desired));
+      }
+      if (st.phase() == Phase.Progressing && evaluation.isPresent()) {
+        Instant stepEnd = st.stepStartedAt().plus(spec.interval());
+        Evaluation e = evaluation.get();
+        if (e.gate() == Gate.PASS && !e.at().isBefore(stepEnd)) {
+          if (st.step() + 1 < spec.plan().size()) {
+            enterStep(st.step() + 1);
+          } else {
+            enterFinalizing("every step passed");
+          }
+          return;
+        }
+      }
+      if (st.phase() == Phase.Progressing) {
+        Instant deadline = st.stepStartedAt().plus(spec.interval()).plus(spec.progressDeadline());
+        if (!now.isBefore(deadline)) {
+          rollBack(
+              RollbackCause.LIMIT,
+              "step "
+                  + (st.step() + 1)
+                  + " found no passing evaluation within the progress deadline "
+                  + Durations.format(spec.progressDeadline()));
+          return;
+        }
+      }
+      wakeAt = nextEvaluationAt(spec, next.build()).orElse(null);
+    }
+
+    /** Folds an evaluation into the counters; returns true when it rolled the release back. */
+    private boolean judge(Evaluation e) {
+      next.lastEvaluationAt = e.at();
+      switch (e.gate()) {
+        case PASS -> {
+          next.inconclusiveStreak = 0;
+          next.errorStreak = 0;
+        }
+        case FAIL -> {
+          next.failures = st.failures() + 1;
+          next.inconclusiveStreak = 0;
+          next.errorStreak = 0;
+          if (next.failures >= spec.failureThreshold()) {
+            rollBack(RollbackCause.CHECK, "check failed: " + e.summary());
+            return true;
+          }
+          events.add(
+              Note.warning(
+                  "CheckFailed",
+                  e.summary() + " (" + next.failures + "/" + spec.failureThreshold() + ")"));
+        }
+        case INCONCLUSIVE -> {
+          next.inconclusiveStreak = st.inconclusiveStreak() + 1;
+          next.errorStreak = 0;
+          if (next.inconclusiveStreak >= spec.inconclusiveLimit()) {
+            rollBack(
+                RollbackCause.LIMIT,
+                next.inconclusiveStreak + " inconclusive evaluations in a row: " + e.summary());
+            return true;
+          }
+        }
+        case ERROR -> {
+          next.errorStreak = st.errorStreak() + 1;
+          next.inconclusiveStreak = 0;
+          if (next.errorStreak >= spec.errorLimit()) {
+            rollBack(
+                RollbackCause.LIMIT,
+                next.errorStreak + " evaluations in a row without data: " + e.summary());
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    // ---- finalizing: retire the old version in the guide's order ---------------------------
+
+    private void enterFinalizing(String why) {
+      next.phase = Phase.Finalizing;
+      next.blocker = null;
+      events.add(
+          Note.normal(
+              "Promoting",
+              "promoting " + st.canaryVersion() + ": " + why + "; retiring " + st.stableVersion()));
+    }
+
+    private void finalizing() {
+      String canary = st.canaryVersion();
+      String old = st.stableVersion();
+      RouteObservation route = world.route();
+      if (route.state() != RouteObservation.State.OK) {
+        block("RouteNotFound", "cannot finish the promotion: " + route.problem());
+        return;
+      }
+      // 1. the old version leaves the VirtualService (the canary takes 100%)
+      if (route.weightOf(old) >= 0 || route.weightOf(canary) != 100) {
+        actions.add(new Action.SetRoute(List.of(new Destination(canary, 100))));
+        next.weight = 100;
+        return;
+      }
+      // 2. then its subset leaves the DestinationRule, once no route references it
+      if (world.hasSubset(old)) {
+        if (route.references(old)) {
+          block(
+              "RetirementBlocked",
+              "subset "
+                  + old
+                  + " is still referenced by another route; it is kept until none does");
+          return;
+        }
+        actions.add(new Action.RemoveSubset(old));
+        return;
+      }
+      // 3. then its Deployment
+      Optional<DeploymentView> oldDeployment = world.deployment(old);
+      boolean retireDeployment =
+          oldDeployment.isPresent()
+              && switch (spec.retirement()) {
+                case DELETE -> true;
+                case SCALE_TO_ZERO -> oldDeployment.get().replicas() > 0;
+                case KEEP -> false;
+              };
+      if (retireDeployment) {
+        actions.add(new Action.RetireDeployment(old, spec.retirement()));
+        return;
+      }
+      next.phase = Phase.Succeeded;
+      next.stableVersion = canary;
+      next.weight = 0;
+      next.step = -1;
+      next.finishedAt = now;
+      next.blocker = null;
+      events.add(
+          Note.normal(
+              "Promoted",
+              canary
+                  + " is now stable; "
+                  + old
+                  + " retired ("
+                  + spec.retirement().name().toLowerCase().replace('_', ' ')
+                  + ")"
+                  + took()));
+    }
+
+    // ---- rollback ------------------------------------------------------------------------
+
+    /**
+     * Sends the managed route back to 100% stable in one write. {@code cause} is null when an
+     * earlier decision already rolled back and this one only retries the write.
+     */
+    private void rollBack(RollbackCause cause, String reason) {
+      if (cause != null) {
+        rollback = cause;
+        next.rollbackReason = reason;
+        events.add(
+            Note.warning("RollingBack", "rolling back " + st.canaryVersion() + ": " + reason));
+      }
+      next.step = -1;
+      next.weight = 0;
+      String stable = st.stableVersion();
+      RouteObservation route = world.route();
+      if (route.state() != RouteObservation.State.OK) {
+        // Nothing can be written now; retried whenever the VirtualService changes.
+        next.phase = Phase.Failed;
+        next.blocker =
+            new Blocker("RollbackBlocked", "cannot write the rollback: " + route.problem());
+        if (st.phase() != Phase.Failed) {
+          events.add(Note.warning("RollbackBlocked", next.blocker.message()));
+        }
+        return;
+      }
+      List<Destination> allStable = List.of(new Destination(stable, 100));
+      if (!route.destinations().equals(allStable)) {
+        actions.add(new Action.SetRoute(allStable));
+      }
+      next.phase = Phase.RolledBack;
+      next.finishedAt = now;
+      next.blocker = null;
+      events.add(
+          Note.warning(
+              "RolledBack", "route back to 100% " + stable + "; " + next.rollbackReason + took()));
+    }
+
+    private String took() {
+      if (st.releaseStartedAt() == null) {
+        return "";
+      }
+      return " (release took "
+          + Durations.format(Duration.between(st.releaseStartedAt(), now).withNanos(0))
+          + ")";
+    }
+
+    private void block(String reason, String message) {
+      Blocker b = new Blocker(reason, message);
+      if (!b.equals(st.blocker())) {
+        events.add(Note.warning(reason, message));
+      }
+      next.blocker = b;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.sluice.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Properties of the state machine over generated releases: random plans, check outcomes, manual
+ * commands, alerts and outside interference. Each seed is one release; a failing seed is printed by
+ * JUnit and replays exactly.
+ */
+class RolloutPropertiesTest {
+
+  static Stream<Long> seeds() {
+    return LongStream.range(0, 400).boxed();
+  }
+
+  private static List<Integer> randomPlan(Random r) {
+    if (r.nextBoolean()) {
+      List<Integer> steps = new ArrayList<>();
+      int w = 0;
+      while (w < 100 && steps.size() < 8) {
+        w += 1 + r.nextInt(40);
+        if (w <= 100) steps.add(w);
+      }
+      if (steps.isEmpty()) steps.add(100);
+      return steps;
+    }
+    return StepPlan.of(1 + r.nextInt(100), 1 + r.nextInt(100), null);
+  }
+
+  private static Gate randomGate(Random r, double failRate) {
+    double x = r.nextDouble();
+    if (x < failRate) return Gate.FAIL;
+    if (x < failRate + 0.1) return Gate.INCONCLUSIVE;
+    if (x < failRate + 0.2) return Gate.ERROR;
+    return Gate.PASS;
+  }
+
+  private static SimulatedCluster randomRelease(long seed) {
+    Random r = new Random(seed);
+    ReleaseSpec spec =
+        new ReleaseSpec(
+            randomPlan(r),
+            Duration.ofSeconds(10 + r.nextInt(60)),
+            Duration.ofSeconds(5 + r.nextInt(20)),
+            1 + r.nextInt(2),
+            1 + r.nextInt(4),
+            1 + r.nextInt(4),
+            Duration.ofSeconds(30 + r.nextInt(600)),
+            RetirementPolicy.values()[r.nextInt(3)],
+            true,
+            null);
+    SimulatedCluster c = new SimulatedCluster(spec);
+    double failRate = r.nextDouble() * 0.1;
+    c.checks = at -> new Evaluation(randomGate(r, failRate), "generated", at);
+    c.reconcile();
+    c.deploy("v2", 1 + r.nextInt(3), 3, c.now);
+    for (int i = 0; i < 200 && !c.status.phase().settled() || i == 0; i++) {
+      c.now = c.now.plusSeconds(1 + r.nextInt(20));
+      Optional<Signal> signal = Optional.empty();
+      double x = r.nextDouble();
+      if (x < 0.03) {
+        signal = Optional.of(new Signal.Manual(Command.values()[r.nextInt(5)], "test"));
+      } else if (x < 0.04) {
+        signal = Optional.of(new Signal.AlertFiring("HighErrorRate", "app=helloworld"));
+      } else if (x < 0.05 && c.route.size() == 2) {
+        c.route = List.of(new Destination("v1", 100), new Destination("v2", 0)); // outside reset
+      }
+      c.reconcile(signal);
+    }
+    return c;
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void everyRouteWrittenHasWeightsIn0To100SummingTo100(long seed) {
+    SimulatedCluster c = randomRelease(seed);
+    for (List<Destination> route : c.routeHistory) {
+      assertThat(route).allSatisfy(d -> assertThat(d.weight()).isBetween(0, 100));
+      assertThat(route.stream().mapToInt(Destination::weight).sum()).isEqualTo(100);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void theCanaryWeightNeverRisesWithoutAPassingEvaluationOrAPromotion(long seed) {
+    SimulatedCluster c = randomRelease(seed);
+    for (SimulatedCluster.Trace t : c.traces) {
+      ReleaseStatus before = t.before();
+      ReleaseStatus after = t.decision().status();
+      boolean promoted =
+          t.signal()
+              .filter(s -> s instanceof Signal.Manual m && m.command() == Command.PROMOTE)
+              .isPresent();
+      if (before.phase() == Phase.Progressing && after.step() > before.step() && !promoted) {
+        assertThat(t.evaluation())
+            .hasValueSatisfying(e -> assertThat(e.gate()).isEqualTo(Gate.PASS));
+        assertThat(after.step()).isEqualTo(before.step() + 1); // never skips a step
+      }
+      if (before.phase() == Phase.Progressing && after.phase() == Phase.Finalizing && !promoted) {
+        assertThat(t.evaluation())
+            .hasValueSatisfying(e -> assertThat(e.gate()).isEqualTo(Gate.PASS));
+        assertThat(before.step()).isEqualTo(c.spec.plan().size() - 1);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void aFailureAtTheThresholdAlwaysEndsAt100PercentStableInOneWrite(long seed) {
+    SimulatedCluster c = randomRelease(seed);
+    for (SimulatedCluster.Trace t : c.traces) {
+      if (t.decision().rollback().isPresent()) {
+        assertThat(t.decision().status().phase()).isEqualTo(Phase.RolledBack);
+        assertThat(t.decision().actions())
+            .allSatisfy(
+                a ->
+                    assertThat(a)
+                        .isEqualTo(new Action.SetRoute(List.of(new Destination("v1", 100)))))
+            .hasSizeLessThanOrEqualTo(1);
+      }
+      boolean failAtThreshold =
+          t.evaluation().filter(e -> e.gate() == Gate.FAIL).isPresent()
+              && t.before().failures() + 1 >= c.spec.failureThreshold()
+              && (t.before().phase() == Phase.Progressing || t.before().phase() == Phase.Paused)
+              && t.signal().isEmpty();
+      if (failAtThreshold && t.before().stepStartedAt() != null) {
+        assertThat(t.decision().rollback()).contains(RollbackCause.CHECK);
+      }
+    }
+    if (c.status.phase() == Phase.RolledBack) {
+      assertThat(c.route).containsExactly(new Destination("v1", 100));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void everyReleaseEndsPromotedOrRolledBack(long seed) {
+    SimulatedCluster c = randomRelease(seed);
+    // with passing checks from here on, nothing stays in between for ever
+    c.checks = at -> new Evaluation(Gate.PASS, "ok", at);
+    c.runFor(Duration.ofHours(3));
+    assertThat(c.status.phase()).isIn(Phase.Succeeded, Phase.RolledBack);
+    if (c.status.phase() == Phase.Succeeded) {
+      assertThat(c.route).containsExactly(new Destination("v2", 100));
+      assertThat(c.subsets).doesNotContain("v1");
+    }
+  }
+}

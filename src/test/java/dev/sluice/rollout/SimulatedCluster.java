@@ -1,0 +1,171 @@
+package dev.sluice.rollout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A cluster in memory and a driver that runs the state machine the way the controller does: decide,
+ * carry out the actions, decide again until nothing changes. Records every route and every decision
+ * so tests can check the history.
+ */
+final class SimulatedCluster {
+  final ReleaseSpec spec;
+  List<Destination> route;
+  Set<String> usedElsewhere = new LinkedHashSet<>();
+  RouteObservation.State routeState = RouteObservation.State.OK;
+  Set<String> subsets = new LinkedHashSet<>();
+  final Map<String, DeploymentView> deployments = new HashMap<>();
+  ReleaseStatus status = ReleaseStatus.initial();
+  Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+  final List<List<Destination>> routeHistory = new ArrayList<>();
+  final List<Action> actionHistory = new ArrayList<>();
+  final List<Decision> decisions = new ArrayList<>();
+  final List<Decision.Note> events = new ArrayList<>();
+  final List<Trace> traces = new ArrayList<>();
+
+  /** One call of the state machine: what it was given and what it decided. */
+  record Trace(
+      ReleaseStatus before,
+      Optional<Signal> signal,
+      Optional<Evaluation> evaluation,
+      Decision decision) {}
+
+  /** Answers the checks when they are due; the default passes everything. */
+  Function<Instant, Evaluation> checks = at -> new Evaluation(Gate.PASS, "all passed", at);
+
+  SimulatedCluster(ReleaseSpec spec) {
+    this.spec = spec;
+    route = List.of(new Destination("v1", 100));
+    usedElsewhere.add("debug");
+    subsets.add("v1");
+    subsets.add("debug");
+    deploy("v1", 2, 2, now.minus(Duration.ofDays(1)));
+  }
+
+  static ReleaseSpec spec() {
+    return spec(StepPlan.of(10, 100, null));
+  }
+
+  static ReleaseSpec spec(List<Integer> plan) {
+    return new ReleaseSpec(
+        plan,
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(15),
+        1,
+        3,
+        3,
+        Duration.ofMinutes(5),
+        RetirementPolicy.DELETE,
+        true,
+        null);
+  }
+
+  void deploy(String version, int replicas, int ready, Instant created) {
+    deployments.put(
+        version, new DeploymentView(version, "helloworld-" + version, replicas, ready, created));
+  }
+
+  World world() {
+    RouteObservation obs =
+        switch (routeState) {
+          case OK -> RouteObservation.ok(route, usedElsewhere);
+          case NOT_FOUND -> RouteObservation.notFound("VirtualService helloworld not found");
+          case INVALID -> RouteObservation.invalid("match routes have no fallback route");
+        };
+    return new World(obs, subsets, deployments);
+  }
+
+  /**
+   * One reconcile: checks when due, then decide and act until nothing changes. Returns the first
+   * decision (the one that saw the signal).
+   */
+  Decision reconcile(Optional<Signal> signal) {
+    Optional<Evaluation> evaluation =
+        Rollout.evaluationDue(spec, status, now)
+            ? Optional.of(checks.apply(now))
+            : Optional.empty();
+    Decision first = null;
+    for (int i = 0; i < 20; i++) {
+      Decision d = Rollout.decide(spec, status, world(), signal, evaluation, now);
+      decisions.add(d);
+      traces.add(new Trace(status, signal, evaluation, d));
+      events.addAll(d.events());
+      d.actions().forEach(this::apply);
+      boolean changed = !d.actions().isEmpty() || !d.status().equals(status);
+      status = d.status();
+      signal = Optional.empty();
+      evaluation = Optional.empty();
+      first = first == null ? d : first;
+      if (!changed) {
+        return first;
+      }
+    }
+    throw new AssertionError("no fixed point after 20 decisions");
+  }
+
+  Decision reconcile() {
+    return reconcile(Optional.empty());
+  }
+
+  void apply(Action a) {
+    actionHistory.add(a);
+    if (a instanceof Action.AddSubset add) {
+      subsets.add(add.version());
+    } else if (a instanceof Action.RemoveSubset rm) {
+      if (route.stream().anyMatch(d -> d.subset().equals(rm.version()))
+          || usedElsewhere.contains(rm.version())) {
+        throw new AssertionError("subset " + rm.version() + " removed while referenced");
+      }
+      subsets.remove(rm.version());
+    } else if (a instanceof Action.SetRoute set) {
+      for (Destination d : set.destinations()) {
+        if (!subsets.contains(d.subset())) {
+          throw new AssertionError("route references missing subset " + d.subset());
+        }
+        DeploymentView dep = deployments.get(d.subset());
+        if (dep == null || !dep.serving()) {
+          throw new AssertionError("route references " + d.subset() + " which is not serving");
+        }
+      }
+      route = set.destinations();
+      routeHistory.add(route);
+    } else if (a instanceof Action.RetireDeployment r) {
+      if (subsets.contains(r.version())) {
+        throw new AssertionError("Deployment retired before its subset left the DestinationRule");
+      }
+      deployments.remove(r.version());
+    }
+  }
+
+  /** Moves the clock on and reconciles whenever the state machine asked to be woken. */
+  void runFor(Duration total) {
+    Instant end = now.plus(total);
+    reconcile();
+    while (now.isBefore(end)) {
+      Optional<Instant> wake = decisions.get(decisions.size() - 1).wakeAt();
+      if (wake.isEmpty() || wake.get().isAfter(end)) {
+        now = end;
+      } else {
+        now = wake.get().isAfter(now) ? wake.get() : now.plusMillis(1);
+      }
+      reconcile();
+    }
+  }
+
+  int canaryWeight() {
+    return route.stream()
+        .filter(d -> d.subset().equals(status.canaryVersion()))
+        .mapToInt(Destination::weight)
+        .findFirst()
+        .orElse(0);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.sluice.controller;
+
+import dev.sluice.analysis.Builtins;
+import dev.sluice.analysis.Check;
+import dev.sluice.analysis.GateVerdict;
+import dev.sluice.analysis.InvalidTemplateException;
+import dev.sluice.analysis.Judge;
+import dev.sluice.analysis.Measurement;
+import dev.sluice.analysis.Outcome;
+import dev.sluice.analysis.Template;
+import dev.sluice.analysis.TemplateRenderer;
+import dev.sluice.metrics.MetricProvider;
+import dev.sluice.model.Canary;
+import dev.sluice.model.CanarySpec;
+import dev.sluice.rollout.Evaluation;
+import dev.sluice.rollout.Gate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds a Canary's templates (a namespaced AnalysisTemplate overrides the built-in of the same
+ * name), renders them for the current release, runs each check's one query and judges it.
+ */
+final class AnalysisRunner {
+  /** Stands in for the canary version when checking templates before a release exists. */
+  static final String NO_VERSION_YET = "pending";
+
+  private final ClusterCache cache;
+  private final Map<String, Template> builtins;
+  private final MetricProvider provider;
+  private final Clock clock;
+
+  AnalysisRunner(ClusterCache cache, Map<String, Template> builtins, MetricProvider provider, Clock clock) {
+    this.cache = cache;
+    this.builtins = builtins;
+    this.provider = provider;
+    this.clock = clock;
+  }
+
+  /**
+   * Renders every check of the Canary for a release of {@code canaryVersion} against {@code
+   * stableVersion}.
+   *
+   * @throws InvalidTemplateException when a template is unknown or cannot be rendered
+   */
+  List<Check> checks(Canary canary, String stableVersion, String canaryVersion) {
+    CanarySpec spec = canary.getSpec();
+    List<Check> checks = new ArrayList<>();
+    if (spec.analysis == null || spec.analysis.templates == null) {
+      return checks;
+    }
+    String namespace = canary.getMetadata().getNamespace();
+    Map<String, String> builtinValues =
+        Builtins.of(
+            namespace,
+            spec.app,
+            canaryVersion == null ? NO_VERSION_YET : canaryVersion,
+            stableVersion == null ? NO_VERSION_YET : stableVersion,
+            canary.getMetadata().getName());
+    for (CanarySpec.TemplateRef ref : spec.analysis.templates) {
+      Template template = resolve(namespace, ref.name);
+      checks.addAll(TemplateRenderer.render(template, TemplateMapper.args(ref.args), builtinValues));
+    }
+    return checks;
+  }
+
+  private Template resolve(String namespace, String name) {
+    Optional<Template> own = cache.template(namespace, name).map(TemplateMapper::toTemplate);
+    if (own.isPresent()) {
+      return own.get();
+    }
+    Template builtin = builtins.get(name);
+    if (builtin == null) {
+      throw new InvalidTemplateException(
+          name,
+          null,
+          "no AnalysisTemplate of that name in namespace "
+              + namespace
+              + " and no built-in one (built-ins: "
+              + String.join(", ", builtins.keySet())
+              + ")");
+    }
+    return builtin;
+  }
+
+  /** Runs every check now; the worst outcome wins. */
+  GateVerdict run(List<Check> checks) {
+    List<Measurement> measurements = new ArrayList<>(checks.size());
+    for (Check check : checks) {
+      measurements.add(Judge.judge(check, provider.query(check.promql()), clock.instant()));
+    }
+    return GateVerdict.of(measurements);
+  }
+
+  /** A template problem during a release counts as an error: hold, and fail safe at the limit. */
+  static GateVerdict templateError(InvalidTemplateException e, Instant at) {
+    Measurement m =
+        new Measurement(
+            "templates", Outcome.ERROR, java.util.OptionalDouble.empty(), "", e.getMessage(), at);
+    return GateVerdict.of(List.of(m));
+  }
+
+  static Evaluation evaluation(GateVerdict verdict, Instant at) {
+    return new Evaluation(Gate.valueOf(verdict.outcome().name()), verdict.summary(), at);
+  }
+}

@@ -1,0 +1,475 @@
+package dev.sluice.controller;
+
+import dev.sluice.analysis.Check;
+import dev.sluice.analysis.GateVerdict;
+import dev.sluice.analysis.InvalidTemplateException;
+import dev.sluice.analysis.Measurement;
+import dev.sluice.model.Canary;
+import dev.sluice.model.CanarySpec;
+import dev.sluice.model.CanaryStatus;
+import dev.sluice.rollout.Action;
+import dev.sluice.rollout.Decision;
+import dev.sluice.rollout.DeploymentView;
+import dev.sluice.rollout.Evaluation;
+import dev.sluice.rollout.Phase;
+import dev.sluice.rollout.ReleaseSpec;
+import dev.sluice.rollout.ReleaseStatus;
+import dev.sluice.rollout.Rollout;
+import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.Signal;
+import dev.sluice.rollout.World;
+import dev.sluice.routing.TrafficRouter;
+import dev.sluice.routing.WriteConflictException;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Carries out the state machine's decisions for one Canary: reads the world from the caches, runs
+ * the checks when they are due, asks {@link Rollout#decide} what to do, performs the actions, and
+ * records the status. It decides nothing itself; it only sequences I/O.
+ *
+ * <p>Ordering: within one decision, actions are carried out before the status is written. A step
+ * advance is a decision with only a status change (the intent) followed by one that writes the
+ * route; a rollback is a decision whose single route write comes first. So a crash can lose at most
+ * a route write the status already asks for, and the next reconcile redoes it.
+ */
+final class CanaryReconciler {
+  private static final Logger LOG = Logger.getLogger(CanaryReconciler.class);
+  private static final int MAX_DECISIONS = 24;
+  private static final int MAX_CONFLICTS = 8;
+  private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
+
+  private final KubernetesClient client;
+  private final ClusterCache cache;
+  private final TrafficRouter router;
+  private final AnalysisRunner analysis;
+  private final EventRecorder events;
+  private final ReleaseMetrics metrics;
+  private final SignalInbox inbox;
+  private final Clock clock;
+  private final BiConsumer<String, Instant> schedule;
+
+  CanaryReconciler(
+      KubernetesClient client,
+      ClusterCache cache,
+      TrafficRouter router,
+      AnalysisRunner analysis,
+      EventRecorder events,
+      ReleaseMetrics metrics,
+      SignalInbox inbox,
+      Clock clock,
+      BiConsumer<String, Instant> schedule) {
+    this.client = client;
+    this.cache = cache;
+    this.router = router;
+    this.analysis = analysis;
+    this.events = events;
+    this.metrics = metrics;
+    this.inbox = inbox;
+    this.clock = clock;
+    this.schedule = schedule;
+  }
+
+  void reconcile(String key) {
+    metrics.reconcileTimer().record(() -> reconcileTimed(key));
+  }
+
+  private void reconcileTimed(String key) {
+    Optional<Canary> cached = cache.canary(key);
+    if (cached.isEmpty()) {
+      String[] parts = key.split("/", 2);
+      metrics.forget(parts[0], parts[1]);
+      inbox.forget(key);
+      return;
+    }
+    new Run(cached.get()).go();
+  }
+
+  /** The I/O of one reconcile of one Canary, with the objects as last read or written. */
+  private final class Run {
+    private Canary canary;
+    private final String namespace;
+    private final String name;
+    private final String key;
+    private GenericKubernetesResource virtualService;
+    private GenericKubernetesResource destinationRule;
+    private final Map<String, Deployment> deployments = new HashMap<>();
+
+    Run(Canary canary) {
+      this.canary = canary;
+      this.namespace = canary.getMetadata().getNamespace();
+      this.name = canary.getMetadata().getName();
+      this.key = namespace + "/" + name;
+    }
+
+    void go() {
+      SpecReader.Result read = SpecReader.read(canary);
+      if (!read.valid()) {
+        refuseSpec(String.join("; ", read.problems()));
+        return;
+      }
+      ReleaseSpec spec = read.spec();
+      CanarySpec cs = canary.getSpec();
+      ReleaseStatus status = StatusMapper.read(canary.getStatus());
+      refreshFromCache();
+
+      // Templates are checked before a release may start; during one, a broken template is an
+      // error evaluation (hold, then roll back at the error limit) rather than a silent stop.
+      List<Check> checks;
+      InvalidTemplateException templateProblem = null;
+      try {
+        checks = analysis.checks(canary, status.stableVersion(), status.canaryVersion());
+      } catch (InvalidTemplateException e) {
+        checks = List.of();
+        templateProblem = e;
+      }
+      if (templateProblem != null && !status.phase().releasing()) {
+        refuseSpec(templateProblem.getMessage());
+        return;
+      }
+
+      Optional<SignalInbox.Pending> pending = inbox.take(key);
+      Optional<Signal> signal = pending.map(SignalInbox.Pending::signal);
+      Optional<Evaluation> evaluation = Optional.empty();
+      GateVerdict verdict = null;
+      Instant now = clock.instant();
+      if (Rollout.evaluationDue(spec, status, now)) {
+        verdict =
+            templateProblem != null
+                ? AnalysisRunner.templateError(templateProblem, now)
+                : analysis.run(checks);
+        now = clock.instant();
+        evaluation = Optional.of(AnalysisRunner.evaluation(verdict, now));
+        metrics.measured(namespace, name, verdict.measurements());
+      }
+
+      int conflicts = 0;
+      Decision last = null;
+      for (int i = 0; i < MAX_DECISIONS; i++) {
+        now = clock.instant();
+        Decision d = Rollout.decide(spec, status, world(cs), signal, evaluation, now);
+        if (pending.isPresent() && i == 0) {
+          pending.get().answer(d.refusal());
+          if (d.refusal().isPresent()) {
+            events.record(canary, true, "CommandRefused", d.refusal().get());
+          }
+        }
+        try {
+          for (Action action : d.actions()) {
+            perform(action, cs, status);
+          }
+        } catch (WriteConflictException e) {
+          if (++conflicts > MAX_CONFLICTS) {
+            LOG.warnf("%s: %d write conflicts in a row; trying again shortly", key, conflicts);
+            schedule.accept(key, clock.instant().plus(RETRY_AFTER_FAILURE));
+            return;
+          }
+          refreshFromServer(cs);
+          continue; // read again, decide again (the signal and evaluation are not yet recorded)
+        } catch (KubernetesClientException e) {
+          writeFailed(spec, status, d, e);
+          return;
+        }
+        boolean statusChanged = !d.status().equals(status);
+        if (statusChanged || verdict != null) {
+          if (!writeStatus(d.status(), spec, verdict)) {
+            return; // the Canary changed under us: a fresh reconcile is queued
+          }
+        }
+        announce(d, status);
+        boolean acted = !d.actions().isEmpty();
+        status = d.status();
+        signal = Optional.empty();
+        evaluation = Optional.empty();
+        verdict = null;
+        last = d;
+        if (!acted && !statusChanged) {
+          break;
+        }
+      }
+      metrics.state(namespace, name, status);
+      if (inbox.hasPending(key)) {
+        schedule.accept(key, clock.instant());
+      } else if (last != null && last.wakeAt().isPresent()) {
+        schedule.accept(key, last.wakeAt().get());
+      }
+    }
+
+    // ---- world ----------------------------------------------------------------------------
+
+    private void refreshFromCache() {
+      CanarySpec cs = canary.getSpec();
+      virtualService = cache.virtualService(namespace, cs.virtualService.name).orElse(null);
+      destinationRule = cache.destinationRule(namespace, cs.destinationRule.name).orElse(null);
+      deployments.clear();
+      for (Deployment d : cache.deploymentsOf(namespace, cs.app)) {
+        deployments.put(d.getMetadata().getName(), d);
+      }
+    }
+
+    /** After a conflict the cache may lag behind the server: read the two Istio objects directly. */
+    private void refreshFromServer(CanarySpec cs) {
+      virtualService =
+          client
+              .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
+              .inNamespace(namespace)
+              .withName(cs.virtualService.name)
+              .get();
+      destinationRule =
+          client
+              .genericKubernetesResources(Istio.DESTINATION_RULE)
+              .inNamespace(namespace)
+              .withName(cs.destinationRule.name)
+              .get();
+    }
+
+    private World world(CanarySpec cs) {
+      RouteObservation route = router.observe(virtualService, cs.virtualService.route);
+      Set<String> subsets = destinationRule == null ? null : router.subsets(destinationRule);
+      String versionLabel = SpecReader.versionLabel(canary);
+      Map<String, DeploymentView> views = new HashMap<>();
+      for (Deployment d : deployments.values()) {
+        String version = ClusterCache.label(d, versionLabel);
+        if (version == null || d.getMetadata().getDeletionTimestamp() != null) {
+          continue;
+        }
+        DeploymentView view = view(version, d);
+        // two Deployments claiming one version: keep the older, the one that was there first
+        views.merge(version, view, (a, b) -> a.createdAt().isAfter(b.createdAt()) ? b : a);
+      }
+      return new World(route, subsets, views);
+    }
+
+    private DeploymentView view(String version, Deployment d) {
+      int replicas =
+          d.getSpec() == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+      int ready =
+          d.getStatus() == null || d.getStatus().getReadyReplicas() == null
+              ? 0
+              : d.getStatus().getReadyReplicas();
+      Instant created = StatusMapper.time(d.getMetadata().getCreationTimestamp());
+      return new DeploymentView(
+          version, d.getMetadata().getName(), replicas, ready, created == null ? Instant.EPOCH : created);
+    }
+
+    // ---- actions --------------------------------------------------------------------------
+
+    private void perform(Action action, CanarySpec cs, ReleaseStatus status) {
+      if (action instanceof Action.SetRoute set) {
+        virtualService = router.setRoute(virtualService, cs.virtualService.route, set);
+      } else if (action instanceof Action.AddSubset add) {
+        destinationRule = router.addSubset(destinationRule, add, SpecReader.versionLabel(canary));
+      } else if (action instanceof Action.RemoveSubset remove) {
+        RouteObservation routes = router.observe(virtualService, cs.virtualService.route);
+        destinationRule = router.removeSubset(destinationRule, remove, routes);
+      } else if (action instanceof Action.RetireDeployment retire) {
+        retire(retire);
+      }
+    }
+
+    private void retire(Action.RetireDeployment retire) {
+      String versionLabel = SpecReader.versionLabel(canary);
+      List<Deployment> targets = new ArrayList<>();
+      for (Deployment d : deployments.values()) {
+        if (retire.version().equals(ClusterCache.label(d, versionLabel))) {
+          targets.add(d);
+        }
+      }
+      for (Deployment d : targets) {
+        String dn = d.getMetadata().getName();
+        switch (retire.policy()) {
+          case DELETE -> {
+            client.apps().deployments().inNamespace(namespace).withName(dn).delete();
+            deployments.remove(dn);
+          }
+          case SCALE_TO_ZERO -> {
+            // a plain update carrying the resourceVersion read: a conflict means decide again
+            Deployment copy =
+                io.fabric8.kubernetes.client.utils.Serialization.clone(d);
+            copy.getSpec().setReplicas(0);
+            try {
+              deployments.put(
+                  dn, client.apps().deployments().inNamespace(namespace).resource(copy).update());
+            } catch (KubernetesClientException e) {
+              if (e.getCode() == 409) {
+                deployments.put(
+                    dn, client.apps().deployments().inNamespace(namespace).withName(dn).get());
+                throw new WriteConflictException("Deployment", namespace, dn, d.getMetadata().getResourceVersion(), e);
+              }
+              throw e;
+            }
+          }
+          case KEEP -> {}
+        }
+      }
+    }
+
+    /**
+     * A write other than a conflict failed (API server error, forbidden, ...). A rollback that
+     * could not be written is recorded as RollingBack, so it is retried and never forgotten.
+     */
+    private void writeFailed(ReleaseSpec spec, ReleaseStatus status, Decision d, KubernetesClientException e) {
+      LOG.warnf("%s: write failed (%d): %s", key, e.getCode(), e.getMessage());
+      if (d.rollback().isPresent() || d.status().phase() == Phase.RolledBack) {
+        ReleaseStatus.Builder b = d.status().toBuilder();
+        b.phase = Phase.RollingBack;
+        b.blocker = new ReleaseStatus.Blocker("RollbackWriteFailed", "the rollback write failed and is retried: " + e.getMessage());
+        writeStatus(b.build(), spec, null);
+        if (d.rollback().isPresent()) {
+          metrics.rolledBack(namespace, name, d.rollback().get());
+          events.record(canary, true, "RollbackWriteFailed", b.blocker.message());
+        }
+      }
+      schedule.accept(key, clock.instant().plus(RETRY_AFTER_FAILURE));
+    }
+
+    // ---- status and events ----------------------------------------------------------------
+
+    /** Writes the status conditionally on the Canary as read; false when it changed meanwhile. */
+    private boolean writeStatus(ReleaseStatus next, ReleaseSpec spec, GateVerdict verdict) {
+      Canary updated = copyForStatus();
+      CanaryStatus s = updated.getStatus();
+      StatusMapper.write(
+          next, spec.plan().size(), s, generation(), clock.instant());
+      if (verdict != null) {
+        s.measurements = measurements(verdict.measurements());
+        StatusMapper.setCondition(
+            s,
+            StatusMapper.ANALYSIS,
+            verdict.outcome() == dev.sluice.analysis.Outcome.PASS,
+            verdict.outcome().name().charAt(0) + verdict.outcome().name().substring(1).toLowerCase(),
+            verdict.summary(),
+            generation(),
+            clock.instant());
+      }
+      return putStatus(updated);
+    }
+
+    private boolean putStatus(Canary updated) {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          canary =
+              client.resources(Canary.class).inNamespace(namespace).resource(updated).updateStatus();
+          return true;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() == 404) {
+            return false;
+          }
+          if (e.getCode() != 409 || attempt >= 3) {
+            throw e;
+          }
+          // Someone changed the Canary since we read it (a spec edit, an annotation). When its
+          // status is still the one this decision was made from, the decision stands: write it on
+          // the fresh copy. Otherwise start over from the server's copy.
+          Canary fresh = client.resources(Canary.class).inNamespace(namespace).withName(name).get();
+          if (fresh == null) {
+            return false;
+          }
+          if (!StatusMapper.read(fresh.getStatus()).equals(StatusMapper.read(canary.getStatus()))) {
+            schedule.accept(key, clock.instant());
+            return false;
+          }
+          canary = fresh;
+          updated.getMetadata().setResourceVersion(fresh.getMetadata().getResourceVersion());
+        }
+      }
+    }
+
+    private Canary copyForStatus() {
+      Canary copy = new Canary();
+      copy.setMetadata(canary.getMetadata());
+      copy.setSpec(canary.getSpec());
+      CanaryStatus s = canary.getStatus() == null ? new CanaryStatus() : canary.getStatus();
+      CanaryStatus fresh = new CanaryStatus();
+      fresh.measurements = s.measurements == null ? new ArrayList<>() : new ArrayList<>(s.measurements);
+      fresh.conditions = s.conditions == null ? new ArrayList<>() : new ArrayList<>(s.conditions);
+      copy.setStatus(fresh);
+      return copy;
+    }
+
+    private long generation() {
+      Long g = canary.getMetadata().getGeneration();
+      return g == null ? 0 : g;
+    }
+
+    private void refuseSpec(String problem) {
+      CanaryStatus current = canary.getStatus();
+      var ready = current == null ? null : StatusMapper.find(current.conditions, StatusMapper.READY);
+      if (ready != null
+          && "InvalidSpec".equals(ready.getReason())
+          && problem.equals(ready.getMessage())
+          && current.observedGeneration != null
+          && current.observedGeneration == generation()) {
+        return; // already said
+      }
+      Canary updated = copyForStatus();
+      CanaryStatus s = updated.getStatus();
+      if (current != null) {
+        copyProgress(current, s);
+      }
+      s.observedGeneration = generation();
+      s.message = "invalid spec: " + problem;
+      StatusMapper.setCondition(s, StatusMapper.READY, false, "InvalidSpec", problem, generation(), clock.instant());
+      if (putStatus(updated)) {
+        events.record(canary, true, "InvalidSpec", problem);
+      }
+    }
+
+    private void announce(Decision d, ReleaseStatus before) {
+      for (Decision.Note note : d.events()) {
+        events.record(canary, note.warning(), note.reason(), note.message());
+      }
+      d.rollback().ifPresent(cause -> metrics.rolledBack(namespace, name, cause));
+      ReleaseStatus after = d.status();
+      if (after.phase() == Phase.Succeeded && before.phase() != Phase.Succeeded && after.releaseStartedAt() != null) {
+        metrics.promoted(Duration.between(after.releaseStartedAt(), after.finishedAt()));
+      }
+    }
+  }
+
+  private static List<CanaryStatus.MeasurementStatus> measurements(List<Measurement> ms) {
+    List<CanaryStatus.MeasurementStatus> out = new ArrayList<>(ms.size());
+    for (Measurement m : ms) {
+      CanaryStatus.MeasurementStatus s = new CanaryStatus.MeasurementStatus();
+      s.check = m.check();
+      s.outcome = m.outcome().name();
+      s.value = m.value().isPresent() ? Double.toString(m.value().getAsDouble()) : null;
+      s.query = StatusMapper.truncate(m.query(), 2048);
+      s.message = StatusMapper.truncate(m.message(), 1024);
+      s.at = m.at().toString();
+      out.add(s);
+    }
+    return out;
+  }
+
+  /** Keeps a release's recorded progress when only a condition is added. */
+  private static void copyProgress(CanaryStatus from, CanaryStatus to) {
+    to.phase = from.phase;
+    to.stableVersion = from.stableVersion;
+    to.canaryVersion = from.canaryVersion;
+    to.weight = from.weight;
+    to.step = from.step;
+    to.stepCount = from.stepCount;
+    to.releaseStartedAt = from.releaseStartedAt;
+    to.stepStartedAt = from.stepStartedAt;
+    to.lastEvaluationAt = from.lastEvaluationAt;
+    to.finishedAt = from.finishedAt;
+    to.failures = from.failures;
+    to.inconclusiveStreak = from.inconclusiveStreak;
+    to.errorStreak = from.errorStreak;
+    to.rollbackReason = from.rollbackReason;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.sluice.controller;
+
+import dev.sluice.model.AnalysisTemplate;
+import dev.sluice.model.Canary;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Informers on everything a Canary depends on, and lookups in their caches. No polling: every
+ * change arrives by watch and is turned into the keys of the Canaries it concerns.
+ */
+final class ClusterCache implements AutoCloseable {
+  static final String APP_LABEL = "app";
+
+  private final SharedIndexInformer<Canary> canaries;
+  private final SharedIndexInformer<AnalysisTemplate> templates;
+  private final SharedIndexInformer<Deployment> deployments;
+  private final SharedIndexInformer<GenericKubernetesResource> virtualServices;
+  private final SharedIndexInformer<GenericKubernetesResource> destinationRules;
+  private final List<SharedIndexInformer<?>> all = new ArrayList<>();
+
+  /**
+   * Starts the informers in {@code namespace} (or every namespace when null); {@code changed}
+   * receives the key ({@code namespace/name}) of every Canary a change may concern.
+   */
+  ClusterCache(KubernetesClient client, String namespace, Consumer<String> changed) {
+    this.canaries =
+        start(
+            namespace == null
+                ? client.resources(Canary.class).inAnyNamespace().runnableInformer(0)
+                : client.resources(Canary.class).inNamespace(namespace).runnableInformer(0),
+            c -> changed.accept(key(c)));
+    this.templates =
+        start(
+            namespace == null
+                ? client.resources(AnalysisTemplate.class).inAnyNamespace().runnableInformer(0)
+                : client.resources(AnalysisTemplate.class).inNamespace(namespace).runnableInformer(0),
+            t -> canariesIn(t.getMetadata().getNamespace()).forEach(c -> changed.accept(key(c))));
+    this.deployments =
+        start(
+            namespace == null
+                ? client.apps().deployments().inAnyNamespace().withLabel(APP_LABEL).runnableInformer(0)
+                : client.apps().deployments().inNamespace(namespace).withLabel(APP_LABEL).runnableInformer(0),
+            d ->
+                canariesIn(d.getMetadata().getNamespace()).stream()
+                    .filter(c -> Objects.equals(c.getSpec() == null ? null : c.getSpec().app, label(d, APP_LABEL)))
+                    .forEach(c -> changed.accept(key(c))));
+    this.virtualServices =
+        start(
+            namespace == null
+                ? client.genericKubernetesResources(Istio.VIRTUAL_SERVICE).inAnyNamespace().runnableInformer(0)
+                : client.genericKubernetesResources(Istio.VIRTUAL_SERVICE).inNamespace(namespace).runnableInformer(0),
+            vs ->
+                canariesIn(vs.getMetadata().getNamespace()).stream()
+                    .filter(c -> c.getSpec() != null && c.getSpec().virtualService != null)
+                    .filter(c -> Objects.equals(c.getSpec().virtualService.name, vs.getMetadata().getName()))
+                    .forEach(c -> changed.accept(key(c))));
+    this.destinationRules =
+        start(
+            namespace == null
+                ? client.genericKubernetesResources(Istio.DESTINATION_RULE).inAnyNamespace().runnableInformer(0)
+                : client.genericKubernetesResources(Istio.DESTINATION_RULE).inNamespace(namespace).runnableInformer(0),
+            dr ->
+                canariesIn(dr.getMetadata().getNamespace()).stream()
+                    .filter(c -> c.getSpec() != null && c.getSpec().destinationRule != null)
+                    .filter(c -> Objects.equals(c.getSpec().destinationRule.name, dr.getMetadata().getName()))
+                    .forEach(c -> changed.accept(key(c))));
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> start(
+      SharedIndexInformer<T> informer, Consumer<T> onChange) {
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(T obj) {
+            onChange.accept(obj);
+          }
+
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            onChange.accept(newObj);
+          }
+
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            onChange.accept(obj);
+          }
+        });
+    all.add(informer);
+    return informer;
+  }
+
+  /** Starts every informer and waits until each has listed what exists. */
+  void startAndSync() {
+    all.stream().map(i -> i.start().toCompletableFuture()).toList().forEach(f -> f.join());
+  }
+
+  boolean synced() {
+    return all.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  static String key(HasMetadata o) {
+    return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+  }
+
+  static String label(HasMetadata o, String name) {
+    Map<String, String> labels = o.getMetadata().getLabels();
+    return labels == null ? null : labels.get(name);
+  }
+
+  Optional<Canary> canary(String key) {
+    return Optional.ofNullable(canaries.getStore().getByKey(key));
+  }
+
+  List<Canary> canaries() {
+    return canaries.getStore().list();
+  }
+
+  List<Canary> canariesIn(String namespace) {
+    return canaries.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+  }
+
+  Optional<AnalysisTemplate> template(String namespace, String name) {
+    return Optional.ofNullable(templates.getStore().getByKey(namespace + "/" + name));
+  }
+
+  Optional<GenericKubernetesResource> virtualService(String namespace, String name) {
+    return Optional.ofNullable(virtualServices.getStore().getByKey(namespace + "/" + name));
+  }
+
+  Optional<GenericKubernetesResource> destinationRule(String namespace, String name) {
+    return Optional.ofNullable(destinationRules.getStore().getByKey(namespace + "/" + name));
+  }
+
+  /** The Deployments in {@code namespace} whose app label is {@code app}. */
+  List<Deployment> deploymentsOf(String namespace, String app) {
+    return deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace).stream()
+        .filter(d -> app.equals(label(d, APP_LABEL)))
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    all.forEach(SharedIndexInformer::close);
+  }
+}

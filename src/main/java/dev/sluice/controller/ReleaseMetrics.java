@@ -1,0 +1,151 @@
+package dev.sluice.controller;
+
+import dev.sluice.analysis.Measurement;
+import dev.sluice.rollout.Phase;
+import dev.sluice.rollout.ReleaseStatus;
+import dev.sluice.rollout.RollbackCause;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The daemon's own metrics under {@code sluice_}, per Canary: weight, phase, step, each check's
+ * last value and outcomes, rollbacks by reason, releases by result, reconcile duration.
+ */
+final class ReleaseMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, AtomicReference<ReleaseStatus>> states = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, double[]>> checkValues = new ConcurrentHashMap<>();
+  private final Map<String, List<Meter.Id>> meters = new ConcurrentHashMap<>();
+  private final Timer reconcile;
+
+  ReleaseMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.reconcile =
+        Timer.builder("sluice.reconcile")
+            .description("Time to reconcile one Canary")
+            .publishPercentileHistogram()
+            .register(registry);
+  }
+
+  Timer reconcileTimer() {
+    return reconcile;
+  }
+
+  /** Publishes the Canary's current state (registers its gauges the first time). */
+  void state(String namespace, String name, ReleaseStatus status) {
+    String key = namespace + "/" + name;
+    AtomicReference<ReleaseStatus> ref = states.get(key);
+    if (ref == null) {
+      AtomicReference<ReleaseStatus> created = new AtomicReference<>(status);
+      ref = states.putIfAbsent(key, created);
+      if (ref == null) {
+        ref = created;
+        register(key, namespace, name, created);
+      }
+    }
+    ref.set(status);
+  }
+
+  private void register(String key, String namespace, String name, AtomicReference<ReleaseStatus> ref) {
+    Tags tags = Tags.of("namespace", namespace, "name", name);
+    List<Meter.Id> ids = new ArrayList<>();
+    ids.add(
+        Gauge.builder("sluice.canary.weight", ref, r -> r.get().weight())
+            .description("Percent of the managed route's traffic given to the canary")
+            .baseUnit("percent")
+            .tags(tags)
+            .register(registry)
+            .getId());
+    ids.add(
+        Gauge.builder("sluice.canary.step", ref, r -> r.get().step() + 1)
+            .description("Current step of the release (1-based; 0 outside a release)")
+            .tags(tags)
+            .register(registry)
+            .getId());
+    for (Phase phase : Phase.values()) {
+      ids.add(
+          Gauge.builder("sluice.canary.phase", ref, r -> r.get().phase() == phase ? 1 : 0)
+              .description("1 for the Canary's current phase, 0 for the others")
+              .tags(tags.and("phase", phase.name()))
+              .register(registry)
+              .getId());
+    }
+    meters.put(key, ids);
+  }
+
+  /** Publishes one evaluation's measurements. */
+  void measured(String namespace, String name, List<Measurement> measurements) {
+    String key = namespace + "/" + name;
+    Map<String, double[]> values = checkValues.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    for (Measurement m : measurements) {
+      Tags tags = Tags.of("namespace", namespace, "name", name, "check", m.check());
+      double[] holder =
+          values.computeIfAbsent(
+              m.check(),
+              c -> {
+                double[] h = {Double.NaN};
+                Meter.Id id =
+                    Gauge.builder("sluice.check.value", h, a -> a[0])
+                        .description("The check's last measured value (NaN when there was none)")
+                        .tags(tags)
+                        .register(registry)
+                        .getId();
+                meters.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
+                return h;
+              });
+      holder[0] = m.value().isPresent() ? m.value().getAsDouble() : Double.NaN;
+      Counter.builder("sluice.check.evaluations")
+          .description("Check evaluations by outcome")
+          .tags(tags.and("outcome", m.outcome().name().toLowerCase(Locale.ROOT)))
+          .register(registry)
+          .increment();
+    }
+  }
+
+  void rolledBack(String namespace, String name, RollbackCause cause) {
+    Counter.builder("sluice.rollbacks")
+        .description("Releases rolled back, by reason")
+        .tags("namespace", namespace, "name", name, "reason", cause.name().toLowerCase(Locale.ROOT))
+        .register(registry)
+        .increment();
+    Counter.builder("sluice.releases")
+        .description("Releases finished, by result")
+        .tags("result", "rolled_back")
+        .register(registry)
+        .increment();
+  }
+
+  void promoted(Duration took) {
+    Counter.builder("sluice.releases")
+        .description("Releases finished, by result")
+        .tags("result", "promoted")
+        .register(registry)
+        .increment();
+    Timer.builder("sluice.release.duration")
+        .description("Time from a release's start to its promotion")
+        .register(registry)
+        .record(took);
+  }
+
+  /** The Canary was deleted: its series go away. */
+  void forget(String namespace, String name) {
+    String key = namespace + "/" + name;
+    states.remove(key);
+    checkValues.remove(key);
+    List<Meter.Id> ids = meters.remove(key);
+    if (ids != null) {
+      ids.forEach(registry::remove);
+    }
+  }
+}

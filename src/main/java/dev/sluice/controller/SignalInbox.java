@@ -1,0 +1,57 @@
+package dev.sluice.controller;
+
+import dev.sluice.rollout.Signal;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Manual commands and alerts waiting for their Canary's next reconcile. Each is answered once the
+ * state machine has seen it: with the refusal when the command does not apply, else empty.
+ */
+public final class SignalInbox {
+
+  /** A signal and the answer its sender waits for. */
+  public record Pending(Signal signal, CompletableFuture<Optional<String>> answer) {
+    void answer(Optional<String> refusal) {
+      answer.complete(refusal);
+    }
+  }
+
+  private final Map<String, Deque<Pending>> byKey = new HashMap<>();
+
+  /** Queues {@code signal} for the Canary {@code key}; the future completes when it was decided. */
+  public synchronized CompletableFuture<Optional<String>> offer(String key, Signal signal) {
+    Pending p = new Pending(signal, new CompletableFuture<>());
+    byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).add(p);
+    return p.answer();
+  }
+
+  synchronized Optional<Pending> take(String key) {
+    Deque<Pending> q = byKey.get(key);
+    if (q == null || q.isEmpty()) {
+      return Optional.empty();
+    }
+    Pending p = q.poll();
+    if (q.isEmpty()) {
+      byKey.remove(key);
+    }
+    return Optional.of(p);
+  }
+
+  synchronized boolean hasPending(String key) {
+    Deque<Pending> q = byKey.get(key);
+    return q != null && !q.isEmpty();
+  }
+
+  /** The Canary is gone: every waiting sender is told so. */
+  synchronized void forget(String key) {
+    Deque<Pending> q = byKey.remove(key);
+    if (q != null) {
+      q.forEach(p -> p.answer(Optional.of("the Canary no longer exists")));
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.sluice.controller;
+
+import dev.sluice.model.Canary;
+import dev.sluice.model.CanarySpec;
+import dev.sluice.model.Patterns;
+import dev.sluice.model.Retirement;
+import dev.sluice.rollout.Durations;
+import dev.sluice.rollout.ReleaseSpec;
+import dev.sluice.rollout.RetirementPolicy;
+import dev.sluice.rollout.StepPlan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a Canary's spec into the state machine's {@link ReleaseSpec}, applying defaults and
+ * checking what the CRD schema cannot express. Every problem is collected, so a person sees them
+ * all at once.
+ */
+final class SpecReader {
+  static final String DEFAULT_VERSION_LABEL = "version";
+  private static final Pattern LABEL_VALUE = Pattern.compile(Patterns.LABEL_VALUE);
+  private static final Pattern NAME = Pattern.compile(Patterns.DNS_SUBDOMAIN);
+
+  private SpecReader() {}
+
+  /** The spec read, or the problems that prevent reading it. */
+  record Result(ReleaseSpec spec, List<String> problems) {
+    boolean valid() {
+      return problems.isEmpty();
+    }
+  }
+
+  static Result read(Canary canary) {
+    List<String> problems = new ArrayList<>();
+    CanarySpec s = canary.getSpec();
+    if (s == null) {
+      return new Result(null, List.of("spec is missing"));
+    }
+    checkLabel(problems, "app", s.app, true);
+    checkLabel(problems, "targetVersion", s.targetVersion, false);
+    if (s.virtualService == null || !validName(s.virtualService.name)) {
+      problems.add("virtualService.name must name a VirtualService");
+    }
+    if (s.destinationRule == null || !validName(s.destinationRule.name)) {
+      problems.add("destinationRule.name must name a DestinationRule");
+    }
+    List<Integer> plan =
+        attempt(
+            problems,
+            () ->
+                StepPlan.of(
+                    orDefault(s.stepWeight, ReleaseSpec.DEFAULT_STEP_WEIGHT),
+                    orDefault(s.maxWeight, ReleaseSpec.DEFAULT_MAX_WEIGHT),
+                    s.steps));
+    Duration interval = duration(problems, "interval", s.interval, ReleaseSpec.DEFAULT_INTERVAL);
+    CanarySpec.AnalysisSpec analysis = s.analysis;
+    Duration every =
+        duration(
+            problems,
+            "analysis.interval",
+            analysis == null ? null : analysis.interval,
+            ReleaseSpec.DEFAULT_EVALUATION_INTERVAL);
+    CanarySpec.Limits limits = s.limits == null ? new CanarySpec.Limits() : s.limits;
+    int failureThreshold =
+        positive(problems, "limits.failureThreshold", limits.failureThreshold, ReleaseSpec.DEFAULT_FAILURE_THRESHOLD);
+    int inconclusiveLimit =
+        positive(problems, "limits.inconclusiveLimit", limits.inconclusiveLimit, ReleaseSpec.DEFAULT_INCONCLUSIVE_LIMIT);
+    int errorLimit =
+        positive(problems, "limits.errorLimit", limits.errorLimit, ReleaseSpec.DEFAULT_ERROR_LIMIT);
+    Duration deadline =
+        duration(
+            problems,
+            "limits.progressDeadline",
+            limits.progressDeadline,
+            ReleaseSpec.DEFAULT_PROGRESS_DEADLINE);
+    if (analysis != null && analysis.templates != null) {
+      for (int i = 0; i < analysis.templates.size(); i++) {
+        CanarySpec.TemplateRef ref = analysis.templates.get(i);
+        if (ref == null || !validName(ref.name)) {
+          problems.add("analysis.templates[" + i + "].name must name an AnalysisTemplate");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      return new Result(null, List.copyOf(problems));
+    }
+    return new Result(
+        new ReleaseSpec(
+            plan,
+            interval,
+            every,
+            failureThreshold,
+            inconclusiveLimit,
+            errorLimit,
+            deadline,
+            retirement(s.retirement),
+            s.autoStart == null || s.autoStart,
+            s.targetVersion),
+        List.of());
+  }
+
+  static String versionLabel(Canary canary) {
+    String label = canary.getSpec() == null ? null : canary.getSpec().versionLabel;
+    return label == null || label.isEmpty() ? DEFAULT_VERSION_LABEL : label;
+  }
+
+  private static RetirementPolicy retirement(Retirement r) {
+    if (r == null) {
+      return RetirementPolicy.DELETE;
+    }
+    return switch (r) {
+      case DELETE -> RetirementPolicy.DELETE;
+      case SCALE_TO_ZERO -> RetirementPolicy.SCALE_TO_ZERO;
+      case KEEP -> RetirementPolicy.KEEP;
+    };
+  }
+
+  private static boolean validName(String name) {
+    return name != null && name.length() <= 253 && NAME.matcher(name).matches();
+  }
+
+  private static void checkLabel(List<String> problems, String field, String value, boolean required) {
+    if (value == null) {
+      if (required) {
+        problems.add(field + " is required");
+      }
+      return;
+    }
+    if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
+      problems.add(field + " must be a label value (letters, digits, '-', '_', '.'; at most 63)");
+    }
+  }
+
+  private static int orDefault(Integer value, int fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private static int positive(List<String> problems, String field, Integer value, int fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value < 1) {
+      problems.add(field + " must be at least 1, was " + value);
+      return fallback;
+    }
+    return value;
+  }
+
+  private static Duration duration(List<String> problems, String field, String text, Duration fallback) {
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      Duration d = Durations.parse(text);
+      if (d.isZero()) {
+        problems.add(field + " must be longer than 0");
+        return fallback;
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add(field + ": " + e.getMessage());
+      return fallback;
+    }
+  }
+
+  private static <T> T attempt(List<String> problems, Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      return null;
+    }
+  }
+}

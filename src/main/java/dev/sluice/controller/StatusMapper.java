@@ -1,0 +1,169 @@
+package dev.sluice.controller;
+
+import dev.sluice.model.CanaryStatus;
+import dev.sluice.rollout.Phase;
+import dev.sluice.rollout.ReleaseStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Converts between the Canary's stored status and the state machine's {@link ReleaseStatus}. */
+final class StatusMapper {
+  static final String READY = "Ready";
+  static final String PROGRESSING = "Progressing";
+  static final String ANALYSIS = "Analysis";
+
+  private StatusMapper() {}
+
+  static ReleaseStatus read(CanaryStatus s) {
+    if (s == null || s.phase == null) {
+      return ReleaseStatus.initial();
+    }
+    Phase phase;
+    try {
+      phase = Phase.valueOf(s.phase);
+    } catch (IllegalArgumentException e) {
+      phase = Phase.Idle;
+    }
+    ReleaseStatus.Blocker blocker = null;
+    Condition ready = find(s.conditions, READY);
+    if (ready != null && "False".equals(ready.getStatus()) && !"InvalidSpec".equals(ready.getReason())) {
+      blocker = new ReleaseStatus.Blocker(ready.getReason(), ready.getMessage());
+    }
+    return new ReleaseStatus(
+        phase,
+        s.stableVersion,
+        s.canaryVersion,
+        s.step == null ? -1 : s.step,
+        s.weight == null ? 0 : s.weight,
+        time(s.releaseStartedAt),
+        time(s.stepStartedAt),
+        time(s.lastEvaluationAt),
+        time(s.finishedAt),
+        zero(s.failures),
+        zero(s.inconclusiveStreak),
+        zero(s.errorStreak),
+        s.rollbackReason,
+        blocker);
+  }
+
+  /**
+   * Writes {@code r} into {@code s} (a copy of the stored status), keeping conditions' transition
+   * times when their status did not change.
+   */
+  static void write(ReleaseStatus r, int stepCount, CanaryStatus s, long generation, Instant now) {
+    s.phase = r.phase().name();
+    s.stableVersion = r.stableVersion();
+    s.canaryVersion = r.canaryVersion();
+    s.step = r.step();
+    s.stepCount = stepCount;
+    s.weight = r.weight();
+    s.releaseStartedAt = text(r.releaseStartedAt());
+    s.stepStartedAt = text(r.stepStartedAt());
+    s.lastEvaluationAt = text(r.lastEvaluationAt());
+    s.finishedAt = text(r.finishedAt());
+    s.failures = r.failures();
+    s.inconclusiveStreak = r.inconclusiveStreak();
+    s.errorStreak = r.errorStreak();
+    s.rollbackReason = r.rollbackReason();
+    s.observedGeneration = generation;
+    s.message = message(r);
+    if (r.blocker() != null) {
+      setCondition(s, READY, false, r.blocker().reason(), r.blocker().message(), generation, now);
+    } else {
+      setCondition(s, READY, true, "Managed", "Sluice manages this Canary", generation, now);
+    }
+    boolean running = r.phase().releasing() || r.phase() == Phase.Finalizing || r.phase() == Phase.RollingBack;
+    setCondition(s, PROGRESSING, running, r.phase().name(), s.message, generation, now);
+  }
+
+  static String message(ReleaseStatus r) {
+    return switch (r.phase()) {
+      case Idle -> r.stableVersion() == null ? "waiting for the route" : "stable " + r.stableVersion() + "; no release";
+      case Initializing -> "preparing " + r.canaryVersion();
+      case Progressing, Paused ->
+          r.phase().name().toLowerCase()
+              + ": "
+              + r.canaryVersion()
+              + " at "
+              + r.weight()
+              + "% (step "
+              + (r.step() + 1)
+              + ")";
+      case Finalizing -> "promoting " + r.canaryVersion() + ", retiring " + r.stableVersion();
+      case Succeeded -> r.stableVersion() + " promoted";
+      case RollingBack, Failed -> "rolling back " + r.canaryVersion() + ": " + r.rollbackReason();
+      case RolledBack -> r.canaryVersion() + " rolled back: " + r.rollbackReason();
+    };
+  }
+
+  static void setCondition(
+      CanaryStatus s, String type, boolean status, String reason, String message, long generation, Instant now) {
+    if (s.conditions == null) {
+      s.conditions = new ArrayList<>();
+    }
+    String value = status ? "True" : "False";
+    Condition old = find(s.conditions, type);
+    String since = old != null && value.equals(old.getStatus()) ? old.getLastTransitionTime() : text(now);
+    Condition c =
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(value)
+            .withReason(reason)
+            .withMessage(truncate(message, 1024))
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since)
+            .build();
+    List<Condition> kept = new ArrayList<>();
+    boolean placed = false;
+    for (Condition existing : s.conditions) {
+      if (Objects.equals(existing.getType(), type)) {
+        kept.add(c);
+        placed = true;
+      } else {
+        kept.add(existing);
+      }
+    }
+    if (!placed) {
+      kept.add(c);
+    }
+    s.conditions = kept;
+  }
+
+  static Condition find(List<Condition> conditions, String type) {
+    if (conditions == null) {
+      return null;
+    }
+    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  static String truncate(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, max - 1) + "…";
+  }
+
+  static String text(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  static Instant time(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static int zero(Integer i) {
+    return i == null ? 0 : i;
+  }
+}

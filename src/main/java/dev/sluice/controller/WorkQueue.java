@@ -1,0 +1,118 @@
+package dev.sluice.controller;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a handler per key, never twice at once for the same key, coalescing requests: a key asked
+ * for while it runs runs once more afterwards. Delayed requests keep only the earliest time.
+ */
+final class WorkQueue implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(WorkQueue.class);
+
+  private final ScheduledExecutorService pool;
+  private final Consumer<String> handler;
+  private final Clock clock;
+  private final Map<String, Pending> pending = new HashMap<>();
+  private final Set<String> running = new HashSet<>();
+  private final Set<String> rerun = new HashSet<>();
+
+  private record Pending(Instant at, ScheduledFuture<?> future) {}
+
+  WorkQueue(int threads, Consumer<String> handler, Clock clock) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory factory =
+        r -> {
+          Thread t = new Thread(r, "sluice-reconcile-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
+    this.pool = Executors.newScheduledThreadPool(threads, factory);
+    this.handler = handler;
+    this.clock = clock;
+  }
+
+  /** Run {@code key} as soon as possible. */
+  void add(String key) {
+    addAt(key, clock.instant());
+  }
+
+  /** Run {@code key} after {@code delay} (or earlier, if asked for earlier). */
+  void addAfter(String key, Duration delay) {
+    addAt(key, clock.instant().plus(delay));
+  }
+
+  synchronized void addAt(String key, Instant at) {
+    if (running.contains(key) && !at.isAfter(clock.instant())) {
+      rerun.add(key);
+      return;
+    }
+    Pending p = pending.get(key);
+    if (p != null && !p.at().isAfter(at)) {
+      return;
+    }
+    if (p != null) {
+      p.future().cancel(false);
+    }
+    long delayMs = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+    ScheduledFuture<?> f = pool.schedule(() -> run(key), delayMs, TimeUnit.MILLISECONDS);
+    pending.put(key, new Pending(at, f));
+  }
+
+  private void run(String key) {
+    synchronized (this) {
+      pending.remove(key);
+      if (running.contains(key)) {
+        rerun.add(key);
+        return;
+      }
+      running.add(key);
+    }
+    try {
+      handler.accept(key);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "reconcile of %s failed; retrying in 5s", key);
+      addAfter(key, Duration.ofSeconds(5));
+    } finally {
+      boolean again;
+      synchronized (this) {
+        running.remove(key);
+        again = rerun.remove(key);
+      }
+      if (again) {
+        add(key);
+      }
+    }
+  }
+
+  /** Forget a key (its object was deleted). */
+  synchronized void forget(String key) {
+    Pending p = pending.remove(key);
+    if (p != null) {
+      p.future().cancel(false);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -106,13 +106,13 @@ public final class Judge {
         return inconclusive(
             check,
             now,
-            Values.format(requests)
+            Values.formatAgainst(requests, check.minTraffic())
                 + " requests < "
                 + minimum
                 + " minimum, too little traffic to judge"
                 + notJudged(values));
       }
-      trafficNote = " (" + Values.format(requests) + " requests)";
+      trafficNote = " (" + Values.formatAgainst(requests, check.minTraffic()) + " requests)";
     }
 
     if (values.isEmpty()) {
@@ -166,7 +166,10 @@ public final class Judge {
           Outcome.INCONCLUSIVE,
           "value is NaN (nothing to compute it from, e.g. 0/0 with no requests in the window)");
     }
-    String value = "value " + Values.format(v);
+    String value =
+        "value "
+            + Values.formatAgainst(
+                v, check.min().orElse(Double.NaN), check.max().orElse(Double.NaN));
     if (check.min().isPresent() && v < check.min().getAsDouble()) {
       return new Verdict(
           s, Outcome.FAIL, value + " is below min " + Values.format(check.min().getAsDouble()));
@@ -201,7 +204,7 @@ public final class Judge {
       return "";
     }
     if (values.size() == 1) {
-      return " (value " + Values.format(values.get(0).value()) + " not judged)";
+      return " (value " + Values.formatAgainst(values.get(0).value()) + " not judged)";
     }
     return " (" + values.size() + " value series not judged)";
   }

@@ -1,6 +1,7 @@
 package dev.sluice.analysis;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
 
@@ -45,6 +46,26 @@ final class Values {
     }
     double d = Double.parseDouble(s);
     return Double.isFinite(d) ? OptionalDouble.of(d) : OptionalDouble.empty();
+  }
+
+  /**
+   * A measured number for people, shortened to 6 significant digits unless that would put it on the
+   * other side of (or onto) any of {@code bounds}: then it is printed in full, so a message never
+   * reads "0.01 is above max 0.01" or "20 requests < 20 minimum".
+   */
+  static String formatAgainst(double d, double... bounds) {
+    if (!Double.isFinite(d)) {
+      return format(d);
+    }
+    BigDecimal shortened = new BigDecimal(d).round(new MathContext(6)).stripTrailingZeros();
+    double shown = shortened.doubleValue();
+    for (double bound : bounds) {
+      if (Integer.signum(Double.compare(shown, bound))
+          != Integer.signum(Double.compare(d, bound))) {
+        return format(d);
+      }
+    }
+    return format(shown);
   }
 
   /**

@@ -141,6 +141,24 @@ class JudgeTest {
         Arguments.of(
             "just above max", MAX, values(0.0100001), FAIL, "value 0.0100001 is above max 0.01"),
         Arguments.of(
+            "a hair above max is printed in full",
+            MAX,
+            values(0.010000001),
+            FAIL,
+            "value 0.010000001 is above max 0.01"),
+        Arguments.of(
+            "a hair below the traffic minimum is printed in full",
+            GUARDED,
+            guarded(value(1), traffic(19.9999999)),
+            INCONCLUSIVE,
+            "19.9999999 requests < 20 minimum"),
+        Arguments.of(
+            "rates are shortened",
+            GUARDED,
+            guarded(value(24.849999999999998), traffic(190.79798702559998)),
+            PASS,
+            "value 24.85 meets max 500 (190.798 requests)"),
+        Arguments.of(
             "+Inf against max (p99 in the +Inf bucket)",
             GUARDED,
             guarded(value(INF), traffic(300)),

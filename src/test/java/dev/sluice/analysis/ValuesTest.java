@@ -27,4 +27,22 @@ class ValuesTest {
   void numbersArePrintedInFullForPeople(double value, String printed) {
     assertThat(Values.format(value)).isEqualTo(printed);
   }
+
+  @ParameterizedTest
+  @CsvSource({
+    "190.79798702559998, 20, 190.798",
+    "0.45634044107484995, 20, 0.45634",
+    "24.849999999999998, 500, 24.85",
+    "0.16666666666666666, 0.01, 0.166667",
+    "19.9999999, 20, 19.9999999",
+    "20.0000001, 20, 20.0000001",
+    "0.010000001, 0.01, 0.010000001",
+    "0.009999999, 0.01, 0.009999999",
+    "0.01, 0.01, 0.01",
+    "3600000, 500, 3600000",
+  })
+  void measuredNumbersAreShortenedUnlessThatCrossesABound(
+      double value, double bound, String printed) {
+    assertThat(Values.formatAgainst(value, bound)).isEqualTo(printed);
+  }
 }

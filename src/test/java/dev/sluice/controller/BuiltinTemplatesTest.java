@@ -116,4 +116,27 @@ class BuiltinTemplatesTest {
                     "/controller/template-with-bad-window.yaml"));
     assertThat(crdSchema().validate(doc)).extracting(Error::getMessage).isNotEmpty();
   }
+
+  @Test
+  void theReadmesOwnTemplateExampleIsValidAndRenders() throws IOException {
+    String readme = Files.readString(DIR.resolve("README.md"));
+    String example =
+        Stream.of(readme.split("```"))
+            .filter(block -> block.startsWith("yaml") && block.contains("name: grpc-errors"))
+            .findFirst()
+            .orElseThrow()
+            .substring("yaml".length());
+
+    assertThat(crdSchema().validate(new ObjectMapper(new YAMLFactory()).readTree(example)))
+        .extracting(Error::getMessage)
+        .isEmpty();
+    Template template =
+        TemplateMapper.toTemplate(
+            io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                example, AnalysisTemplate.class));
+    List<Check> checks = TemplateRenderer.render(template, Map.of("service", "payments"), BUILTINS);
+    assertThat(checks.get(0).query())
+        .contains("destination_service_name=\"payments\"", "[2m]")
+        .doesNotContain("{{");
+  }
 }

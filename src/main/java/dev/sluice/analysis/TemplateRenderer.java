@@ -121,6 +121,10 @@ public final class TemplateRenderer {
                 + given
                 + " is a builtin set by Sluice and cannot be given by the Canary; remove it");
       }
+      if (canaryArgs.get(given) == null) {
+        throw new InvalidTemplateException(
+            name, null, "argument " + given + " is given by the Canary without a value");
+      }
       if (!declared.containsKey(given)) {
         throw new InvalidTemplateException(
             name,

@@ -124,6 +124,17 @@ class TemplateRendererTest {
   }
 
   @Test
+  void aCanaryArgumentWithoutAValueIsRefusedRatherThanDefaulted() {
+    Map<String, String> args = new java.util.HashMap<>();
+    args.put("maxRatio", null);
+    assertInvalid(
+        template(
+            List.of(TemplateArg.withDefault("maxRatio", "1")), metric("m", "q", null, null, "1")),
+        args,
+        "argument maxRatio is given by the Canary without a value");
+  }
+
+  @Test
   void aRequiredArgumentNotGivenIsMissingEvenIfUnused() {
     assertInvalid(
         template(List.of(TemplateArg.required("threshold")), metric("m", "q", null, null, "1")),

@@ -28,7 +28,53 @@ public record Check(
     return template + "/" + name;
   }
 
+  /** Whether the check has a minimum-traffic guard. */
   public boolean hasTrafficGuard() {
     return trafficQuery != null;
+  }
+
+  /** The label that tells the two parts of a guarded check's {@link #promql()} apart. */
+  public static final String PART_LABEL = "sluice_part";
+
+  /** {@link #PART_LABEL}'s value on the series of the value query. */
+  public static final String PART_VALUE = "value";
+
+  /** {@link #PART_LABEL}'s value on the series of the traffic query. */
+  public static final String PART_TRAFFIC = "traffic";
+
+  /**
+   * The one PromQL to run for this check at each evaluation. Without a traffic guard it is {@link
+   * #query()} itself. With one, both queries go in a single request, so the value and the traffic
+   * behind it are read at the same instant from the same data:
+   *
+   * <pre>
+   * label_replace((VALUE), "sluice_part", "value", "", "")
+   *   or label_replace((TRAFFIC), "sluice_part", "traffic", "", "")
+   * </pre>
+   *
+   * <p>{@code label_replace} with an empty source label and an empty regex matches every series and
+   * adds the part label, so no series of one part can share a label set with one of the other and
+   * {@code or} keeps them all. {@link Judge} splits the answer by that label.
+   */
+  public String promql() {
+    if (!hasTrafficGuard()) {
+      return query;
+    }
+    return part(query, PART_VALUE) + " or " + part(trafficQuery, PART_TRAFFIC);
+  }
+
+  private static String part(String q, String part) {
+    // A PromQL comment ('#' to the end of the line) on the query's last line would swallow the
+    // closing parenthesis: end such a query with a newline first. ('#' inside a string literal
+    // makes this add a harmless newline.)
+    String close = q.indexOf('#') >= 0 ? "\n)" : ")";
+    return "label_replace(("
+        + q
+        + close
+        + ", \""
+        + PART_LABEL
+        + "\", \""
+        + part
+        + "\", \"\", \"\")";
   }
 }

@@ -1,0 +1,532 @@
+package dev.sluice.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.sluice.analysis.Builtins;
+import dev.sluice.analysis.Check;
+import dev.sluice.analysis.Judge;
+import dev.sluice.analysis.Measurement;
+import dev.sluice.analysis.Outcome;
+import dev.sluice.analysis.QueryResult;
+import dev.sluice.analysis.QueryResult.Sample;
+import dev.sluice.analysis.Template;
+import dev.sluice.analysis.TemplateRenderer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The shipped templates against a real Prometheus: a tiny exporter serves Istio-style counters and
+ * histograms whose rates the test controls, one namespace per scenario; Prometheus scrapes it every
+ * second; each template is rendered by {@link TemplateRenderer}, its combined query ({@link
+ * Check#promql()}) is run over HTTP, and the answer is judged by {@link Judge}.
+ *
+ * <p>Needs {@code /usr/bin/prometheus} ({@code apt-get install prometheus}), another binary on
+ * {@code PATH}, or one named by {@code -Dsluice.prometheus.binary=...}; skipped without it.
+ */
+@EnabledIf(
+    value = "prometheusInstalled",
+    disabledReason = BuiltinTemplatesOnPrometheusTest.INSTALL_HINT)
+class BuiltinTemplatesOnPrometheusTest {
+
+  static final String INSTALL_HINT =
+      "no prometheus binary at /usr/bin/prometheus (nor on PATH): install it with "
+          + "'apt-get install prometheus' to run the built-in templates against a real Prometheus";
+
+  /** Istio's default request duration buckets, in milliseconds. */
+  static final double[] ISTIO_BUCKETS = {
+    0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000,
+    1800000, 3600000
+  };
+
+  /**
+   * One version of the app {@code shop} in namespace {@code ns}: requests per second answered 200
+   * and 5xx, all taking {@code latencyMs}. A frozen workload has series whose counters never move
+   * (it had traffic long ago, none in the window).
+   */
+  record Workload(
+      String ns,
+      String version,
+      double okPerSec,
+      double errPerSec,
+      double latencyMs,
+      boolean frozen) {
+    static Workload serving(String ns, String version, double ok, double err, double latencyMs) {
+      return new Workload(ns, version, ok, err, latencyMs, false);
+    }
+
+    static Workload frozen(String ns, String version) {
+      return new Workload(ns, version, 0, 0, 20, true);
+    }
+  }
+
+  static final List<Workload> WORKLOADS =
+      List.of(
+          // healthy: no 5xx at all on the canary; stable has an old 5xx series that no longer moves
+          Workload.serving("healthy", "v2", 20, 0, 20),
+          Workload.serving("healthy", "v1", 20, 0, 20),
+          // broken: half the canary's requests fail; stable is fine
+          Workload.serving("broken", "v2", 10, 10, 20),
+          Workload.serving("broken", "v1", 10, 0, 20),
+          // quiet: the canary gets a request every 20 s (< 20 in any 1m window)
+          Workload.serving("quiet", "v2", 0.05, 0, 20),
+          Workload.serving("quiet", "v1", 10, 0, 20),
+          // slow: every canary request takes 2 s
+          Workload.serving("slow", "v2", 20, 0, 2000),
+          Workload.serving("slow", "v1", 20, 0, 20),
+          // stuck: every canary request lands beyond the highest finite bucket (+Inf bucket)
+          Workload.serving("stuck", "v2", 20, 0, 5_000_000),
+          Workload.serving("stuck", "v1", 20, 0, 20),
+          // both-bad: a downstream outage, 1 in 6 requests fail on both versions alike
+          Workload.serving("both-bad", "v2", 10, 2, 20),
+          Workload.serving("both-bad", "v1", 10, 2, 20),
+          // new-app: no stable series at all
+          Workload.serving("new-app", "v2", 20, 0, 20),
+          // idle-stable: stable's series exist but carry no traffic in the window
+          Workload.serving("idle-stable", "v2", 20, 0, 20),
+          Workload.frozen("idle-stable", "v1"),
+          // idle: the canary's series exist but carry no traffic in the window
+          Workload.frozen("idle", "v2"),
+          Workload.serving("idle", "v1", 10, 0, 20));
+  // "nowhere" has no series at all.
+
+  static Path binary;
+  static HttpServer exporter;
+  static Process prometheus;
+  static Path workDir;
+  static URI prometheusUrl;
+  static final long STARTED = System.nanoTime();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static boolean prometheusInstalled() {
+    boolean installed = findPrometheus() != null;
+    if (!installed) {
+      System.err.println("SKIPPED BuiltinTemplatesOnPrometheusTest: " + INSTALL_HINT);
+    }
+    return installed;
+  }
+
+  static Path findPrometheus() {
+    String given = System.getProperty("sluice.prometheus.binary");
+    if (given != null) {
+      return Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
+    }
+    Path usual = Path.of("/usr/bin/prometheus");
+    if (Files.isExecutable(usual)) {
+      return usual;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(java.io.File.pathSeparator)) {
+        Path candidate = Path.of(dir, "prometheus");
+        if (Files.isExecutable(candidate)) {
+          return candidate;
+        }
+      }
+    }
+    return null;
+  }
+
+  @BeforeAll
+  static void startExporterAndPrometheus() throws Exception {
+    binary = findPrometheus();
+
+    workDir = Files.createTempDirectory("sluice-prometheus-test-");
+    exporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    exporter.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = exposition().getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    exporter.start();
+
+    Path config = workDir.resolve("prometheus.yml");
+    Files.writeString(
+        config,
+        """
+        global:
+          scrape_interval: 1s
+          scrape_timeout: 1s
+          evaluation_interval: 1s
+        scrape_configs:
+          - job_name: istio-like
+            scrape_interval: 1s
+            static_configs:
+              - targets: ['127.0.0.1:%d']
+        """
+            .formatted(exporter.getAddress().getPort()));
+
+    // A free port can be taken between finding it and Prometheus binding it: try a few.
+    for (int attempt = 1; prometheus == null || !prometheus.isAlive(); attempt++) {
+      int port = freePort();
+      prometheusUrl = URI.create("http://127.0.0.1:" + port);
+      prometheus =
+          new ProcessBuilder(
+                  binary.toString(),
+                  "--config.file=" + config,
+                  "--storage.tsdb.path=" + workDir.resolve("data"),
+                  "--storage.tsdb.retention.time=1h",
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--log.level=warn")
+              .redirectErrorStream(true)
+              .redirectOutput(workDir.resolve("prometheus.log").toFile())
+              .start();
+      try {
+        await("Prometheus ready")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .ignoreExceptions()
+            .until(() -> !prometheus.isAlive() || get("/-/ready").statusCode() == 200);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new IllegalStateException("Prometheus did not get ready; log:\n" + log(), e);
+      }
+      if (!prometheus.isAlive() && attempt >= 3) {
+        throw new IllegalStateException("Prometheus exited; log:\n" + log());
+      }
+    }
+
+    // Enough scrapes that every rate has several samples, and the busiest scenarios > 20 requests.
+    await("8 scrapes in Prometheus")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              QueryResult r = query("count_over_time(up{job=\"istio-like\"}[1m])");
+              return r instanceof QueryResult.Samples s
+                  && !s.samples().isEmpty()
+                  && s.samples().get(0).value() >= 8;
+            });
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (prometheus != null) {
+      prometheus.destroy();
+      if (!prometheus.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        prometheus.destroyForcibly().waitFor();
+      }
+    }
+    if (exporter != null) {
+      exporter.stop(0);
+    }
+    if (workDir != null) {
+      try (Stream<Path> files = Files.walk(workDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  // ---- the exporter ----------------------------------------------------------------------
+
+  static String exposition() {
+    double t = (System.nanoTime() - STARTED) / 1e9;
+    StringBuilder out = new StringBuilder();
+    out.append("# TYPE istio_requests_total counter\n");
+    for (Workload w : WORKLOADS) {
+      double ok = w.frozen ? 1000 : w.okPerSec * t;
+      double err = w.frozen ? 10 : w.errPerSec * t;
+      String labels = destination(w.ns, "shop", w.version);
+      out.append(counter("istio_requests_total", labels + ",response_code=\"200\"", ok));
+      if (w.errPerSec > 0 || w.frozen) {
+        out.append(counter("istio_requests_total", labels + ",response_code=\"503\"", err));
+      }
+    }
+    // An old 5xx series on healthy's stable that no longer moves.
+    out.append(
+        counter(
+            "istio_requests_total",
+            destination("healthy", "shop", "v1") + ",response_code=\"500\"",
+            7));
+    // Noise the templates must ignore: the client-side view, and another app, both all 5xx.
+    out.append(
+        counter(
+            "istio_requests_total",
+            destination("healthy", "shop", "v2").replace("destination\"", "source\"")
+                + ",response_code=\"503\"",
+            50 * t));
+    out.append(
+        counter(
+            "istio_requests_total",
+            destination("healthy", "other", "v2") + ",response_code=\"503\"",
+            50 * t));
+
+    out.append("# TYPE istio_request_duration_milliseconds histogram\n");
+    for (Workload w : WORKLOADS) {
+      double n = w.frozen ? 1010 : (w.okPerSec + w.errPerSec) * t;
+      String labels = destination(w.ns, "shop", w.version);
+      for (double le : ISTIO_BUCKETS) {
+        out.append(
+            counter(
+                "istio_request_duration_milliseconds_bucket",
+                labels + ",le=\"" + le + "\"",
+                w.latencyMs <= le ? n : 0));
+      }
+      out.append(counter("istio_request_duration_milliseconds_bucket", labels + ",le=\"+Inf\"", n));
+      out.append(counter("istio_request_duration_milliseconds_count", labels, n));
+      out.append(counter("istio_request_duration_milliseconds_sum", labels, n * w.latencyMs));
+    }
+    return out.toString();
+  }
+
+  static String destination(String ns, String app, String version) {
+    return "reporter=\"destination\",destination_workload_namespace=\""
+        + ns
+        + "\",destination_app=\""
+        + app
+        + "\",destination_version=\""
+        + version
+        + "\"";
+  }
+
+  static String counter(String name, String labels, double value) {
+    return name + "{" + labels + "} " + value + "\n";
+  }
+
+  // ---- the Prometheus client (plain JDK HttpClient) --------------------------------------
+
+  static HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(prometheusUrl.resolve(pathAndQuery))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Runs an instant query and turns the answer into the judge's plain data. */
+  static QueryResult query(String promql) {
+    try {
+      HttpResponse<String> response =
+          get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+      JsonNode body = JSON.readTree(response.body());
+      if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
+        return new QueryResult.Failure(
+            "HTTP " + response.statusCode() + ": " + body.path("error").asText(response.body()));
+      }
+      JsonNode data = body.path("data");
+      List<Sample> samples = new ArrayList<>();
+      switch (data.path("resultType").asText()) {
+        case "vector" -> {
+          for (JsonNode series : data.path("result")) {
+            Map<String, String> labels = new HashMap<>();
+            series
+                .path("metric")
+                .fields()
+                .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            samples.add(new Sample(labels, number(series.path("value").path(1).asText())));
+          }
+        }
+        case "scalar" ->
+            samples.add(new Sample(Map.of(), number(data.path("result").path(1).asText())));
+        default -> {
+          return new QueryResult.Failure("unexpected result type " + data.path("resultType"));
+        }
+      }
+      return new QueryResult.Samples(samples);
+    } catch (IOException e) {
+      return new QueryResult.Failure(e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new QueryResult.Failure("interrupted");
+    }
+  }
+
+  static double number(String s) {
+    return switch (s) {
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(s); // "NaN" parses
+    };
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static String log() {
+    try {
+      return Files.readString(workDir.resolve("prometheus.log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---- the checks ------------------------------------------------------------------------
+
+  static Check render(String template, String ns) {
+    Template t = BuiltinTemplates.templates().get(template);
+    List<Check> checks =
+        TemplateRenderer.render(t, Map.of(), Builtins.of(ns, "shop", "v2", "v1", ns));
+    assertThat(checks).hasSize(1);
+    return checks.get(0);
+  }
+
+  static Measurement measure(Check check) {
+    QueryResult result = query(check.promql());
+    Measurement m = Judge.judge(check, result, Instant.now());
+    System.out.println("[prometheus] " + m.outcome() + "  " + m.message());
+    return m;
+  }
+
+  static Stream<Arguments> expectations() {
+    double none = Double.NaN; // no value expected
+    return Stream.of(
+        // namespace, template, outcome, expected value (NaN: none checked), tolerance
+        Arguments.of("healthy", "error-rate", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("healthy", "latency-p99", Outcome.PASS, 24.85, 0.01),
+        Arguments.of("healthy", "error-rate-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("broken", "error-rate", Outcome.FAIL, 0.5, 1e-9),
+        Arguments.of("broken", "latency-p99", Outcome.PASS, 24.85, 0.01),
+        Arguments.of("broken", "error-rate-vs-stable", Outcome.FAIL, 0.5, 1e-9),
+        Arguments.of("quiet", "error-rate", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("quiet", "latency-p99", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("quiet", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("slow", "error-rate", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("slow", "latency-p99", Outcome.FAIL, 2485.0, 0.01),
+        Arguments.of("stuck", "latency-p99", Outcome.FAIL, 3600000.0, 0.0),
+        Arguments.of("both-bad", "error-rate", Outcome.FAIL, 1.0 / 6, 1e-9),
+        Arguments.of("both-bad", "error-rate-vs-stable", Outcome.PASS, 0.0, 1e-9),
+        Arguments.of("new-app", "error-rate-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("idle-stable", "error-rate-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("idle", "error-rate", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("idle", "latency-p99", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("idle", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("nowhere", "error-rate", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("nowhere", "latency-p99", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("nowhere", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0));
+  }
+
+  @ParameterizedTest(name = "{1} on {0} -> {2}")
+  @MethodSource("expectations")
+  void theShippedTemplateJudgesTheScenario(
+      String ns, String template, Outcome expected, double value, double tolerance) {
+    Measurement m = measure(render(template, ns));
+
+    assertThat(m.outcome()).as(m.message()).isEqualTo(expected);
+    if (!Double.isNaN(value)) {
+      assertThat(m.value()).isPresent();
+      assertThat(m.value().getAsDouble()).as(m.message()).isCloseTo(value, within(tolerance));
+    }
+  }
+
+  @Test
+  void tooFewRequestsSaysHowMany() {
+    Measurement m = measure(render("error-rate", "quiet"));
+    assertThat(m.message())
+        .containsPattern("error-rate/error-ratio: [0-9.]+ requests < 20 minimum");
+  }
+
+  @Test
+  void theCombinedQueryAnswersBothPartsInOneResponse() {
+    Check check = render("error-rate", "healthy");
+    QueryResult result = query(check.promql());
+
+    assertThat(result).isInstanceOf(QueryResult.Samples.class);
+    assertThat(((QueryResult.Samples) result).samples())
+        .extracting(s -> s.labels().get(Check.PART_LABEL))
+        .containsExactlyInAnyOrder(Check.PART_VALUE, Check.PART_TRAFFIC);
+  }
+
+  /** Without the guard, the value queries alone say "no data" (or NaN) when there is no traffic. */
+  @ParameterizedTest(name = "{1} on {0}, value query alone")
+  @MethodSource("unguarded")
+  void withNoRequestsTheValueQueryAloneIsInconclusive(String ns, String template, String why) {
+    Check guarded = render(template, ns);
+    Check alone =
+        new Check(
+            guarded.template(),
+            guarded.name(),
+            guarded.query(),
+            guarded.min(),
+            guarded.max(),
+            null,
+            0);
+
+    Measurement m = measure(alone);
+
+    assertThat(m.outcome()).as(m.message()).isEqualTo(Outcome.INCONCLUSIVE);
+    assertThat(m.message()).contains(why);
+  }
+
+  static Stream<Arguments> unguarded() {
+    return Stream.of(
+        Arguments.of("idle", "error-rate", "value is NaN"),
+        Arguments.of("idle", "latency-p99", "value is NaN"),
+        Arguments.of("idle", "error-rate-vs-stable", "value is NaN"),
+        Arguments.of("nowhere", "error-rate", "no data"),
+        Arguments.of("nowhere", "latency-p99", "no data"),
+        Arguments.of("nowhere", "error-rate-vs-stable", "no data"));
+  }
+
+  @Test
+  void aQueryPrometheusRejectsIsAnError() {
+    Check bad =
+        new Check(
+            "t",
+            "bad",
+            "sum(rate(x[1m]",
+            OptionalDouble.empty(),
+            OptionalDouble.of(1),
+            "sum(y)",
+            1);
+    Measurement m = measure(bad);
+    assertThat(m.outcome()).isEqualTo(Outcome.ERROR);
+    assertThat(m.message()).contains("HTTP 400");
+  }
+
+  @Test
+  void aCommentOnTheValueQuerysLastLineStillGivesAValidCombinedQuery() {
+    Check check =
+        new Check(
+            "t",
+            "commented",
+            "vector(0) # a comment",
+            OptionalDouble.empty(),
+            OptionalDouble.of(1),
+            "vector(30)",
+            20);
+    Measurement m = measure(check);
+    assertThat(m.outcome()).as(m.message()).isEqualTo(Outcome.PASS);
+  }
+}

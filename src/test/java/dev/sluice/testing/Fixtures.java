@@ -1,0 +1,97 @@
+package dev.sluice.testing;
+
+import dev.sluice.model.AnalysisTemplate;
+import dev.sluice.model.Canary;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** Applies the readable YAML fixtures of {@code src/test/resources/} to a (mock) cluster. */
+public final class Fixtures {
+  private Fixtures() {}
+
+  public static final ResourceDefinitionContext VIRTUAL_SERVICE =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("networking.istio.io")
+          .withVersion("v1")
+          .withKind("VirtualService")
+          .withPlural("virtualservices")
+          .withNamespaced(true)
+          .build();
+
+  public static final ResourceDefinitionContext DESTINATION_RULE =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("networking.istio.io")
+          .withVersion("v1")
+          .withKind("DestinationRule")
+          .withPlural("destinationrules")
+          .withNamespaced(true)
+          .build();
+
+  /** The documents of a multi-document YAML resource, as generic objects. */
+  public static List<GenericKubernetesResource> read(KubernetesClient client, String resource) {
+    try (InputStream in = Fixtures.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no test resource " + resource);
+      }
+      String text = new String(in.readAllBytes());
+      List<GenericKubernetesResource> out = new ArrayList<>();
+      for (String doc : text.split("(?m)^---\\s*$")) {
+        if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
+          out.add(client.getKubernetesSerialization().unmarshal(doc, GenericKubernetesResource.class));
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Creates every object of {@code resource} in {@code namespace}. */
+  public static void apply(KubernetesClient client, String namespace, String resource) {
+    apply(client, namespace, resource, UnaryOperator.identity());
+  }
+
+  /** Creates every object of {@code resource}, each passed through {@code edit} first. */
+  public static void apply(
+      KubernetesClient client,
+      String namespace,
+      String resource,
+      UnaryOperator<GenericKubernetesResource> edit) {
+    if (client.namespaces().withName(namespace).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    }
+    for (GenericKubernetesResource doc : read(client, resource)) {
+      create(client, namespace, edit.apply(doc));
+    }
+  }
+
+  static void create(KubernetesClient client, String namespace, GenericKubernetesResource doc) {
+    doc.getMetadata().setNamespace(namespace);
+    var ser = client.getKubernetesSerialization();
+    switch (doc.getKind()) {
+      case "Deployment" -> client.apps().deployments().inNamespace(namespace).resource(convert(ser, doc, Deployment.class)).create();
+      case "Service" -> client.services().inNamespace(namespace).resource(convert(ser, doc, Service.class)).create();
+      case "Canary" -> client.resources(Canary.class).inNamespace(namespace).resource(convert(ser, doc, Canary.class)).create();
+      case "AnalysisTemplate" -> client.resources(AnalysisTemplate.class).inNamespace(namespace).resource(convert(ser, doc, AnalysisTemplate.class)).create();
+      case "VirtualService" -> client.genericKubernetesResources(VIRTUAL_SERVICE).inNamespace(namespace).resource(doc).create();
+      case "DestinationRule" -> client.genericKubernetesResources(DESTINATION_RULE).inNamespace(namespace).resource(doc).create();
+      default -> throw new IllegalArgumentException("fixtures do not know kind " + doc.getKind());
+    }
+  }
+
+  private static <T extends HasMetadata> T convert(
+      io.fabric8.kubernetes.client.utils.KubernetesSerialization ser, GenericKubernetesResource doc, Class<T> type) {
+    return ser.unmarshal(ser.asJson(doc), type);
+  }
+}

@@ -14,4 +14,9 @@ import java.util.OptionalDouble;
  * @param at when it was measured
  */
 public record Measurement(
-    String check, Outcome outcome, OptionalDouble value, String query, String message, Instant at) {}
+    String check,
+    Outcome outcome,
+    OptionalDouble value,
+    String query,
+    String message,
+    Instant at) {}

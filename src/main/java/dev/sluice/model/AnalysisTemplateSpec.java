@@ -12,7 +12,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AnalysisTemplateSpec {
   @Size(max = 64)
-  @JsonPropertyDescription("Arguments usable as {{ name }}; 'value' is the default, absent means required.")
+  @JsonPropertyDescription(
+      "Arguments usable as {{ name }}; 'value' is the default, absent means required.")
   public List<Arg> args = new ArrayList<>();
 
   @Required
@@ -33,14 +34,16 @@ public class AnalysisTemplateSpec {
     public String query;
 
     @Pattern(Patterns.DURATION)
-    @JsonPropertyDescription("Range the query looks back over, available as {{ window }} (default 1m).")
+    @JsonPropertyDescription(
+        "Range the query looks back over, available as {{ window }} (default 1m).")
     public String window;
 
     @Required
     @JsonPropertyDescription("The pass rule: min and/or max, numbers or {{ args }}.")
     public PassRule pass;
 
-    @JsonPropertyDescription("Minimum-traffic guard: fewer requests than 'min' makes the check inconclusive.")
+    @JsonPropertyDescription(
+        "Minimum-traffic guard: fewer requests than 'min' makes the check inconclusive.")
     public TrafficGuard traffic;
   }
 

@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** One app's canary release policy ({@code spec}) and the progress of its release ({@code status}). */
+/**
+ * One app's canary release policy ({@code spec}) and the progress of its release ({@code status}).
+ */
 @Group(Canary.GROUP)
 @Version(Canary.VERSION)
 @Kind("Canary")

@@ -21,7 +21,8 @@ public class CanarySpec {
 
   @Size(min = 1, max = 63)
   @Pattern(Patterns.LABEL_NAME)
-  @JsonPropertyDescription("Label that carries the version on Deployments and subsets (default 'version').")
+  @JsonPropertyDescription(
+      "Label that carries the version on Deployments and subsets (default 'version').")
   public String versionLabel;
 
   @Required
@@ -38,7 +39,8 @@ public class CanarySpec {
       "Version to release (GitOps). When unset and autoStart is true, a ready Deployment with a new version starts a release.")
   public String targetVersion;
 
-  @JsonPropertyDescription("Start a release by itself when a new version becomes ready (default true).")
+  @JsonPropertyDescription(
+      "Start a release by itself when a new version becomes ready (default true).")
   public Boolean autoStart;
 
   @Min(1)
@@ -52,11 +54,13 @@ public class CanarySpec {
   public Integer maxWeight;
 
   @Size(max = 100)
-  @JsonPropertyDescription("Explicit canary weights, strictly increasing, each 1..100; overrides stepWeight and maxWeight.")
+  @JsonPropertyDescription(
+      "Explicit canary weights, strictly increasing, each 1..100; overrides stepWeight and maxWeight.")
   public List<Integer> steps;
 
   @Pattern(Patterns.DURATION)
-  @JsonPropertyDescription("How long each step is held (bake time), e.g. 30s, 1m, 1m30s (default 1m).")
+  @JsonPropertyDescription(
+      "How long each step is held (bake time), e.g. 30s, 1m, 1m30s (default 1m).")
   public String interval;
 
   @JsonPropertyDescription("The checks that gate every step.")
@@ -65,7 +69,8 @@ public class CanarySpec {
   @JsonPropertyDescription("When a release gives up.")
   public Limits limits;
 
-  @JsonPropertyDescription("What happens to the old version's Deployment after promotion: delete (default), scaleToZero or keep.")
+  @JsonPropertyDescription(
+      "What happens to the old version's Deployment after promotion: delete (default), scaleToZero or keep.")
   public Retirement retirement;
 
   public static class VirtualServiceRef {
@@ -75,7 +80,8 @@ public class CanarySpec {
     public String name;
 
     @Size(max = 253)
-    @JsonPropertyDescription("Name of the HTTP route to manage; by default the fallback route (the one without 'match').")
+    @JsonPropertyDescription(
+        "Name of the HTTP route to manage; by default the fallback route (the one without 'match').")
     public String route;
   }
 
@@ -89,7 +95,8 @@ public class CanarySpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class AnalysisSpec {
     @Pattern(Patterns.DURATION)
-    @JsonPropertyDescription("How often checks run during a step's bake (default 15s, never longer than the interval).")
+    @JsonPropertyDescription(
+        "How often checks run during a step's bake (default 15s, never longer than the interval).")
     public String interval;
 
     @Size(max = 32)
@@ -121,11 +128,13 @@ public class CanarySpec {
 
     @Min(1)
     @Max(1000)
-    @JsonPropertyDescription("Consecutive evaluations that could not reach Prometheus that roll back (default 5).")
+    @JsonPropertyDescription(
+        "Consecutive evaluations that could not reach Prometheus that roll back (default 5).")
     public Integer errorLimit;
 
     @Pattern(Patterns.DURATION)
-    @JsonPropertyDescription("How long a step may wait past its bake time for passing checks, or a new version for readiness (default 10m).")
+    @JsonPropertyDescription(
+        "How long a step may wait past its bake time for passing checks, or a new version for readiness (default 10m).")
     public String progressDeadline;
   }
 }

@@ -1,0 +1,87 @@
+package dev.sluice.routing;
+
+import dev.sluice.rollout.Action;
+import dev.sluice.rollout.RouteObservation;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.Set;
+
+/**
+ * Reads and changes how a service mesh splits traffic between the versions of an app.
+ *
+ * <p>Every write takes the object <em>as read</em> (e.g. from an informer cache) and is conditional
+ * on its resourceVersion: when the object changed in between, the write fails with {@link
+ * WriteConflictException} and nothing is written; the caller reads again and decides again. An edit
+ * that changes nothing is not written at all. Each write returns the object as stored after it (or
+ * the argument itself when nothing was written), so that a following step can use it without
+ * waiting for a cache to catch up.
+ *
+ * <p>Failures other than a conflict or a refusal are the Kubernetes client's own ({@code
+ * KubernetesClientException}: unreachable API server, forbidden, not found, invalid, ...).
+ *
+ * <p>Implementations are stateless apart from their client and safe to share between threads.
+ */
+public interface TrafficRouter {
+
+  /**
+   * The managed route of a VirtualService, as the state machine needs it. Pure: no call to the API.
+   *
+   * @param virtualService as read, or null when it does not exist (gives NOT_FOUND)
+   * @param routeName the HTTP route the Canary names, or null for the fallback route
+   */
+  RouteObservation observe(GenericKubernetesResource virtualService, String routeName);
+
+  /**
+   * Names of the subsets a DestinationRule defines. Pure: no call to the API.
+   *
+   * @param destinationRule as read, or null when it does not exist (gives an empty set)
+   */
+  Set<String> subsets(GenericKubernetesResource destinationRule);
+
+  /**
+   * Makes the managed route's destinations exactly {@code action.destinations()}, changing nothing
+   * else. A rollback is one such call with the stable subset at 100.
+   *
+   * @param virtualService as read; must carry its resourceVersion
+   * @param routeName the HTTP route the Canary names, or null for the fallback route
+   * @return the VirtualService as stored after the write, or {@code virtualService} itself when the
+   *     route already was so
+   * @throws UnmanageableRouteException when {@link #observe} is not OK for it; nothing is written
+   * @throws WriteConflictException when it changed since it was read
+   */
+  GenericKubernetesResource setRoute(
+      GenericKubernetesResource virtualService, String routeName, Action.SetRoute action);
+
+  /**
+   * Adds a subset for {@code action.version()} to the DestinationRule, modelled on {@code
+   * action.likeVersion()}'s subset, with {@code versionLabel} set to the version.
+   *
+   * @param destinationRule as read; must carry its resourceVersion
+   * @param versionLabel the label that carries the version on pods and subsets (e.g. {@code
+   *     version})
+   * @return the DestinationRule as stored after the write, or {@code destinationRule} itself when
+   *     the subset already existed
+   * @throws RefusedEditException when the model subset does not exist; nothing is written
+   * @throws WriteConflictException when it changed since it was read
+   */
+  GenericKubernetesResource addSubset(
+      GenericKubernetesResource destinationRule, Action.AddSubset action, String versionLabel);
+
+  /**
+   * Removes {@code action.version()}'s subset from the DestinationRule, but only once no route
+   * references it (traffic invariant 4): {@code routes} must be an OK observation of the
+   * VirtualService (normally taken from the object the previous {@link #setRoute} returned) that
+   * does not {@linkplain RouteObservation#references reference} the version.
+   *
+   * @param destinationRule as read; must carry its resourceVersion
+   * @param routes the VirtualService's routes as last read or written
+   * @return the DestinationRule as stored after the write, or {@code destinationRule} itself when
+   *     the subset was already gone
+   * @throws RefusedEditException when {@code routes} is not OK or references the version; nothing
+   *     is written
+   * @throws WriteConflictException when it changed since it was read
+   */
+  GenericKubernetesResource removeSubset(
+      GenericKubernetesResource destinationRule,
+      Action.RemoveSubset action,
+      RouteObservation routes);
+}

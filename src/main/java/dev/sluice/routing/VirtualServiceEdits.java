@@ -1,0 +1,301 @@
+package dev.sluice.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.rollout.Destination;
+import dev.sluice.rollout.RouteObservation;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The reading and the one edit Sluice makes on an Istio VirtualService, as pure functions.
+ *
+ * <p>The <em>managed route</em> is the HTTP route named by the Canary, or by default the fallback
+ * route: the first HTTP route without {@code match} (a {@code match} that is absent, null or an
+ * empty list). Only the {@code route} list of that one route is ever changed; every other route and
+ * every other field is left exactly as it was.
+ *
+ * <p>Inputs are never modified; outputs are deep copies.
+ */
+public final class VirtualServiceEdits {
+
+  private VirtualServiceEdits() {}
+
+  /**
+   * Reads the managed route of a VirtualService.
+   *
+   * <p>{@link RouteObservation.State#NOT_FOUND} when {@code virtualService} is null or no HTTP
+   * route is named {@code routeName}. {@link RouteObservation.State#INVALID} (with the reason) when
+   * the VirtualService has no HTTP routes; has match routes but no route without match; has several
+   * routes named {@code routeName}; or when the managed route has no {@code route} destinations
+   * (redirect, directResponse, delegate), a destination without subset, destinations to different
+   * hosts, the same subset twice, a weight that is not an integer in 0..100, a missing weight while
+   * it has several destinations, or weights that do not sum to 100. A single destination without a
+   * weight has weight 100.
+   *
+   * <p>{@code subsetsUsedElsewhere} holds the subsets referenced anywhere but in the managed
+   * route's {@code route} list: other HTTP routes, TCP and TLS routes, and mirror destinations
+   * (including the managed route's own mirrors). Hosts are not compared: a subset of the same name
+   * on another host counts too, which can only delay the removal of a subset, never hasten it.
+   *
+   * @param virtualService the VirtualService as read, or null when it does not exist
+   * @param routeName name of the managed HTTP route, or null for the fallback route
+   */
+  public static RouteObservation inspect(
+      GenericKubernetesResource virtualService, String routeName) {
+    if (virtualService == null) {
+      return RouteObservation.notFound("VirtualService not found");
+    }
+    return analyse(Trees.toTree(virtualService), routeName).observation();
+  }
+
+  /**
+   * A copy of {@code virtualService} whose managed route sends traffic to exactly {@code
+   * destinations}, in that order.
+   *
+   * <p>Only the managed route's {@code route} list is replaced. For each desired destination the
+   * existing destination entry of that subset is reused with its weight set (keeping host, port,
+   * headers and any other field); a subset new to the route gets a copy of the route's first entry
+   * with the subset changed. Every other route and field is left exactly as it was. When the route
+   * already has these subsets with these weights (in any order) the copy is unchanged, so no write
+   * follows.
+   *
+   * @throws UnmanageableRouteException when {@link #inspect} does not find the route OK
+   * @throws IllegalArgumentException when {@code destinations} is empty, names a subset twice or
+   *     its weights do not sum to 100
+   */
+  public static GenericKubernetesResource withRoute(
+      GenericKubernetesResource virtualService, String routeName, List<Destination> destinations) {
+    Objects.requireNonNull(virtualService, "virtualService");
+    requireValidPlan(destinations);
+    ObjectNode tree = Trees.toTree(virtualService);
+    Analysis analysis = analyse(tree, routeName);
+    RouteObservation observation = analysis.observation();
+    if (observation.state() != RouteObservation.State.OK) {
+      throw new UnmanageableRouteException(observation);
+    }
+    if (asMap(observation.destinations()).equals(asMap(destinations))) {
+      // Same subsets and weights: leave even the order and the implicit weight of a single
+      // destination alone, so that nothing is written.
+      return Trees.fromTree(tree);
+    }
+    ObjectNode managed = (ObjectNode) tree.path("spec").path("http").get(analysis.index());
+    ArrayNode existing = (ArrayNode) managed.get("route");
+    ArrayNode replacement = managed.arrayNode();
+    for (Destination wanted : destinations) {
+      ObjectNode entry = entryFor(existing, wanted.subset());
+      if (entry == null) {
+        entry = ((ObjectNode) existing.get(0)).deepCopy();
+        ((ObjectNode) entry.get("destination")).put("subset", wanted.subset());
+      }
+      entry.put("weight", wanted.weight());
+      replacement.add(entry);
+    }
+    // set() on an existing field keeps its position, so the route serializes in the same order.
+    managed.set("route", replacement);
+    return Trees.fromTree(tree);
+  }
+
+  private static ObjectNode entryFor(ArrayNode route, String subset) {
+    for (JsonNode entry : route) {
+      if (subset.equals(Trees.text(entry.get("destination"), "subset"))) {
+        return ((ObjectNode) entry).deepCopy();
+      }
+    }
+    return null;
+  }
+
+  private static void requireValidPlan(List<Destination> destinations) {
+    Objects.requireNonNull(destinations, "destinations");
+    if (destinations.isEmpty()) {
+      throw new IllegalArgumentException("a route needs at least one destination");
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    int sum = 0;
+    for (Destination d : destinations) {
+      Objects.requireNonNull(d, "destination");
+      if (!seen.add(d.subset())) {
+        throw new IllegalArgumentException(
+            "subset " + d.subset() + " named twice: " + destinations);
+      }
+      sum += d.weight();
+    }
+    if (sum != 100) {
+      throw new IllegalArgumentException("weights must sum to 100, were " + destinations);
+    }
+  }
+
+  private static Map<String, Integer> asMap(List<Destination> destinations) {
+    Map<String, Integer> map = new HashMap<>();
+    destinations.forEach(d -> map.put(d.subset(), d.weight()));
+    return map;
+  }
+
+  /** The observation, and the index of the managed route in spec.http when it is OK. */
+  private record Analysis(RouteObservation observation, int index) {
+    static Analysis refused(RouteObservation observation) {
+      return new Analysis(observation, -1);
+    }
+  }
+
+  private static Analysis analyse(ObjectNode vs, String routeName) {
+    JsonNode http = vs.path("spec").path("http");
+    if (http.isMissingNode() || http.isNull() || (http.isArray() && http.isEmpty())) {
+      return Analysis.refused(RouteObservation.invalid("the VirtualService has no http routes"));
+    }
+    if (!http.isArray()) {
+      return Analysis.refused(RouteObservation.invalid("spec.http is not a list"));
+    }
+    int fallback = -1;
+    List<Integer> named = new ArrayList<>();
+    for (int i = 0; i < http.size(); i++) {
+      JsonNode route = http.get(i);
+      if (!route.isObject()) {
+        return Analysis.refused(RouteObservation.invalid("http[" + i + "] is not an object"));
+      }
+      if (fallback < 0 && !hasMatch(route)) {
+        fallback = i;
+      }
+      if (routeName != null && routeName.equals(Trees.text(route, "name"))) {
+        named.add(i);
+      }
+    }
+    // Invariant 3, checked whichever route is managed: requests that match no route would fail.
+    if (fallback < 0) {
+      return Analysis.refused(
+          RouteObservation.invalid(
+              "match routes have no fallback route (an http route without match)"));
+    }
+    int index;
+    if (routeName == null) {
+      index = fallback;
+    } else if (named.isEmpty()) {
+      return Analysis.refused(
+          RouteObservation.notFound(
+              "the VirtualService has no http route named \"" + routeName + "\""));
+    } else if (named.size() > 1) {
+      return Analysis.refused(
+          RouteObservation.invalid(
+              named.size() + " http routes are named \"" + routeName + "\" " + named));
+    } else {
+      index = named.get(0);
+    }
+    List<Destination> destinations = new ArrayList<>();
+    JsonNode managed = http.get(index);
+    String label = describe(managed, index);
+    JsonNode route = managed.get("route");
+    String problem =
+        route == null || !route.isArray() || route.isEmpty()
+            ? label + " has no route destinations (a redirect, directResponse or delegate route)"
+            : readDestinations(route, label, destinations);
+    if (problem != null) {
+      return Analysis.refused(RouteObservation.invalid(problem));
+    }
+    return new Analysis(RouteObservation.ok(destinations, usedElsewhere(vs, index)), index);
+  }
+
+  /** Fills {@code out} from a route list; returns the problem, or null when it is manageable. */
+  private static String readDestinations(JsonNode route, String label, List<Destination> out) {
+    Set<String> hosts = new LinkedHashSet<>();
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    int missingWeights = 0;
+    for (int j = 0; j < route.size(); j++) {
+      JsonNode entry = route.get(j);
+      String where = "destination " + j + " of " + label;
+      String subset = Trees.text(entry.path("destination"), "subset");
+      if (subset == null || subset.isEmpty()) {
+        return where + " has no subset";
+      }
+      String host = Trees.text(entry.path("destination"), "host");
+      hosts.add(host == null ? "" : host);
+      if (weights.containsKey(subset)) {
+        return label + " names subset \"" + subset + "\" twice";
+      }
+      JsonNode weight = entry.get("weight");
+      if (weight == null || weight.isNull()) {
+        missingWeights++;
+        weights.put(subset, null);
+      } else if (!weight.isIntegralNumber() || !weight.canConvertToInt()) {
+        return where + " has weight " + weight + ", not an integer";
+      } else if (weight.intValue() < 0 || weight.intValue() > 100) {
+        return where + " has weight " + weight.intValue() + ", outside 0..100";
+      } else {
+        weights.put(subset, weight.intValue());
+      }
+    }
+    if (hosts.size() > 1) {
+      return label + " sends traffic to different hosts " + hosts;
+    }
+    if (missingWeights > 0) {
+      if (route.size() > 1) {
+        return missingWeights
+            + " of the "
+            + route.size()
+            + " destinations of "
+            + label
+            + " have no weight";
+      }
+      // Istio gives a lone destination all the traffic.
+      weights.replaceAll((subset, weight) -> 100);
+    }
+    int sum = weights.values().stream().mapToInt(Integer::intValue).sum();
+    if (sum != 100) {
+      return "the weights of " + label + " sum to " + sum + ", not 100";
+    }
+    weights.forEach((subset, weight) -> out.add(new Destination(subset, weight)));
+    return null;
+  }
+
+  private static Set<String> usedElsewhere(JsonNode vs, int managedIndex) {
+    Set<String> used = new LinkedHashSet<>();
+    JsonNode spec = vs.path("spec");
+    JsonNode http = spec.path("http");
+    for (int i = 0; i < http.size(); i++) {
+      JsonNode route = http.get(i);
+      if (i != managedIndex) {
+        addRouteSubsets(route.path("route"), used);
+      }
+      addSubset(route.path("mirror"), used);
+      for (JsonNode mirror : route.path("mirrors")) {
+        addSubset(mirror.path("destination"), used);
+      }
+    }
+    for (String kind : List.of("tcp", "tls")) {
+      for (JsonNode route : spec.path(kind)) {
+        addRouteSubsets(route.path("route"), used);
+      }
+    }
+    return used;
+  }
+
+  private static void addRouteSubsets(JsonNode route, Set<String> used) {
+    for (JsonNode entry : route) {
+      addSubset(entry.path("destination"), used);
+    }
+  }
+
+  private static void addSubset(JsonNode destination, Set<String> used) {
+    String subset = Trees.text(destination, "subset");
+    if (subset != null && !subset.isEmpty()) {
+      used.add(subset);
+    }
+  }
+
+  private static boolean hasMatch(JsonNode route) {
+    JsonNode match = route.get("match");
+    return match != null && !match.isNull() && !(match.isArray() && match.isEmpty());
+  }
+
+  private static String describe(JsonNode route, int index) {
+    String name = Trees.text(route, "name");
+    return name == null ? "http route " + index : "http route \"" + name + "\"";
+  }
+}

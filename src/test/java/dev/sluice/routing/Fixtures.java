@@ -1,0 +1,57 @@
+package dev.sluice.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** Reads the YAML fixtures in {@code src/test/resources/routing/} and looks into objects. */
+final class Fixtures {
+  static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private Fixtures() {}
+
+  /** A fixture by its path under {@code routing/}, e.g. {@code helloworld-vs.yaml}. */
+  static GenericKubernetesResource load(String name) {
+    String path = "routing/" + name;
+    try (InputStream in = Fixtures.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no fixture " + path);
+      }
+      return SERIALIZATION.unmarshal(in, GenericKubernetesResource.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The object as a Jackson tree (a deep copy, in serialization order). */
+  static ObjectNode tree(GenericKubernetesResource resource) {
+    return SERIALIZATION.convertValue(resource, ObjectNode.class);
+  }
+
+  /** The exact JSON text of the object; equal text means byte-identical serialization. */
+  static String json(GenericKubernetesResource resource) {
+    return tree(resource).toString();
+  }
+
+  /** The exact JSON text of the object with the {@code route} list of one HTTP route removed. */
+  static String jsonWithoutRoute(GenericKubernetesResource resource, int httpIndex) {
+    ObjectNode tree = tree(resource);
+    ((ObjectNode) tree.path("spec").path("http").get(httpIndex)).remove("route");
+    return tree.toString();
+  }
+
+  /** The exact JSON text of the object without {@code spec.subsets}. */
+  static String jsonWithoutSubsets(GenericKubernetesResource resource) {
+    ObjectNode tree = tree(resource);
+    ((ObjectNode) tree.path("spec")).remove("subsets");
+    return tree.toString();
+  }
+
+  static JsonNode http(GenericKubernetesResource vs, int index) {
+    return tree(vs).path("spec").path("http").get(index);
+  }
+}

@@ -1,0 +1,364 @@
+package dev.sluice.routing;
+
+import static dev.sluice.routing.Fixtures.http;
+import static dev.sluice.routing.Fixtures.json;
+import static dev.sluice.routing.Fixtures.jsonWithoutRoute;
+import static dev.sluice.routing.Fixtures.load;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.rollout.Destination;
+import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.RouteObservation.State;
+import dev.sluice.testing.IstioSchemas;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class VirtualServiceEditsTest {
+
+  private static final String HELLOWORLD = "helloworld-vs.yaml";
+
+  // ---- inspect ----------------------------------------------------------------------------
+
+  @Test
+  void inspectFindsTheFallbackRouteOfTheGuide() {
+    RouteObservation route = VirtualServiceEdits.inspect(load(HELLOWORLD), null);
+
+    assertThat(route.state()).isEqualTo(State.OK);
+    assertThat(route.problem()).isNull();
+    assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
+    assertThat(route.subsetsUsedElsewhere()).containsExactly("debug");
+    assertThat(route.weightOf("v1")).isEqualTo(100);
+    assertThat(route.references("debug")).isTrue();
+    assertThat(route.references("v2")).isFalse();
+  }
+
+  @Test
+  void inspectReadsASplitRouteInOrder() {
+    RouteObservation route =
+        VirtualServiceEdits.inspect(load("helloworld-vs-mid-release.yaml"), null);
+
+    assertThat(route.destinations())
+        .containsExactly(new Destination("v1", 70), new Destination("v2", 30));
+  }
+
+  @Test
+  void aSingleDestinationWithoutWeightHasAllTheTraffic() {
+    RouteObservation route =
+        VirtualServiceEdits.inspect(load("helloworld-vs-unweighted.yaml"), null);
+
+    assertThat(route.state()).isEqualTo(State.OK);
+    assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
+  }
+
+  @Test
+  void inspectFindsANamedRouteThatIsNotTheFirst() {
+    RouteObservation route =
+        VirtualServiceEdits.inspect(load("helloworld-vs-named-routes.yaml"), "primary");
+
+    assertThat(route.state()).isEqualTo(State.OK);
+    assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
+    // The catch-all route also sends to v1: v1 is used elsewhere too.
+    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("debug", "v0", "v1");
+  }
+
+  @Test
+  void withoutARouteNameTheFallbackRouteIsManagedEvenWhenRoutesAreNamed() {
+    RouteObservation route =
+        VirtualServiceEdits.inspect(load("helloworld-vs-named-routes.yaml"), null);
+
+    assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
+    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("debug", "v0", "v1");
+  }
+
+  @Test
+  void anAbsentNamedRouteIsNotFound() {
+    RouteObservation route =
+        VirtualServiceEdits.inspect(load("helloworld-vs-named-routes.yaml"), "canary");
+
+    assertThat(route.state()).isEqualTo(State.NOT_FOUND);
+    assertThat(route.problem()).contains("no http route named \"canary\"");
+    assertThat(route.destinations()).isEmpty();
+  }
+
+  @Test
+  void anAbsentVirtualServiceIsNotFound() {
+    assertThat(VirtualServiceEdits.inspect(null, null).state()).isEqualTo(State.NOT_FOUND);
+  }
+
+  @Test
+  void tcpAndTlsRoutesCountAsUsedElsewhere() {
+    RouteObservation route = VirtualServiceEdits.inspect(load("helloworld-vs-tcp.yaml"), null);
+
+    assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
+    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("v1", "tls-terminator");
+  }
+
+  @Test
+  void mirrorsCountAsUsedElsewhereEvenOnTheManagedRoute() {
+    RouteObservation route = VirtualServiceEdits.inspect(load("helloworld-vs-mirror.yaml"), null);
+
+    assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
+    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("shadow", "unreachable");
+  }
+
+  @ParameterizedTest(name = "{0} (route {1}): {2}")
+  @CsvSource(
+      nullValues = "-",
+      delimiter = '|',
+      textBlock =
+          """
+          no-fallback.yaml          | -       | match routes have no fallback route
+          no-fallback.yaml          | primary | match routes have no fallback route
+          no-http.yaml              | -       | has no http routes
+          redirect.yaml             | -       | has no route destinations
+          direct-response.yaml      | -       | has no route destinations
+          delegate.yaml             | -       | has no route destinations
+          no-subset.yaml            | -       | destination 0 of http route 0 has no subset
+          different-hosts.yaml      | -       | sends traffic to different hosts [helloworld, helloworld-next]
+          missing-weights.yaml      | -       | 2 of the 2 destinations of http route 0 have no weight
+          weights-not-100.yaml      | -       | the weights of http route 0 sum to 90, not 100
+          weight-over-100.yaml      | -       | destination 0 of http route 0 has weight 150, outside 0..100
+          duplicate-subset.yaml     | -       | names subset "v1" twice
+          duplicate-route-name.yaml | primary | 2 http routes are named "primary"
+          """)
+  void unmanageableVirtualServicesAreInvalidWithAReason(
+      String fixture, String routeName, String problem) {
+    GenericKubernetesResource vs = load("unmanageable/" + fixture);
+
+    RouteObservation route = VirtualServiceEdits.inspect(vs, routeName);
+
+    assertThat(route.state()).isEqualTo(State.INVALID);
+    assertThat(route.problem()).contains(problem);
+    assertThat(route.destinations()).isEmpty();
+    assertThatThrownBy(
+            () -> VirtualServiceEdits.withRoute(vs, routeName, List.of(new Destination("v1", 100))))
+        .isInstanceOf(UnmanageableRouteException.class)
+        .hasMessageContaining(problem)
+        .satisfies(
+            e ->
+                assertThat(((UnmanageableRouteException) e).observation().state())
+                    .isEqualTo(State.INVALID));
+  }
+
+  // ---- withRoute --------------------------------------------------------------------------
+
+  @Test
+  void firstCanaryStepAddsTheNewSubsetAsACopyOfTheStableDestination() {
+    GenericKubernetesResource before = load(HELLOWORLD);
+
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(
+            before, null, List.of(new Destination("v1", 90), new Destination("v2", 10)));
+
+    JsonNode route = http(after, 1).get("route");
+    assertThat(route.toString())
+        .isEqualTo(
+            "[{\"destination\":{\"host\":\"helloworld\",\"subset\":\"v1\"},\"weight\":90},"
+                + "{\"destination\":{\"host\":\"helloworld\",\"subset\":\"v2\"},\"weight\":10}]");
+    // The match route and every other field: byte-identical.
+    assertThat(http(after, 0).toString()).isEqualTo(http(before, 0).toString());
+    assertThat(jsonWithoutRoute(after, 1)).isEqualTo(jsonWithoutRoute(before, 1));
+    assertThat(VirtualServiceEdits.inspect(after, null).destinations())
+        .containsExactly(new Destination("v1", 90), new Destination("v2", 10));
+    validateIfPossible(after);
+  }
+
+  @Test
+  void everyFieldOfRouteAndDestinationsIsKept() {
+    GenericKubernetesResource before = load("helloworld-vs-extra-fields.yaml");
+
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(
+            before, "default", List.of(new Destination("v1", 75), new Destination("v2", 25)));
+
+    JsonNode route = http(after, 1).get("route");
+    JsonNode stable = http(before, 1).get("route").get(0);
+    ObjectNode expectedStable = ((ObjectNode) stable).deepCopy().put("weight", 75);
+    ObjectNode expectedCanary = expectedStable.deepCopy().put("weight", 25);
+    ((ObjectNode) expectedCanary.get("destination")).put("subset", "v2");
+    assertThat(route.get(0).toString()).isEqualTo(expectedStable.toString());
+    assertThat(route.get(1).toString()).isEqualTo(expectedCanary.toString());
+    assertThat(route.get(1).path("destination").path("port").path("number").asInt())
+        .isEqualTo(5000);
+    assertThat(route.get(1).path("headers").toString())
+        .isEqualTo(stable.path("headers").toString());
+    // retries, timeout, headers, corsPolicy of the managed route, the other route, metadata, ...
+    assertThat(http(after, 0).toString()).isEqualTo(http(before, 0).toString());
+    assertThat(jsonWithoutRoute(after, 1)).isEqualTo(jsonWithoutRoute(before, 1));
+    validateIfPossible(after);
+  }
+
+  @Test
+  void aNamedRouteIsTheOnlyOneChanged() {
+    GenericKubernetesResource before = load("helloworld-vs-named-routes.yaml");
+
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(
+            before, "primary", List.of(new Destination("v1", 50), new Destination("v2", 50)));
+
+    assertThat(jsonWithoutRoute(after, 2)).isEqualTo(jsonWithoutRoute(before, 2));
+    // The unnamed fallback route also sends to v1 and is not touched.
+    assertThat(http(after, 3).toString()).isEqualTo(http(before, 3).toString());
+    assertThat(VirtualServiceEdits.inspect(after, "primary").destinations())
+        .containsExactly(new Destination("v1", 50), new Destination("v2", 50));
+    validateIfPossible(after);
+  }
+
+  @Test
+  void rollbackIsOneEditToAllStable() {
+    GenericKubernetesResource before = load("helloworld-vs-mid-release.yaml");
+
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(before, null, List.of(new Destination("v1", 100)));
+
+    assertThat(http(after, 1).get("route").toString())
+        .isEqualTo(
+            "[{\"destination\":{\"host\":\"helloworld\",\"subset\":\"v1\"},\"weight\":100}]");
+    assertThat(jsonWithoutRoute(after, 1)).isEqualTo(jsonWithoutRoute(before, 1));
+    validateIfPossible(after);
+  }
+
+  @Test
+  void promotionKeepsTheCanaryDestinationAndDropsTheStableOne() {
+    GenericKubernetesResource before = load("helloworld-vs-mid-release.yaml");
+
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(before, null, List.of(new Destination("v2", 100)));
+
+    assertThat(VirtualServiceEdits.inspect(after, null).destinations())
+        .containsExactly(new Destination("v2", 100));
+    assertThat(VirtualServiceEdits.inspect(after, null).references("v1")).isFalse();
+    validateIfPossible(after);
+  }
+
+  @Test
+  void aZeroWeightDestinationIsKeptAsWritten() {
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(
+            load(HELLOWORLD), null, List.of(new Destination("v1", 100), new Destination("v2", 0)));
+
+    assertThat(VirtualServiceEdits.inspect(after, null).destinations())
+        .containsExactly(new Destination("v1", 100), new Destination("v2", 0));
+    validateIfPossible(after);
+  }
+
+  @Test
+  void theSameSubsetsAndWeightsInAnyOrderChangeNothing() {
+    GenericKubernetesResource midRelease = load("helloworld-vs-mid-release.yaml");
+    GenericKubernetesResource unweighted = load("helloworld-vs-unweighted.yaml");
+
+    assertThat(
+            json(
+                VirtualServiceEdits.withRoute(
+                    midRelease,
+                    null,
+                    List.of(new Destination("v2", 30), new Destination("v1", 70)))))
+        .isEqualTo(json(midRelease));
+    // No "weight: 100" is added to a lone destination that has all the traffic already.
+    assertThat(
+            json(
+                VirtualServiceEdits.withRoute(
+                    unweighted, null, List.of(new Destination("v1", 100)))))
+        .isEqualTo(json(unweighted));
+  }
+
+  @Test
+  void mirrorAndOtherRoutesStayAsTheyAre() {
+    GenericKubernetesResource before = load("helloworld-vs-mirror.yaml");
+
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(
+            before, null, List.of(new Destination("v1", 80), new Destination("v2", 20)));
+
+    assertThat(jsonWithoutRoute(after, 0)).isEqualTo(jsonWithoutRoute(before, 0));
+    assertThat(http(after, 0).path("mirrorPercentage").toString()).isEqualTo("{\"value\":10.0}");
+    validateIfPossible(after);
+  }
+
+  @Test
+  void tcpAndTlsRoutesStayAsTheyAre() {
+    GenericKubernetesResource before = load("helloworld-vs-tcp.yaml");
+
+    GenericKubernetesResource after =
+        VirtualServiceEdits.withRoute(
+            before, null, List.of(new Destination("v1", 80), new Destination("v2", 20)));
+
+    assertThat(jsonWithoutRoute(after, 0)).isEqualTo(jsonWithoutRoute(before, 0));
+    assertThat(http(after, 0).get("route").get(1).path("destination").path("port").toString())
+        .isEqualTo("{\"number\":5000}");
+    validateIfPossible(after);
+  }
+
+  @Test
+  void theInputIsNeverModified() {
+    GenericKubernetesResource before = load("helloworld-vs-extra-fields.yaml");
+    String original = json(before);
+
+    VirtualServiceEdits.withRoute(
+        before, "default", List.of(new Destination("v1", 10), new Destination("v9", 90)));
+    VirtualServiceEdits.inspect(before, "default");
+
+    assertThat(json(before)).isEqualTo(original);
+  }
+
+  @Test
+  void anAbsentNamedRouteIsNotWritten() {
+    assertThatThrownBy(
+            () ->
+                VirtualServiceEdits.withRoute(
+                    load("helloworld-vs-named-routes.yaml"),
+                    "canary",
+                    List.of(new Destination("v1", 100))))
+        .isInstanceOf(UnmanageableRouteException.class)
+        .satisfies(
+            e ->
+                assertThat(((UnmanageableRouteException) e).observation().state())
+                    .isEqualTo(State.NOT_FOUND));
+  }
+
+  @Test
+  void plansThatBreakTheWeightRulesAreRejected() {
+    GenericKubernetesResource vs = load(HELLOWORLD);
+
+    assertThatThrownBy(() -> VirtualServiceEdits.withRoute(vs, null, List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                VirtualServiceEdits.withRoute(
+                    vs, null, List.of(new Destination("v1", 60), new Destination("v2", 30))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sum to 100");
+    assertThatThrownBy(
+            () ->
+                VirtualServiceEdits.withRoute(
+                    vs, null, List.of(new Destination("v1", 50), new Destination("v1", 50))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("twice");
+  }
+
+  @Test
+  void theManagedRoutesOwnSubsetsAreNotUsedElsewhere() {
+    RouteObservation route =
+        VirtualServiceEdits.inspect(
+            VirtualServiceEdits.withRoute(
+                load(HELLOWORLD),
+                null,
+                List.of(new Destination("v1", 50), new Destination("v2", 50))),
+            null);
+
+    assertThat(route.subsetsUsedElsewhere()).isEqualTo(Set.of("debug"));
+  }
+
+  private static void validateIfPossible(GenericKubernetesResource vs) {
+    if (IstioSchemas.available()) {
+      IstioSchemas.validateVirtualService(vs);
+    }
+  }
+}

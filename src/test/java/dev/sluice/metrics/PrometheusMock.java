@@ -16,10 +16,10 @@ import java.util.Map;
 public class PrometheusMock implements QuarkusTestResourceLifecycleManager {
 
   /** Per-attempt timeout in tests; a stub slower than this times out. */
-  static final int TIMEOUT_MS = 1000;
+  static final int TIMEOUT_MS = 2000;
 
   /** How long the breaker stays open in tests. */
-  static final int BREAKER_DELAY_MS = 2000;
+  static final int BREAKER_DELAY_MS = 4000;
 
   /** Attempts in the breaker's window in tests; it opens when half of them failed. */
   static final int BREAKER_VOLUME = 6;

@@ -34,7 +34,8 @@ final class AnalysisRunner {
   private final MetricProvider provider;
   private final Clock clock;
 
-  AnalysisRunner(ClusterCache cache, Map<String, Template> builtins, MetricProvider provider, Clock clock) {
+  AnalysisRunner(
+      ClusterCache cache, Map<String, Template> builtins, MetricProvider provider, Clock clock) {
     this.cache = cache;
     this.builtins = builtins;
     this.provider = provider;
@@ -63,7 +64,8 @@ final class AnalysisRunner {
             canary.getMetadata().getName());
     for (CanarySpec.TemplateRef ref : spec.analysis.templates) {
       Template template = resolve(namespace, ref.name);
-      checks.addAll(TemplateRenderer.render(template, TemplateMapper.args(ref.args), builtinValues));
+      checks.addAll(
+          TemplateRenderer.render(template, TemplateMapper.args(ref.args), builtinValues));
     }
     return checks;
   }

@@ -220,7 +220,9 @@ final class CanaryReconciler {
       }
     }
 
-    /** After a conflict the cache may lag behind the server: read the two Istio objects directly. */
+    /**
+     * After a conflict the cache may lag behind the server: read the two Istio objects directly.
+     */
     private void refreshFromServer(CanarySpec cs) {
       virtualService =
           client
@@ -262,7 +264,11 @@ final class CanaryReconciler {
               : d.getStatus().getReadyReplicas();
       Instant created = StatusMapper.time(d.getMetadata().getCreationTimestamp());
       return new DeploymentView(
-          version, d.getMetadata().getName(), replicas, ready, created == null ? Instant.EPOCH : created);
+          version,
+          d.getMetadata().getName(),
+          replicas,
+          ready,
+          created == null ? Instant.EPOCH : created);
     }
 
     // ---- actions --------------------------------------------------------------------------
@@ -297,8 +303,7 @@ final class CanaryReconciler {
           }
           case SCALE_TO_ZERO -> {
             // a plain update carrying the resourceVersion read: a conflict means decide again
-            Deployment copy =
-                io.fabric8.kubernetes.client.utils.Serialization.clone(d);
+            Deployment copy = io.fabric8.kubernetes.client.utils.Serialization.clone(d);
             copy.getSpec().setReplicas(0);
             try {
               deployments.put(
@@ -307,7 +312,8 @@ final class CanaryReconciler {
               if (e.getCode() == 409) {
                 deployments.put(
                     dn, client.apps().deployments().inNamespace(namespace).withName(dn).get());
-                throw new WriteConflictException("Deployment", namespace, dn, d.getMetadata().getResourceVersion(), e);
+                throw new WriteConflictException(
+                    "Deployment", namespace, dn, d.getMetadata().getResourceVersion(), e);
               }
               throw e;
             }
@@ -321,12 +327,16 @@ final class CanaryReconciler {
      * A write other than a conflict failed (API server error, forbidden, ...). A rollback that
      * could not be written is recorded as RollingBack, so it is retried and never forgotten.
      */
-    private void writeFailed(ReleaseSpec spec, ReleaseStatus status, Decision d, KubernetesClientException e) {
+    private void writeFailed(
+        ReleaseSpec spec, ReleaseStatus status, Decision d, KubernetesClientException e) {
       LOG.warnf("%s: write failed (%d): %s", key, e.getCode(), e.getMessage());
       if (d.rollback().isPresent() || d.status().phase() == Phase.RolledBack) {
         ReleaseStatus.Builder b = d.status().toBuilder();
         b.phase = Phase.RollingBack;
-        b.blocker = new ReleaseStatus.Blocker("RollbackWriteFailed", "the rollback write failed and is retried: " + e.getMessage());
+        b.blocker =
+            new ReleaseStatus.Blocker(
+                "RollbackWriteFailed",
+                "the rollback write failed and is retried: " + e.getMessage());
         writeStatus(b.build(), spec, null);
         if (d.rollback().isPresent()) {
           metrics.rolledBack(namespace, name, d.rollback().get());
@@ -342,15 +352,15 @@ final class CanaryReconciler {
     private boolean writeStatus(ReleaseStatus next, ReleaseSpec spec, GateVerdict verdict) {
       Canary updated = copyForStatus();
       CanaryStatus s = updated.getStatus();
-      StatusMapper.write(
-          next, spec.plan().size(), s, generation(), clock.instant());
+      StatusMapper.write(next, spec.plan().size(), s, generation(), clock.instant());
       if (verdict != null) {
         s.measurements = measurements(verdict.measurements());
         StatusMapper.setCondition(
             s,
             StatusMapper.ANALYSIS,
             verdict.outcome() == dev.sluice.analysis.Outcome.PASS,
-            verdict.outcome().name().charAt(0) + verdict.outcome().name().substring(1).toLowerCase(),
+            verdict.outcome().name().charAt(0)
+                + verdict.outcome().name().substring(1).toLowerCase(),
             verdict.summary(),
             generation(),
             clock.instant());
@@ -362,7 +372,11 @@ final class CanaryReconciler {
       for (int attempt = 0; ; attempt++) {
         try {
           canary =
-              client.resources(Canary.class).inNamespace(namespace).resource(updated).updateStatus();
+              client
+                  .resources(Canary.class)
+                  .inNamespace(namespace)
+                  .resource(updated)
+                  .updateStatus();
           return true;
         } catch (KubernetesClientException e) {
           if (e.getCode() == 404) {
@@ -394,7 +408,8 @@ final class CanaryReconciler {
       copy.setSpec(canary.getSpec());
       CanaryStatus s = canary.getStatus() == null ? new CanaryStatus() : canary.getStatus();
       CanaryStatus fresh = new CanaryStatus();
-      fresh.measurements = s.measurements == null ? new ArrayList<>() : new ArrayList<>(s.measurements);
+      fresh.measurements =
+          s.measurements == null ? new ArrayList<>() : new ArrayList<>(s.measurements);
       fresh.conditions = s.conditions == null ? new ArrayList<>() : new ArrayList<>(s.conditions);
       copy.setStatus(fresh);
       return copy;
@@ -407,7 +422,8 @@ final class CanaryReconciler {
 
     private void refuseSpec(String problem) {
       CanaryStatus current = canary.getStatus();
-      var ready = current == null ? null : StatusMapper.find(current.conditions, StatusMapper.READY);
+      var ready =
+          current == null ? null : StatusMapper.find(current.conditions, StatusMapper.READY);
       if (ready != null
           && "InvalidSpec".equals(ready.getReason())
           && problem.equals(ready.getMessage())
@@ -422,7 +438,8 @@ final class CanaryReconciler {
       }
       s.observedGeneration = generation();
       s.message = "invalid spec: " + problem;
-      StatusMapper.setCondition(s, StatusMapper.READY, false, "InvalidSpec", problem, generation(), clock.instant());
+      StatusMapper.setCondition(
+          s, StatusMapper.READY, false, "InvalidSpec", problem, generation(), clock.instant());
       if (putStatus(updated)) {
         events.record(canary, true, "InvalidSpec", problem);
       }
@@ -434,7 +451,9 @@ final class CanaryReconciler {
       }
       d.rollback().ifPresent(cause -> metrics.rolledBack(namespace, name, cause));
       ReleaseStatus after = d.status();
-      if (after.phase() == Phase.Succeeded && before.phase() != Phase.Succeeded && after.releaseStartedAt() != null) {
+      if (after.phase() == Phase.Succeeded
+          && before.phase() != Phase.Succeeded
+          && after.releaseStartedAt() != null) {
         metrics.promoted(Duration.between(after.releaseStartedAt(), after.finishedAt()));
       }
     }

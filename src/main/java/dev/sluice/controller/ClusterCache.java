@@ -45,36 +45,70 @@ final class ClusterCache implements AutoCloseable {
         start(
             namespace == null
                 ? client.resources(AnalysisTemplate.class).inAnyNamespace().runnableInformer(0)
-                : client.resources(AnalysisTemplate.class).inNamespace(namespace).runnableInformer(0),
+                : client
+                    .resources(AnalysisTemplate.class)
+                    .inNamespace(namespace)
+                    .runnableInformer(0),
             t -> canariesIn(t.getMetadata().getNamespace()).forEach(c -> changed.accept(key(c))));
     this.deployments =
         start(
             namespace == null
-                ? client.apps().deployments().inAnyNamespace().withLabel(APP_LABEL).runnableInformer(0)
-                : client.apps().deployments().inNamespace(namespace).withLabel(APP_LABEL).runnableInformer(0),
+                ? client
+                    .apps()
+                    .deployments()
+                    .inAnyNamespace()
+                    .withLabel(APP_LABEL)
+                    .runnableInformer(0)
+                : client
+                    .apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withLabel(APP_LABEL)
+                    .runnableInformer(0),
             d ->
                 canariesIn(d.getMetadata().getNamespace()).stream()
-                    .filter(c -> Objects.equals(c.getSpec() == null ? null : c.getSpec().app, label(d, APP_LABEL)))
+                    .filter(
+                        c ->
+                            Objects.equals(
+                                c.getSpec() == null ? null : c.getSpec().app, label(d, APP_LABEL)))
                     .forEach(c -> changed.accept(key(c))));
     this.virtualServices =
         start(
             namespace == null
-                ? client.genericKubernetesResources(Istio.VIRTUAL_SERVICE).inAnyNamespace().runnableInformer(0)
-                : client.genericKubernetesResources(Istio.VIRTUAL_SERVICE).inNamespace(namespace).runnableInformer(0),
+                ? client
+                    .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
+                    .inAnyNamespace()
+                    .runnableInformer(0)
+                : client
+                    .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
+                    .inNamespace(namespace)
+                    .runnableInformer(0),
             vs ->
                 canariesIn(vs.getMetadata().getNamespace()).stream()
                     .filter(c -> c.getSpec() != null && c.getSpec().virtualService != null)
-                    .filter(c -> Objects.equals(c.getSpec().virtualService.name, vs.getMetadata().getName()))
+                    .filter(
+                        c ->
+                            Objects.equals(
+                                c.getSpec().virtualService.name, vs.getMetadata().getName()))
                     .forEach(c -> changed.accept(key(c))));
     this.destinationRules =
         start(
             namespace == null
-                ? client.genericKubernetesResources(Istio.DESTINATION_RULE).inAnyNamespace().runnableInformer(0)
-                : client.genericKubernetesResources(Istio.DESTINATION_RULE).inNamespace(namespace).runnableInformer(0),
+                ? client
+                    .genericKubernetesResources(Istio.DESTINATION_RULE)
+                    .inAnyNamespace()
+                    .runnableInformer(0)
+                : client
+                    .genericKubernetesResources(Istio.DESTINATION_RULE)
+                    .inNamespace(namespace)
+                    .runnableInformer(0),
             dr ->
                 canariesIn(dr.getMetadata().getNamespace()).stream()
                     .filter(c -> c.getSpec() != null && c.getSpec().destinationRule != null)
-                    .filter(c -> Objects.equals(c.getSpec().destinationRule.name, dr.getMetadata().getName()))
+                    .filter(
+                        c ->
+                            Objects.equals(
+                                c.getSpec().destinationRule.name, dr.getMetadata().getName()))
                     .forEach(c -> changed.accept(key(c))));
   }
 

@@ -15,8 +15,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Starts the informers and the reconcile loop when the daemon starts, and stops them when it
- * stops. One reconcile runs at a time per Canary; different Canaries reconcile in parallel.
+ * Starts the informers and the reconcile loop when the daemon starts, and stops them when it stops.
+ * One reconcile runs at a time per Canary; different Canaries reconcile in parallel.
  */
 @ApplicationScoped
 public class Controller {
@@ -66,7 +66,19 @@ public class Controller {
     events = new EventRecorder(client, clock, instance);
     WorkQueue q = new WorkQueue(threads, key -> reconciler().reconcile(key), clock);
     queue = q;
-    cache = new ClusterCache(client, namespace.orElse(null), q::add);
+    // Changes are queued only once every cache has synced: a Canary reconciled before the
+    // VirtualService's cache is filled would see its route as missing.
+    java.util.concurrent.atomic.AtomicBoolean synced =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    cache =
+        new ClusterCache(
+            client,
+            namespace.orElse(null),
+            key -> {
+              if (synced.get()) {
+                q.add(key);
+              }
+            });
     reconciler =
         new CanaryReconciler(
             client,
@@ -79,9 +91,11 @@ public class Controller {
             clock,
             q::addAt);
     cache.startAndSync();
+    synced.set(true);
     cache.canaries().forEach(c -> q.add(ClusterCache.key(c)));
     LOG.infof(
-        "watching %s; %d Canaries", namespace.map(n -> "namespace " + n).orElse("every namespace"), cache.canaries().size());
+        "watching %s; %d Canaries",
+        namespace.map(n -> "namespace " + n).orElse("every namespace"), cache.canaries().size());
   }
 
   private volatile CanaryReconciler reconciler;

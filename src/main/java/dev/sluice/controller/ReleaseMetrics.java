@@ -57,7 +57,8 @@ final class ReleaseMetrics {
     ref.set(status);
   }
 
-  private void register(String key, String namespace, String name, AtomicReference<ReleaseStatus> ref) {
+  private void register(
+      String key, String namespace, String name, AtomicReference<ReleaseStatus> ref) {
     Tags tags = Tags.of("namespace", namespace, "name", name);
     List<Meter.Id> ids = new ArrayList<>();
     ids.add(

@@ -65,9 +65,17 @@ final class SpecReader {
             ReleaseSpec.DEFAULT_EVALUATION_INTERVAL);
     CanarySpec.Limits limits = s.limits == null ? new CanarySpec.Limits() : s.limits;
     int failureThreshold =
-        positive(problems, "limits.failureThreshold", limits.failureThreshold, ReleaseSpec.DEFAULT_FAILURE_THRESHOLD);
+        positive(
+            problems,
+            "limits.failureThreshold",
+            limits.failureThreshold,
+            ReleaseSpec.DEFAULT_FAILURE_THRESHOLD);
     int inconclusiveLimit =
-        positive(problems, "limits.inconclusiveLimit", limits.inconclusiveLimit, ReleaseSpec.DEFAULT_INCONCLUSIVE_LIMIT);
+        positive(
+            problems,
+            "limits.inconclusiveLimit",
+            limits.inconclusiveLimit,
+            ReleaseSpec.DEFAULT_INCONCLUSIVE_LIMIT);
     int errorLimit =
         positive(problems, "limits.errorLimit", limits.errorLimit, ReleaseSpec.DEFAULT_ERROR_LIMIT);
     Duration deadline =
@@ -122,7 +130,8 @@ final class SpecReader {
     return name != null && name.length() <= 253 && NAME.matcher(name).matches();
   }
 
-  private static void checkLabel(List<String> problems, String field, String value, boolean required) {
+  private static void checkLabel(
+      List<String> problems, String field, String value, boolean required) {
     if (value == null) {
       if (required) {
         problems.add(field + " is required");
@@ -149,7 +158,8 @@ final class SpecReader {
     return value;
   }
 
-  private static Duration duration(List<String> problems, String field, String text, Duration fallback) {
+  private static Duration duration(
+      List<String> problems, String field, String text, Duration fallback) {
     if (text == null) {
       return fallback;
     }

@@ -31,7 +31,9 @@ final class StatusMapper {
     }
     ReleaseStatus.Blocker blocker = null;
     Condition ready = find(s.conditions, READY);
-    if (ready != null && "False".equals(ready.getStatus()) && !"InvalidSpec".equals(ready.getReason())) {
+    if (ready != null
+        && "False".equals(ready.getStatus())
+        && !"InvalidSpec".equals(ready.getReason())) {
       blocker = new ReleaseStatus.Blocker(ready.getReason(), ready.getMessage());
     }
     return new ReleaseStatus(
@@ -77,13 +79,17 @@ final class StatusMapper {
     } else {
       setCondition(s, READY, true, "Managed", "Sluice manages this Canary", generation, now);
     }
-    boolean running = r.phase().releasing() || r.phase() == Phase.Finalizing || r.phase() == Phase.RollingBack;
+    boolean running =
+        r.phase().releasing() || r.phase() == Phase.Finalizing || r.phase() == Phase.RollingBack;
     setCondition(s, PROGRESSING, running, r.phase().name(), s.message, generation, now);
   }
 
   static String message(ReleaseStatus r) {
     return switch (r.phase()) {
-      case Idle -> r.stableVersion() == null ? "waiting for the route" : "stable " + r.stableVersion() + "; no release";
+      case Idle ->
+          r.stableVersion() == null
+              ? "waiting for the route"
+              : "stable " + r.stableVersion() + "; no release";
       case Initializing -> "preparing " + r.canaryVersion();
       case Progressing, Paused ->
           r.phase().name().toLowerCase()
@@ -102,13 +108,20 @@ final class StatusMapper {
   }
 
   static void setCondition(
-      CanaryStatus s, String type, boolean status, String reason, String message, long generation, Instant now) {
+      CanaryStatus s,
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
     if (s.conditions == null) {
       s.conditions = new ArrayList<>();
     }
     String value = status ? "True" : "False";
     Condition old = find(s.conditions, type);
-    String since = old != null && value.equals(old.getStatus()) ? old.getLastTransitionTime() : text(now);
+    String since =
+        old != null && value.equals(old.getStatus()) ? old.getLastTransitionTime() : text(now);
     Condition c =
         new ConditionBuilder()
             .withType(type)

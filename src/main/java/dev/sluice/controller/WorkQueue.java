@@ -7,9 +7,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +40,11 @@ final class WorkQueue implements AutoCloseable {
           t.setDaemon(true);
           return t;
         };
-    this.pool = Executors.newScheduledThreadPool(threads, factory);
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads, factory);
+    // on close, reconciles under way finish; those scheduled for later are dropped
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setRemoveOnCancelPolicy(true);
+    this.pool = executor;
     this.handler = handler;
     this.clock = clock;
   }
@@ -108,10 +112,13 @@ final class WorkQueue implements AutoCloseable {
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    pool.shutdown();
     try {
-      pool.awaitTermination(5, TimeUnit.SECONDS);
+      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
     } catch (InterruptedException e) {
+      pool.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }

@@ -255,7 +255,7 @@ public final class Rollout {
           .filter(d -> !d.version().equals(stable) && !d.version().equals(rolledBack))
           .filter(DeploymentView::ready)
           // an older Deployment left running (retirement: keep) is not a new version
-          .filter(d -> d.createdAt().isAfter(stableCreated))
+          .filter(d -> !d.createdAt().isBefore(stableCreated))
           .max(
               Comparator.comparing(DeploymentView::createdAt)
                   .thenComparing(DeploymentView::version))

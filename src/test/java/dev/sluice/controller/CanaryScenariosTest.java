@@ -81,12 +81,19 @@ class CanaryScenariosTest {
         doc -> {
           if (doc.getKind().equals("Canary")) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+            Map<String, Object> spec =
+                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
             spec.put("interval", interval);
           }
           return doc;
         });
-    await().atMost(RELEASE).until(() -> "v1".equals(status(ns).stableVersion));
+    await()
+        .atMost(RELEASE)
+        .untilAsserted(
+            () ->
+                assertThat(status(ns).stableVersion)
+                    .as(() -> "status: " + client.getKubernetesSerialization().asYaml(status(ns)))
+                    .isEqualTo("v1"));
     return new ClusterHistory(client, ns);
   }
 
@@ -99,7 +106,8 @@ class CanaryScenariosTest {
     return history.virtualServices().stream().map(vs -> weights(vs, "default")).toList();
   }
 
-  private static void assertDebugRouteUntouched(ClusterHistory history, GenericKubernetesResource seedVs) {
+  private static void assertDebugRouteUntouched(
+      ClusterHistory history, GenericKubernetesResource seedVs) {
     Object seedDebug = httpRoute(seedVs, "debug");
     for (GenericKubernetesResource vs : history.virtualServices()) {
       assertThat(httpRoute(vs, "debug")).isEqualTo(seedDebug);
@@ -147,27 +155,36 @@ class CanaryScenariosTest {
     // subset v2 is in the DestinationRule before any route points at it
     int subsetAdded =
         history.indexOf(
-            e -> e.kind().equals("DestinationRule")
-                && ClusterHistory.subsets((GenericKubernetesResource) e.object()).contains("v2"));
+            e ->
+                e.kind().equals("DestinationRule")
+                    && ClusterHistory.subsets((GenericKubernetesResource) e.object())
+                        .contains("v2"));
     int firstRouteToV2 =
         history.indexOf(
-            e -> e.kind().equals("VirtualService")
-                && weights((GenericKubernetesResource) e.object(), "default").stream().anyMatch(s -> s.startsWith("v2=")));
+            e ->
+                e.kind().equals("VirtualService")
+                    && weights((GenericKubernetesResource) e.object(), "default").stream()
+                        .anyMatch(s -> s.startsWith("v2=")));
     assertThat(subsetAdded).isNotNegative().isLessThan(firstRouteToV2);
     // retirement: route, then subset, then Deployment
     int routeWithoutV1 =
         history.indexOf(
-            e -> e.kind().equals("VirtualService")
-                && weights((GenericKubernetesResource) e.object(), "default").equals(List.of("v2=100")));
+            e ->
+                e.kind().equals("VirtualService")
+                    && weights((GenericKubernetesResource) e.object(), "default")
+                        .equals(List.of("v2=100")));
     int subsetRemoved =
         history.indexOf(
-            e -> e.kind().equals("DestinationRule")
-                && !ClusterHistory.subsets((GenericKubernetesResource) e.object()).contains("v1"));
+            e ->
+                e.kind().equals("DestinationRule")
+                    && !ClusterHistory.subsets((GenericKubernetesResource) e.object())
+                        .contains("v1"));
     int deploymentDeleted =
         history.indexOf(
-            e -> e.kind().equals("Deployment")
-                && e.action() == Watcher.Action.DELETED
-                && e.object().getMetadata().getName().equals("helloworld-v1"));
+            e ->
+                e.kind().equals("Deployment")
+                    && e.action() == Watcher.Action.DELETED
+                    && e.object().getMetadata().getName().equals("helloworld-v1"));
     assertThat(routeWithoutV1).isLessThan(subsetRemoved);
     assertThat(subsetRemoved).isLessThan(deploymentDeleted);
 
@@ -178,7 +195,9 @@ class CanaryScenariosTest {
     CanaryStatus st = status(ns);
     assertThat(st.stableVersion).isEqualTo("v2");
     assertThat(condition(st, "Progressing").getStatus()).isEqualTo("False");
-    await().untilAsserted(() -> assertThat(events(ns)).extracting(Event::getReason).contains("Promoted"));
+    await()
+        .untilAsserted(
+            () -> assertThat(events(ns)).extracting(Event::getReason).contains("Promoted"));
     history.close();
   }
 
@@ -195,7 +214,8 @@ class CanaryScenariosTest {
 
     await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
 
-    List<List<String>> after = routeHistory(history).subList(writesBefore, history.virtualServices().size());
+    List<List<String>> after =
+        routeHistory(history).subList(writesBefore, history.virtualServices().size());
     assertThat(after).containsExactly(List.of("v1=100"));
     assertThat(routeHistory(history).get(writesBefore - 1)).containsExactly("v1=70", "v2=30");
     CanaryStatus st = status(ns);
@@ -260,7 +280,10 @@ class CanaryScenariosTest {
         client,
         ns,
         "scenarios/helloworld.yaml",
-        doc -> doc.getKind().equals("VirtualService") ? Fixtures.read(client, "scenarios/virtualservice-without-fallback.yaml").get(0) : doc);
+        doc ->
+            doc.getKind().equals("VirtualService")
+                ? Fixtures.read(client, "scenarios/virtualservice-without-fallback.yaml").get(0)
+                : doc);
     String versionBefore = virtualService(ns).getMetadata().getResourceVersion();
     String drBefore = destinationRule(ns).getMetadata().getResourceVersion();
     releaseV2(ns);
@@ -277,7 +300,10 @@ class CanaryScenariosTest {
             });
     await()
         .untilAsserted(
-            () -> assertThat(events(ns)).extracting(Event::getReason).contains("InvalidVirtualService"));
+            () ->
+                assertThat(events(ns))
+                    .extracting(Event::getReason)
+                    .contains("InvalidVirtualService"));
     // and nothing gets written, now or a little later
     await()
         .during(Duration.ofSeconds(3))
@@ -312,6 +338,8 @@ class CanaryScenariosTest {
 
   private static Condition condition(CanaryStatus st, String type) {
     Predicate<Condition> ofType = c -> type.equals(c.getType());
-    return st.conditions == null ? null : st.conditions.stream().filter(ofType).findFirst().orElse(null);
+    return st.conditions == null
+        ? null
+        : st.conditions.stream().filter(ofType).findFirst().orElse(null);
   }
 }

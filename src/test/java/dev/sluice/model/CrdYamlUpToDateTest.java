@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The CRD YAML in {@code deploy/crds/} must be exactly what the model classes generate at build
- * time (fabric8 crd-generator-maven-plugin, into target/classes/META-INF/fabric8/). After changing a
- * model class, refresh the files with {@code ./mvnw test -Dtest=CrdYamlUpToDateTest
+ * time (fabric8 crd-generator-maven-plugin, into target/classes/META-INF/fabric8/). After changing
+ * a model class, refresh the files with {@code ./mvnw test -Dtest=CrdYamlUpToDateTest
  * -Dsluice.crds.update=true}.
  */
 class CrdYamlUpToDateTest {
@@ -29,7 +29,9 @@ class CrdYamlUpToDateTest {
     }
     assertThat(checkedIn).exists();
     assertThat(Files.readString(checkedIn))
-        .as("%s is stale: run ./mvnw test -Dtest=CrdYamlUpToDateTest -Dsluice.crds.update=true", checkedIn)
+        .as(
+            "%s is stale: run ./mvnw test -Dtest=CrdYamlUpToDateTest -Dsluice.crds.update=true",
+            checkedIn)
         .isEqualTo(generated);
   }
 

@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Records, in one sequence, every version of the VirtualServices, DestinationRules and
- * Deployments of a namespace that the API server stores (by watch), so a test can check the order
- * of writes and every intermediate state, not only the end.
+ * Records, in one sequence, every version of the VirtualServices, DestinationRules and Deployments
+ * of a namespace that the API server stores (by watch), so a test can check the order of writes and
+ * every intermediate state, not only the end.
  */
 public final class ClusterHistory implements AutoCloseable {
 
@@ -55,10 +55,13 @@ public final class ClusterHistory implements AutoCloseable {
     return List.copyOf(entries);
   }
 
-  /** Every stored version of the VirtualService (after the watch started). */
+  /**
+   * Every version of the VirtualService written after the watch started (the watch's initial
+   * ADDED event, the object as it was, is not a write).
+   */
   public List<GenericKubernetesResource> virtualServices() {
     return entries.stream()
-        .filter(e -> e.kind().equals("VirtualService") && e.action() != Watcher.Action.DELETED)
+        .filter(e -> e.kind().equals("VirtualService") && e.action() == Watcher.Action.MODIFIED)
         .map(e -> (GenericKubernetesResource) e.object())
         .toList();
   }
@@ -78,7 +81,8 @@ public final class ClusterHistory implements AutoCloseable {
   @SuppressWarnings("unchecked")
   public static Map<String, Object> httpRoute(GenericKubernetesResource vs, String name) {
     List<Map<String, Object>> http =
-        (List<Map<String, Object>>) ((Map<String, Object>) vs.getAdditionalProperties().get("spec")).get("http");
+        (List<Map<String, Object>>)
+            ((Map<String, Object>) vs.getAdditionalProperties().get("spec")).get("http");
     return http.stream().filter(r -> Objects.equals(r.get("name"), name)).findFirst().orElse(null);
   }
 
@@ -99,7 +103,8 @@ public final class ClusterHistory implements AutoCloseable {
   @SuppressWarnings("unchecked")
   public static List<String> subsets(GenericKubernetesResource dr) {
     List<Map<String, Object>> subsets =
-        (List<Map<String, Object>>) ((Map<String, Object>) dr.getAdditionalProperties().get("spec")).get("subsets");
+        (List<Map<String, Object>>)
+            ((Map<String, Object>) dr.getAdditionalProperties().get("spec")).get("subsets");
     return subsets == null ? List.of() : subsets.stream().map(s -> (String) s.get("name")).toList();
   }
 

@@ -48,7 +48,8 @@ public final class Fixtures {
       List<GenericKubernetesResource> out = new ArrayList<>();
       for (String doc : text.split("(?m)^---\\s*$")) {
         if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
-          out.add(client.getKubernetesSerialization().unmarshal(doc, GenericKubernetesResource.class));
+          out.add(
+              client.getKubernetesSerialization().unmarshal(doc, GenericKubernetesResource.class));
         }
       }
       return out;
@@ -69,7 +70,11 @@ public final class Fixtures {
       String resource,
       UnaryOperator<GenericKubernetesResource> edit) {
     if (client.namespaces().withName(namespace).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .create();
     }
     for (GenericKubernetesResource doc : read(client, resource)) {
       create(client, namespace, edit.apply(doc));
@@ -80,18 +85,51 @@ public final class Fixtures {
     doc.getMetadata().setNamespace(namespace);
     var ser = client.getKubernetesSerialization();
     switch (doc.getKind()) {
-      case "Deployment" -> client.apps().deployments().inNamespace(namespace).resource(convert(ser, doc, Deployment.class)).create();
-      case "Service" -> client.services().inNamespace(namespace).resource(convert(ser, doc, Service.class)).create();
-      case "Canary" -> client.resources(Canary.class).inNamespace(namespace).resource(convert(ser, doc, Canary.class)).create();
-      case "AnalysisTemplate" -> client.resources(AnalysisTemplate.class).inNamespace(namespace).resource(convert(ser, doc, AnalysisTemplate.class)).create();
-      case "VirtualService" -> client.genericKubernetesResources(VIRTUAL_SERVICE).inNamespace(namespace).resource(doc).create();
-      case "DestinationRule" -> client.genericKubernetesResources(DESTINATION_RULE).inNamespace(namespace).resource(doc).create();
+      case "Deployment" ->
+          client
+              .apps()
+              .deployments()
+              .inNamespace(namespace)
+              .resource(convert(ser, doc, Deployment.class))
+              .create();
+      case "Service" ->
+          client
+              .services()
+              .inNamespace(namespace)
+              .resource(convert(ser, doc, Service.class))
+              .create();
+      case "Canary" ->
+          client
+              .resources(Canary.class)
+              .inNamespace(namespace)
+              .resource(convert(ser, doc, Canary.class))
+              .create();
+      case "AnalysisTemplate" ->
+          client
+              .resources(AnalysisTemplate.class)
+              .inNamespace(namespace)
+              .resource(convert(ser, doc, AnalysisTemplate.class))
+              .create();
+      case "VirtualService" ->
+          client
+              .genericKubernetesResources(VIRTUAL_SERVICE)
+              .inNamespace(namespace)
+              .resource(doc)
+              .create();
+      case "DestinationRule" ->
+          client
+              .genericKubernetesResources(DESTINATION_RULE)
+              .inNamespace(namespace)
+              .resource(doc)
+              .create();
       default -> throw new IllegalArgumentException("fixtures do not know kind " + doc.getKind());
     }
   }
 
   private static <T extends HasMetadata> T convert(
-      io.fabric8.kubernetes.client.utils.KubernetesSerialization ser, GenericKubernetesResource doc, Class<T> type) {
+      io.fabric8.kubernetes.client.utils.KubernetesSerialization ser,
+      GenericKubernetesResource doc,
+      Class<T> type) {
     return ser.unmarshal(ser.asJson(doc), type);
   }
 }

@@ -2,7 +2,7 @@ package dev.sluice.testing;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,7 +33,8 @@ public class MockCluster implements Consumer<KubernetesServer> {
 
   static List<CustomResourceDefinition> crds(KubernetesClient client) {
     List<CustomResourceDefinition> crds = new ArrayList<>();
-    for (String file : List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml")) {
+    for (String file :
+        List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml")) {
       crds.add(load(client, Path.of("deploy/crds", file)));
     }
     if (IstioSchemas.available()) {
@@ -54,7 +55,8 @@ public class MockCluster implements Consumer<KubernetesServer> {
     }
   }
 
-  private static CustomResourceDefinition loadResource(KubernetesClient client, String resource, int index) {
+  private static CustomResourceDefinition loadResource(
+      KubernetesClient client, String resource, int index) {
     try (InputStream in = MockCluster.class.getClassLoader().getResourceAsStream(resource)) {
       return (CustomResourceDefinition) client.load(in).items().get(index);
     } catch (IOException e) {

@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * A Prometheus HTTP API served by WireMock for {@code @QuarkusTest}s. Scenario tests each use
- * their own namespace and set, per namespace, what the shipped templates' queries answer.
+ * A Prometheus HTTP API served by WireMock for {@code @QuarkusTest}s. Scenario tests each use their
+ * own namespace and set, per namespace, what the shipped templates' queries answer.
  */
 public class PrometheusStub implements QuarkusTestResourceLifecycleManager {
   private static WireMockServer server;
@@ -31,8 +31,19 @@ public class PrometheusStub implements QuarkusTestResourceLifecycleManager {
     server = new WireMockServer(WireMockConfiguration.options().dynamicPort());
     server.start();
     return Map.of(
-        "sluice.prometheus.url", server.baseUrl(),
-        "sluice.prometheus.timeout", "1s");
+        "sluice.prometheus.url",
+        server.baseUrl(),
+        "sluice.prometheus.timeout-ms",
+        "2000",
+        "sluice.prometheus.retry.max-retries",
+        "1",
+        "sluice.prometheus.retry.delay-ms",
+        "50",
+        "sluice.prometheus.retry.jitter-ms",
+        "10",
+        // one scenario's Prometheus outage must not open the breaker for the others
+        "sluice.prometheus.circuit-breaker.request-volume",
+        "100000");
   }
 
   @Override
@@ -47,7 +58,11 @@ public class PrometheusStub implements QuarkusTestResourceLifecycleManager {
   }
 
   private static String inNamespace(String namespace, String also) {
-    return "(?s).*destination_workload_namespace=\"" + Pattern.quote(namespace) + "\".*" + also + ".*";
+    return "(?s)(?=.*destination_workload_namespace=\""
+        + Pattern.quote(namespace)
+        + "\")(?=.*"
+        + also
+        + ").*";
   }
 
   /** The canary in {@code namespace} measures this error ratio and p99, with {@code requests}. */

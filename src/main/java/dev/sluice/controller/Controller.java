@@ -46,14 +46,43 @@ public class Controller {
   private volatile EventRecorder events;
 
   void onStart(@Observes StartupEvent ev) {
-    if (enabled) {
-      start();
-    } else {
+    if (!enabled) {
       LOG.info("controller disabled (sluice.controller.enabled=false)");
+      return;
     }
+    // Start in the background: the daemon serves health and metrics while the API server is
+    // unreachable, reports not ready, and keeps trying.
+    Thread starter =
+        new Thread(
+            () -> {
+              long backoffMs = 1000;
+              while (!Thread.currentThread().isInterrupted() && !stopping) {
+                try {
+                  start();
+                  return;
+                } catch (RuntimeException e) {
+                  LOG.warnf(
+                      "cannot watch the Kubernetes API yet (%s); retrying in %d ms",
+                      e.getMessage(), backoffMs);
+                  stop();
+                  try {
+                    Thread.sleep(backoffMs);
+                  } catch (InterruptedException ie) {
+                    return;
+                  }
+                  backoffMs = Math.min(backoffMs * 2, 30_000);
+                }
+              }
+            },
+            "sluice-start");
+    starter.setDaemon(true);
+    starter.start();
   }
 
+  private volatile boolean stopping;
+
   void onStop(@Observes ShutdownEvent ev) {
+    stopping = true;
     stop();
   }
 

@@ -40,6 +40,8 @@ public class PrometheusMock implements QuarkusTestResourceLifecycleManager {
   static Map<String, String> fastFaultTolerance(String url) {
     Map<String, String> config = new HashMap<>();
     config.put("sluice.prometheus.url", url);
+    // these tests are about the Prometheus client alone: no Kubernetes API, no controller
+    config.put("sluice.controller.enabled", "false");
     config.put("sluice.prometheus.timeout-ms", String.valueOf(TIMEOUT_MS));
     config.put("sluice.prometheus.connect-timeout-ms", String.valueOf(TIMEOUT_MS));
     config.put("sluice.prometheus.retry.max-retries", String.valueOf(MAX_RETRIES));

@@ -56,8 +56,8 @@ public final class ClusterHistory implements AutoCloseable {
   }
 
   /**
-   * Every version of the VirtualService written after the watch started (the watch's initial
-   * ADDED event, the object as it was, is not a write).
+   * Every version of the VirtualService written after the watch started (the watch's initial ADDED
+   * event, the object as it was, is not a write).
    */
   public List<GenericKubernetesResource> virtualServices() {
     return entries.stream()

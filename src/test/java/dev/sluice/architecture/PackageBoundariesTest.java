@@ -1,0 +1,107 @@
+package dev.sluice.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package boundaries of DESIGN.md ("Architecture"), kept by the build: the pure core depends on
+ * the JDK only, and each side-effect package only on what the table allows.
+ */
+class PackageBoundariesTest {
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importMainClasses() {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.sluice");
+  }
+
+  @Test
+  void rolloutDependsOnTheJdkOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.rollout..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("dev.sluice.rollout..", "java..")
+        .check(classes);
+  }
+
+  @Test
+  void analysisDependsOnTheJdkOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.analysis..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("dev.sluice.analysis..", "java..")
+        .check(classes);
+  }
+
+  @Test
+  void metricsDependsOnAnalysisOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.metrics..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.sluice.rollout..",
+            "dev.sluice.routing..",
+            "dev.sluice.model..",
+            "dev.sluice.controller..",
+            "dev.sluice.api..")
+        .check(classes);
+  }
+
+  @Test
+  void routingDependsOnRolloutOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.routing..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.sluice.analysis..",
+            "dev.sluice.metrics..",
+            "dev.sluice.model..",
+            "dev.sluice.controller..",
+            "dev.sluice.api..")
+        .check(classes);
+  }
+
+  @Test
+  void modelDependsOnNoOtherSluicePackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.model..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.sluice.rollout..",
+            "dev.sluice.analysis..",
+            "dev.sluice.metrics..",
+            "dev.sluice.routing..",
+            "dev.sluice.controller..",
+            "dev.sluice.api..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheApiUsesTheApi() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.sluice.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.sluice.api..")
+        .check(classes);
+  }
+}

@@ -485,6 +485,7 @@ final class CanaryReconciler {
     to.releaseStartedAt = from.releaseStartedAt;
     to.stepStartedAt = from.stepStartedAt;
     to.lastEvaluationAt = from.lastEvaluationAt;
+    to.retiringSince = from.retiringSince;
     to.finishedAt = from.finishedAt;
     to.failures = from.failures;
     to.inconclusiveStreak = from.inconclusiveStreak;

@@ -84,6 +84,10 @@ final class SpecReader {
             "limits.progressDeadline",
             limits.progressDeadline,
             ReleaseSpec.DEFAULT_PROGRESS_DEADLINE);
+    Duration retirementDelay =
+        s.retirementDelay == null
+            ? ReleaseSpec.DEFAULT_RETIREMENT_DELAY
+            : durationOrZero(problems, "retirementDelay", s.retirementDelay);
     if (analysis != null && analysis.templates != null) {
       for (int i = 0; i < analysis.templates.size(); i++) {
         CanarySpec.TemplateRef ref = analysis.templates.get(i);
@@ -106,7 +110,8 @@ final class SpecReader {
             deadline,
             retirement(s.retirement),
             s.autoStart == null || s.autoStart,
-            s.targetVersion),
+            s.targetVersion,
+            retirementDelay),
         List.of());
   }
 
@@ -173,6 +178,15 @@ final class SpecReader {
     } catch (IllegalArgumentException e) {
       problems.add(field + ": " + e.getMessage());
       return fallback;
+    }
+  }
+
+  private static Duration durationOrZero(List<String> problems, String field, String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(field + ": " + e.getMessage());
+      return Duration.ZERO;
     }
   }
 

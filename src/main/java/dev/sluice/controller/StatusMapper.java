@@ -45,6 +45,7 @@ final class StatusMapper {
         time(s.releaseStartedAt),
         time(s.stepStartedAt),
         time(s.lastEvaluationAt),
+        time(s.retiringSince),
         time(s.finishedAt),
         zero(s.failures),
         zero(s.inconclusiveStreak),
@@ -67,6 +68,7 @@ final class StatusMapper {
     s.releaseStartedAt = text(r.releaseStartedAt());
     s.stepStartedAt = text(r.stepStartedAt());
     s.lastEvaluationAt = text(r.lastEvaluationAt());
+    s.retiringSince = text(r.retiringSince());
     s.finishedAt = text(r.finishedAt());
     s.failures = r.failures();
     s.inconclusiveStreak = r.inconclusiveStreak();

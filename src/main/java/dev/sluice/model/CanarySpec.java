@@ -73,6 +73,11 @@ public class CanarySpec {
       "What happens to the old version's Deployment after promotion: delete (default), scaleToZero or keep.")
   public Retirement retirement;
 
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription(
+      "How long the old version keeps its subset and Deployment after leaving the route, so every proxy has the new route before its pods go (default 30s).")
+  public String retirementDelay;
+
   public static class VirtualServiceRef {
     @Required
     @Size(min = 1, max = 253)

@@ -34,6 +34,10 @@ public class CanaryStatus {
   public String releaseStartedAt;
   public String stepStartedAt;
   public String lastEvaluationAt;
+
+  @JsonPropertyDescription("When the old version left the route during promotion.")
+  public String retiringSince;
+
   public String finishedAt;
 
   @JsonPropertyDescription("Failed evaluations in this release.")

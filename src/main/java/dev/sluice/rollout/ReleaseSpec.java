@@ -17,6 +17,9 @@ import java.util.List;
  * @param retirement what happens to the old Deployment
  * @param autoStart whether a newly ready version starts a release by itself
  * @param targetVersion the version to release, when named explicitly (GitOps); else {@code null}
+ * @param retirementDelay how long the old version keeps its subset and Deployment after leaving the
+ *     route, so that every proxy has the new route before the old pods go (in-flight requests
+ *     finish)
  */
 public record ReleaseSpec(
     List<Integer> plan,
@@ -28,7 +31,8 @@ public record ReleaseSpec(
     Duration progressDeadline,
     RetirementPolicy retirement,
     boolean autoStart,
-    String targetVersion) {
+    String targetVersion,
+    Duration retirementDelay) {
 
   public static final int DEFAULT_STEP_WEIGHT = 10;
   public static final int DEFAULT_MAX_WEIGHT = 100;
@@ -38,6 +42,33 @@ public record ReleaseSpec(
   public static final int DEFAULT_INCONCLUSIVE_LIMIT = 5;
   public static final int DEFAULT_ERROR_LIMIT = 5;
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_RETIREMENT_DELAY = Duration.ofSeconds(30);
+
+  /** A spec that retires the old version as soon as it left the route. */
+  public ReleaseSpec(
+      List<Integer> plan,
+      Duration interval,
+      Duration evaluationInterval,
+      int failureThreshold,
+      int inconclusiveLimit,
+      int errorLimit,
+      Duration progressDeadline,
+      RetirementPolicy retirement,
+      boolean autoStart,
+      String targetVersion) {
+    this(
+        plan,
+        interval,
+        evaluationInterval,
+        failureThreshold,
+        inconclusiveLimit,
+        errorLimit,
+        progressDeadline,
+        retirement,
+        autoStart,
+        targetVersion,
+        Duration.ZERO);
+  }
 
   public ReleaseSpec {
     plan = List.copyOf(plan);
@@ -49,6 +80,9 @@ public record ReleaseSpec(
         || evaluationInterval.isNegative()
         || evaluationInterval.isZero()) {
       throw new IllegalArgumentException("intervals must be positive");
+    }
+    if (retirementDelay == null || retirementDelay.isNegative()) {
+      throw new IllegalArgumentException("retirementDelay must not be negative");
     }
     if (failureThreshold < 1 || inconclusiveLimit < 1 || errorLimit < 1) {
       throw new IllegalArgumentException("limits must be at least 1");

@@ -15,6 +15,7 @@ import java.time.Instant;
  * @param releaseStartedAt when this release started
  * @param stepStartedAt when the current step started
  * @param lastEvaluationAt when the checks last ran in this step
+ * @param retiringSince when the old version left the route (promotion), else {@code null}
  * @param finishedAt when the release ended
  * @param failures failed evaluations in this release
  * @param inconclusiveStreak inconclusive evaluations in a row
@@ -31,6 +32,7 @@ public record ReleaseStatus(
     Instant releaseStartedAt,
     Instant stepStartedAt,
     Instant lastEvaluationAt,
+    Instant retiringSince,
     Instant finishedAt,
     int failures,
     int inconclusiveStreak,
@@ -44,7 +46,7 @@ public record ReleaseStatus(
   /** The status of a Canary Sluice has never acted on. */
   public static ReleaseStatus initial() {
     return new ReleaseStatus(
-        Phase.Idle, null, null, -1, 0, null, null, null, null, 0, 0, 0, null, null);
+        Phase.Idle, null, null, -1, 0, null, null, null, null, null, 0, 0, 0, null, null);
   }
 
   public Builder toBuilder() {
@@ -61,6 +63,7 @@ public record ReleaseStatus(
     public Instant releaseStartedAt;
     public Instant stepStartedAt;
     public Instant lastEvaluationAt;
+    public Instant retiringSince;
     public Instant finishedAt;
     public int failures;
     public int inconclusiveStreak;
@@ -77,6 +80,7 @@ public record ReleaseStatus(
       releaseStartedAt = s.releaseStartedAt;
       stepStartedAt = s.stepStartedAt;
       lastEvaluationAt = s.lastEvaluationAt;
+      retiringSince = s.retiringSince;
       finishedAt = s.finishedAt;
       failures = s.failures;
       inconclusiveStreak = s.inconclusiveStreak;
@@ -95,6 +99,7 @@ public record ReleaseStatus(
           releaseStartedAt,
           stepStartedAt,
           lastEvaluationAt,
+          retiringSince,
           finishedAt,
           failures,
           inconclusiveStreak,

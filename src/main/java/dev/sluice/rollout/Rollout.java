@@ -271,6 +271,7 @@ public final class Rollout {
       next.releaseStartedAt = now;
       next.stepStartedAt = null;
       next.lastEvaluationAt = null;
+      next.retiringSince = null;
       next.finishedAt = null;
       next.failures = 0;
       next.inconclusiveStreak = 0;
@@ -505,6 +506,18 @@ public final class Rollout {
       if (route.weightOf(old) >= 0 || route.weightOf(canary) != 100) {
         actions.add(new Action.SetRoute(List.of(new Destination(canary, 100))));
         next.weight = 100;
+        next.retiringSince = now;
+        return;
+      }
+      // ... and keeps its pods for the retirement delay, so that every proxy has the new route
+      // before they go and requests in flight finish
+      if (st.retiringSince() == null) {
+        next.retiringSince = now; // the route was written but a crash lost the time: wait anew
+        return;
+      }
+      Instant retireAt = st.retiringSince().plus(spec.retirementDelay());
+      if (now.isBefore(retireAt)) {
+        wakeAt = retireAt;
         return;
       }
       // 2. then its subset leaves the DestinationRule, once no route references it
@@ -534,6 +547,7 @@ public final class Rollout {
         return;
       }
       next.phase = Phase.Succeeded;
+      next.retiringSince = null;
       next.stableVersion = canary;
       next.weight = 0;
       next.step = -1;

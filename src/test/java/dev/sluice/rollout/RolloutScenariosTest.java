@@ -432,4 +432,40 @@ class RolloutScenariosTest {
         .containsExactly(new Action.SetRoute(List.of(new Destination("v1", 100))));
     assertThat(c.status.rollbackReason()).contains("HighErrorRate");
   }
+
+  @Test
+  void theOldVersionKeepsItsSubsetAndPodsForTheRetirementDelayAfterLeavingTheRoute() {
+    ReleaseSpec base = SimulatedCluster.spec(List.of(50, 100));
+    SimulatedCluster c =
+        new SimulatedCluster(
+            new ReleaseSpec(
+                base.plan(),
+                base.interval(),
+                base.evaluationInterval(),
+                1,
+                3,
+                3,
+                base.progressDeadline(),
+                RetirementPolicy.DELETE,
+                true,
+                null,
+                Duration.ofSeconds(30)));
+    c.reconcile();
+    c.deploy("v2", 1, 1, c.now);
+    c.runFor(Duration.ofSeconds(120));
+    assertThat(c.route).containsExactly(new Destination("v2", 100));
+    Instant left = c.status.retiringSince();
+    assertThat(left).isNotNull();
+    assertThat(c.status.phase()).isEqualTo(Phase.Finalizing);
+    assertThat(c.subsets).contains("v1");
+    assertThat(c.deployments).containsKey("v1");
+    // the state machine asks to be woken when the delay is over, and only then retires
+    c.runFor(Duration.between(c.now, left.plusSeconds(30)).minusMillis(1));
+    assertThat(c.subsets).contains("v1");
+    c.runFor(Duration.ofSeconds(1));
+    assertThat(c.status.phase()).isEqualTo(Phase.Succeeded);
+    assertThat(c.subsets).doesNotContain("v1");
+    assertThat(c.deployments).doesNotContainKey("v1");
+    assertThat(c.status.retiringSince()).isNull();
+  }
 }

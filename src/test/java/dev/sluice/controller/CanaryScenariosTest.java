@@ -18,9 +18,14 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +47,17 @@ class CanaryScenariosTest {
 
   @Inject KubernetesClient client;
   @Inject Controller controller;
+
+  @TestHTTPResource("/q/metrics")
+  URI metricsUri;
+
+  private String metrics() throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(metricsUri).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
 
   private Canary canary(String ns) {
     return client.resources(Canary.class).inNamespace(ns).withName("helloworld").get();
@@ -134,7 +150,7 @@ class CanaryScenariosTest {
   }
 
   @Test
-  void a_healthyCanaryIsPromotedTenPercentAtATimeThenV1IsRetiredInTheGuidesOrder() {
+  void a_healthyCanaryIsPromotedTenPercentAtATimeThenV1IsRetiredInTheGuidesOrder() throws Exception {
     String ns = "scenario-a";
     PrometheusStub.canary(ns, 0.0, 120, 500);
     ClusterHistory history = seed(ns, "1s");
@@ -202,7 +218,7 @@ class CanaryScenariosTest {
   }
 
   @Test
-  void b_anErrorRateBreakingTheGateAt30PercentRollsBackInOneWrite() {
+  void b_anErrorRateBreakingTheGateAt30PercentRollsBackInOneWrite() throws Exception {
     String ns = "scenario-b";
     PrometheusStub.canary(ns, 0.0, 120, 500);
     ClusterHistory history = seed(ns, "4s");
@@ -239,6 +255,10 @@ class CanaryScenariosTest {
                           assertThat(e.getMessage()).contains("error-rate").contains("0.4");
                         }));
     assertIstioAcceptsEveryWrite(history);
+    assertThat(metrics())
+        .contains(
+            "sluice_rollbacks_total{name=\"helloworld\",namespace=\"scenario-b\",reason=\"check\"} 1.0")
+        .contains("sluice_canary_weight_percent{name=\"helloworld\",namespace=\"scenario-b\"} 0.0");
     history.close();
   }
 
@@ -334,6 +354,66 @@ class CanaryScenariosTest {
     expected.add(List.of("v2=100"));
     assertThat(routeHistory(history)).isEqualTo(expected);
     history.close();
+  }
+
+  @Test
+  void g_anInvalidSpecIsRefusedWithAConditionAndAnEventAndNothingIsWritten() {
+    String ns = "scenario-g";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    Fixtures.apply(
+        client,
+        ns,
+        "scenarios/helloworld.yaml",
+        doc -> {
+          if (doc.getKind().equals("Canary")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec =
+                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+            spec.put("steps", List.of(10, 50, 30)); // not increasing
+            spec.put("analysis", Map.of("templates", List.of(Map.of("name", "no-such-template"))));
+          }
+          return doc;
+        });
+    String vsBefore = virtualService(ns).getMetadata().getResourceVersion();
+    String drBefore = destinationRule(ns).getMetadata().getResourceVersion();
+    releaseV2(ns);
+
+    await()
+        .atMost(RELEASE)
+        .untilAsserted(
+            () -> {
+              Condition ready = condition(status(ns), "Ready");
+              assertThat(ready).isNotNull();
+              assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+              assertThat(ready.getMessage()).contains("strictly increasing");
+            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(ns))
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getReason()).isEqualTo("InvalidSpec");
+                          assertThat(e.getMessage()).contains("steps");
+                        }));
+    // fix the steps: the unknown template is the next problem, and still nothing is written
+    Canary c = canary(ns);
+    c.getSpec().steps = List.of(10, 30, 50);
+    client.resources(Canary.class).inNamespace(ns).resource(c).update();
+    await()
+        .atMost(RELEASE)
+        .untilAsserted(
+            () ->
+                assertThat(condition(status(ns), "Ready").getMessage())
+                    .contains("no-such-template"));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                vsBefore.equals(virtualService(ns).getMetadata().getResourceVersion())
+                    && drBefore.equals(destinationRule(ns).getMetadata().getResourceVersion()));
+    assertThat(status(ns).phase).isNotIn("Initializing", "Progressing");
   }
 
   private static Condition condition(CanaryStatus st, String type) {

@@ -150,7 +150,8 @@ class CanaryScenariosTest {
   }
 
   @Test
-  void a_healthyCanaryIsPromotedTenPercentAtATimeThenV1IsRetiredInTheGuidesOrder() throws Exception {
+  void a_healthyCanaryIsPromotedTenPercentAtATimeThenV1IsRetiredInTheGuidesOrder()
+      throws Exception {
     String ns = "scenario-a";
     PrometheusStub.canary(ns, 0.0, 120, 500);
     ClusterHistory history = seed(ns, "1s");
@@ -223,7 +224,15 @@ class CanaryScenariosTest {
     PrometheusStub.canary(ns, 0.0, 120, 500);
     ClusterHistory history = seed(ns, "4s");
     releaseV2(ns);
-    await().atMost(RELEASE).until(() -> Integer.valueOf(30).equals(status(ns).weight));
+    // the status (the intent) says 30 before the route does: wait for the stored route
+    await()
+        .atMost(RELEASE)
+        .until(
+            () -> {
+              List<List<String>> routes = routeHistory(history);
+              return !routes.isEmpty()
+                  && routes.get(routes.size() - 1).equals(List.of("v1=70", "v2=30"));
+            });
     int writesBefore = history.virtualServices().size();
     PrometheusStub.clear(ns);
     PrometheusStub.canary(ns, 0.4, 120, 500);
@@ -414,6 +423,28 @@ class CanaryScenariosTest {
                 vsBefore.equals(virtualService(ns).getMetadata().getResourceVersion())
                     && drBefore.equals(destinationRule(ns).getMetadata().getResourceVersion()));
     assertThat(status(ns).phase).isNotIn("Initializing", "Progressing");
+  }
+
+  @Test
+  void h_aNamespacedTemplateOverridesTheBuiltInOfTheSameName() {
+    String ns = "scenario-h";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    // the SRE's own error-rate: a stricter bound and a query of their own
+    Fixtures.apply(client, ns, "scenarios/error-rate-override.yaml");
+    ClusterHistory history = seed(ns, "1s");
+    releaseV2(ns);
+    await()
+        .atMost(RELEASE)
+        .untilAsserted(
+            () ->
+                assertThat(status(ns).measurements)
+                    .anySatisfy(
+                        m -> {
+                          assertThat(m.check).isEqualTo("error-rate/strict-error-ratio");
+                          assertThat(m.query).contains("sluice_override_marker");
+                        }));
+    await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
+    history.close();
   }
 
   private static Condition condition(CanaryStatus st, String type) {

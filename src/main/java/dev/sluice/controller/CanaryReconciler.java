@@ -93,9 +93,37 @@ final class CanaryReconciler {
       String[] parts = key.split("/", 2);
       metrics.forget(parts[0], parts[1]);
       inbox.forget(key);
+      written.remove(key);
       return;
     }
-    new Run(cached.get()).go();
+    new Run(newer(cached.get(), written.get(key))).go();
+  }
+
+  /**
+   * The Canaries this daemon wrote last, by key. The informer delivers our own status writes a
+   * little later; deciding from its older copy while the VirtualService's cache is already current
+   * would drive the route back to a step the status has left.
+   */
+  private final Map<String, Canary> written = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The later of two copies of a Canary, by resourceVersion (an etcd revision: a number). */
+  static Canary newer(Canary cached, Canary mine) {
+    if (mine == null || !sameObject(cached, mine)) {
+      return cached;
+    }
+    try {
+      long a = Long.parseLong(cached.getMetadata().getResourceVersion());
+      long b = Long.parseLong(mine.getMetadata().getResourceVersion());
+      return b > a ? mine : cached;
+    } catch (NumberFormatException | NullPointerException e) {
+      return cached;
+    }
+  }
+
+  private static boolean sameObject(Canary a, Canary b) {
+    String ua = a.getMetadata().getUid();
+    String ub = b.getMetadata().getUid();
+    return ua == null || ub == null || ua.equals(ub);
   }
 
   /** The I/O of one reconcile of one Canary, with the objects as last read or written. */
@@ -377,6 +405,7 @@ final class CanaryReconciler {
                   .inNamespace(namespace)
                   .resource(updated)
                   .updateStatus();
+          written.put(key, canary);
           return true;
         } catch (KubernetesClientException e) {
           if (e.getCode() == 404) {

@@ -12,14 +12,18 @@ import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.IstioSchemas;
 import dev.sluice.testing.MockCluster;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.ServerLog;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -47,6 +51,8 @@ class CanaryScenariosTest {
 
   @Inject KubernetesClient client;
   @Inject Controller controller;
+
+  @KubernetesTestServer KubernetesServer server;
 
   @TestHTTPResource("/q/metrics")
   URI metricsUri;
@@ -117,6 +123,16 @@ class CanaryScenariosTest {
     Fixtures.apply(client, ns, "scenarios/helloworld-v2.yaml");
   }
 
+  /**
+   * Waits until the stored versions seen by watch are exactly {@code expected}: the watch may
+   * deliver the last write a little after the status that follows it.
+   */
+  private static void awaitRoutes(ClusterHistory history, List<List<String>> expected) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(routeHistory(history)).isEqualTo(expected));
+  }
+
   /** The default route's weights at every stored VirtualService version. */
   private static List<List<String>> routeHistory(ClusterHistory history) {
     return history.virtualServices().stream().map(vs -> weights(vs, "default")).toList();
@@ -156,6 +172,7 @@ class CanaryScenariosTest {
     PrometheusStub.canary(ns, 0.0, 120, 500);
     ClusterHistory history = seed(ns, "1s");
     GenericKubernetesResource seedVs = virtualService(ns);
+    ServerLog.writesIn(server, ns); // forget what came before
     releaseV2(ns);
 
     await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
@@ -165,44 +182,28 @@ class CanaryScenariosTest {
       expected.add(List.of("v1=" + (100 - w), "v2=" + w));
     }
     expected.add(List.of("v2=100"));
-    assertThat(routeHistory(history)).isEqualTo(expected);
+    awaitRoutes(history, expected);
     assertDebugRouteUntouched(history, seedVs);
     assertIstioAcceptsEveryWrite(history);
 
-    // subset v2 is in the DestinationRule before any route points at it
-    int subsetAdded =
-        history.indexOf(
-            e ->
-                e.kind().equals("DestinationRule")
-                    && ClusterHistory.subsets((GenericKubernetesResource) e.object())
-                        .contains("v2"));
-    int firstRouteToV2 =
-        history.indexOf(
-            e ->
-                e.kind().equals("VirtualService")
-                    && weights((GenericKubernetesResource) e.object(), "default").stream()
-                        .anyMatch(s -> s.startsWith("v2=")));
-    assertThat(subsetAdded).isNotNegative().isLessThan(firstRouteToV2);
-    // retirement: route, then subset, then Deployment
-    int routeWithoutV1 =
-        history.indexOf(
-            e ->
-                e.kind().equals("VirtualService")
-                    && weights((GenericKubernetesResource) e.object(), "default")
-                        .equals(List.of("v2=100")));
-    int subsetRemoved =
-        history.indexOf(
-            e ->
-                e.kind().equals("DestinationRule")
-                    && !ClusterHistory.subsets((GenericKubernetesResource) e.object())
-                        .contains("v1"));
-    int deploymentDeleted =
-        history.indexOf(
-            e ->
-                e.kind().equals("Deployment")
-                    && e.action() == Watcher.Action.DELETED
-                    && e.object().getMetadata().getName().equals("helloworld-v1"));
-    assertThat(routeWithoutV1).isLessThan(subsetRemoved);
+    // What each DestinationRule write did, from the watch (one stream, so in order)...
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(history.destinationRules())
+                    .extracting(ClusterHistory::subsets)
+                    .containsExactly(List.of("v1", "debug", "v2"), List.of("debug", "v2")));
+    // ...and the order of all writes as the API server received them (the watches are three
+    // streams whose relative order is not guaranteed): subset v2 before any route to it; at the
+    // end the route, then the subset, then the Deployment.
+    List<RecordedRequest> writes = ServerLog.writesIn(server, ns);
+    int subsetAdded = ServerLog.first(writes, "PUT", "/destinationrules/helloworld");
+    int firstRouteWrite = ServerLog.first(writes, "PUT", "/virtualservices/helloworld");
+    int lastRouteWrite = ServerLog.last(writes, "PUT", "/virtualservices/helloworld");
+    int subsetRemoved = ServerLog.last(writes, "PUT", "/destinationrules/helloworld");
+    int deploymentDeleted = ServerLog.first(writes, "DELETE", "/deployments/helloworld-v1");
+    assertThat(subsetAdded).isNotNegative().isLessThan(firstRouteWrite);
+    assertThat(lastRouteWrite).isLessThan(subsetRemoved);
     assertThat(subsetRemoved).isLessThan(deploymentDeleted);
 
     assertThat(ClusterHistory.subsets(destinationRule(ns))).containsExactly("debug", "v2");
@@ -239,9 +240,13 @@ class CanaryScenariosTest {
 
     await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
 
-    List<List<String>> after =
-        routeHistory(history).subList(writesBefore, history.virtualServices().size());
-    assertThat(after).containsExactly(List.of("v1=100"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        routeHistory(history)
+                            .subList(writesBefore, history.virtualServices().size()))
+                    .containsExactly(List.of("v1=100")));
     assertThat(routeHistory(history).get(writesBefore - 1)).containsExactly("v1=70", "v2=30");
     CanaryStatus st = status(ns);
     assertThat(st.rollbackReason).contains("error-rate").contains("0.4");
@@ -280,8 +285,8 @@ class CanaryScenariosTest {
 
     await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
 
-    assertThat(routeHistory(history))
-        .containsExactly(List.of("v1=100", "v2=0"), List.of("v1=90", "v2=10"), List.of("v1=100"));
+    awaitRoutes(
+        history, List.of(List.of("v1=100", "v2=0"), List.of("v1=90", "v2=10"), List.of("v1=100")));
     assertThat(status(ns).rollbackReason).contains("3 inconclusive evaluations in a row");
     history.close();
   }
@@ -295,8 +300,8 @@ class CanaryScenariosTest {
 
     await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
 
-    assertThat(routeHistory(history))
-        .containsExactly(List.of("v1=100", "v2=0"), List.of("v1=90", "v2=10"), List.of("v1=100"));
+    awaitRoutes(
+        history, List.of(List.of("v1=100", "v2=0"), List.of("v1=90", "v2=10"), List.of("v1=100")));
     assertThat(status(ns).rollbackReason).contains("3 evaluations in a row without data");
     history.close();
   }
@@ -361,7 +366,7 @@ class CanaryScenariosTest {
       expected.add(List.of("v1=" + (100 - w), "v2=" + w));
     }
     expected.add(List.of("v2=100"));
-    assertThat(routeHistory(history)).isEqualTo(expected);
+    awaitRoutes(history, expected);
     history.close();
   }
 

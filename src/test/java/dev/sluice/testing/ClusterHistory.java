@@ -66,6 +66,14 @@ public final class ClusterHistory implements AutoCloseable {
         .toList();
   }
 
+  /** Every version of the DestinationRule written after the watch started. */
+  public List<GenericKubernetesResource> destinationRules() {
+    return entries.stream()
+        .filter(e -> e.kind().equals("DestinationRule") && e.action() == Watcher.Action.MODIFIED)
+        .map(e -> (GenericKubernetesResource) e.object())
+        .toList();
+  }
+
   /** Position of the first entry matching, or -1. */
   public int indexOf(java.util.function.Predicate<Entry> p) {
     List<Entry> all = entries();

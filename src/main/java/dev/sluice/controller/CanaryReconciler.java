@@ -469,6 +469,7 @@ final class CanaryReconciler {
       s.message = "invalid spec: " + problem;
       StatusMapper.setCondition(
           s, StatusMapper.READY, false, "InvalidSpec", problem, generation(), clock.instant());
+      metrics.invalidSpec(namespace, name, StatusMapper.read(current));
       if (putStatus(updated)) {
         events.record(canary, true, "InvalidSpec", problem);
       }

@@ -3,20 +3,31 @@ package dev.sluice.controller;
 import dev.sluice.metrics.MetricProvider;
 import dev.sluice.routing.IstioTrafficRouter;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Starts the informers and the reconcile loop when the daemon starts, and stops them when it stops.
- * One reconcile runs at a time per Canary; different Canaries reconcile in parallel.
+ * Starts the informers when the daemon starts and, on the replica that holds the leader Lease, the
+ * reconcile loop. Every replica keeps its caches warm and serves health and metrics; only the
+ * leader reconciles and writes. One reconcile runs at a time per Canary; different Canaries
+ * reconcile in parallel.
  */
 @ApplicationScoped
 public class Controller {
@@ -36,16 +47,45 @@ public class Controller {
   @ConfigProperty(name = "sluice.namespace")
   Optional<String> namespace;
 
-  @ConfigProperty(name = "sluice.instance", defaultValue = "sluice")
-  String instance;
+  /** This replica's name in events and in the Lease (default: the pod name, else the host). */
+  @ConfigProperty(name = "sluice.instance")
+  Optional<String> instance;
+
+  @ConfigProperty(name = "sluice.leader-election.enabled", defaultValue = "true")
+  boolean electionEnabled;
+
+  /** Where the Lease lives (default: the daemon's own namespace, POD_NAMESPACE). */
+  @ConfigProperty(name = "sluice.leader-election.namespace")
+  Optional<String> leaseNamespace;
+
+  @ConfigProperty(name = "sluice.leader-election.lease-name", defaultValue = "sluice-leader")
+  String leaseName;
+
+  @ConfigProperty(name = "sluice.leader-election.lease-duration", defaultValue = "15s")
+  Duration leaseDuration;
+
+  @ConfigProperty(name = "sluice.leader-election.renew-deadline", defaultValue = "10s")
+  Duration renewDeadline;
+
+  @ConfigProperty(name = "sluice.leader-election.retry-period", defaultValue = "2s")
+  Duration retryPeriod;
 
   private final SignalInbox inbox = new SignalInbox();
   private final Clock clock = Clock.systemUTC();
+  private volatile boolean stopping;
+  private volatile boolean synced;
   private volatile ClusterCache cache;
   private volatile WorkQueue queue;
   private volatile EventRecorder events;
+  private volatile CanaryReconciler reconciler;
+  private volatile CompletableFuture<?> election;
+  private String identity;
 
   void onStart(@Observes StartupEvent ev) {
+    identity = instance.orElseGet(Controller::defaultIdentity);
+    Gauge.builder("sluice.leader", this, c -> c.leading() ? 1 : 0)
+        .description("1 on the replica that reconciles (holds the leader Lease), else 0")
+        .register(registry);
     if (!enabled) {
       LOG.info("controller disabled (sluice.controller.enabled=false)");
       return;
@@ -79,66 +119,143 @@ public class Controller {
     starter.start();
   }
 
-  private volatile boolean stopping;
-
   void onStop(@Observes ShutdownEvent ev) {
     stopping = true;
     stop();
   }
 
-  /** Starts watching and reconciling; returns once every cache has synced. */
+  private static String defaultIdentity() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName()
+          + "-"
+          + UUID.randomUUID().toString().substring(0, 8);
+    } catch (Exception e) {
+      return "sluice-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+  }
+
+  /**
+   * Starts watching; returns once every cache has synced. Then reconciles at once (no election), or
+   * as soon as this replica holds the leader Lease.
+   */
   public synchronized void start() {
-    if (queue != null) {
+    if (cache != null) {
       return;
     }
+    if (identity == null) {
+      identity = instance.orElseGet(Controller::defaultIdentity);
+    }
     ReleaseMetrics metrics = new ReleaseMetrics(registry);
-    events = new EventRecorder(client, clock, instance);
-    WorkQueue q = new WorkQueue(threads, key -> reconciler().reconcile(key), clock);
-    queue = q;
-    // Changes are queued only once every cache has synced: a Canary reconciled before the
-    // VirtualService's cache is filled would see its route as missing.
-    java.util.concurrent.atomic.AtomicBoolean synced =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    cache =
-        new ClusterCache(
-            client,
-            namespace.orElse(null),
-            key -> {
-              if (synced.get()) {
-                q.add(key);
-              }
-            });
+    events = new EventRecorder(client, clock, identity);
+    // Changes are queued only once every cache has synced (see poke): a Canary reconciled before
+    // the VirtualService's cache is filled would see its route as missing.
+    synced = false;
+    ClusterCache c = new ClusterCache(client, namespace.orElse(null), this::poke);
+    cache = c;
     reconciler =
         new CanaryReconciler(
             client,
-            cache,
+            c,
             new IstioTrafficRouter(client),
-            new AnalysisRunner(cache, BuiltinTemplates.templates(), provider, clock),
+            new AnalysisRunner(c, BuiltinTemplates.templates(), provider, clock),
             events,
             metrics,
             inbox,
             clock,
-            q::addAt);
-    cache.startAndSync();
-    synced.set(true);
-    cache.canaries().forEach(c -> q.add(ClusterCache.key(c)));
+            (key, at) -> {
+              WorkQueue q = queue;
+              if (q != null) {
+                q.addAt(key, at);
+              }
+            });
+    c.startAndSync();
+    synced = true;
     LOG.infof(
-        "watching %s; %d Canaries",
-        namespace.map(n -> "namespace " + n).orElse("every namespace"), cache.canaries().size());
-  }
-
-  private volatile CanaryReconciler reconciler;
-
-  private CanaryReconciler reconciler() {
-    return reconciler;
-  }
-
-  /** Stops reconciling and watching (as a crash would, minus the crash). */
-  public synchronized void stop() {
-    if (queue != null) {
-      queue.close();
-      queue = null;
+        "watching %s; %d Canaries; instance %s",
+        namespace.map(n -> "namespace " + n).orElse("every namespace"),
+        c.canaries().size(),
+        identity);
+    if (electionEnabled) {
+      elect();
+    } else {
+      lead();
     }
+  }
+
+  /** Starts reconciling: this replica leads. */
+  private synchronized void lead() {
+    if (queue != null || cache == null) {
+      return;
+    }
+    WorkQueue q = new WorkQueue(threads, key -> reconciler.reconcile(key), clock);
+    queue = q;
+    cache.canaries().forEach(c -> q.add(ClusterCache.key(c)));
+    LOG.infof("%s reconciles %d Canaries", identity, cache.canaries().size());
+  }
+
+  /** Stops reconciling (reconciles under way finish first): this replica no longer leads. */
+  private synchronized void follow() {
+    WorkQueue q = queue;
+    queue = null;
+    if (q != null) {
+      q.close();
+      LOG.infof("%s stopped reconciling", identity);
+    }
+  }
+
+  private void elect() {
+    String ns =
+        leaseNamespace
+            .or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")))
+            .filter(s -> !s.isBlank())
+            .orElse("default");
+    var config =
+        new LeaderElectionConfigBuilder()
+            .withName("sluice")
+            .withLock(new LeaseLock(ns, leaseName, identity))
+            .withLeaseDuration(leaseDuration)
+            .withRenewDeadline(renewDeadline)
+            .withRetryPeriod(retryPeriod)
+            .withReleaseOnCancel(true)
+            .withLeaderCallbacks(
+                new LeaderCallbacks(
+                    this::lead,
+                    this::follow,
+                    leader -> LOG.infof("leader is now %s (this is %s)", leader, identity)))
+            .build();
+    CompletableFuture<?> f = client.leaderElector().withConfig(config).build().start();
+    election = f;
+    // The elector's loop ends when leadership is lost (or on stop): stand by and try again.
+    f.whenComplete(
+        (r, e) -> {
+          follow();
+          if (!stopping && cache != null && election == f) {
+            CompletableFuture.delayedExecutor(retryPeriod.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(
+                    () -> {
+                      synchronized (Controller.this) {
+                        if (!stopping && cache != null && election == f) {
+                          elect();
+                        }
+                      }
+                    });
+          }
+        });
+  }
+
+  /** Stops reconciling and watching (as a crash would, minus the crash), releasing the Lease. */
+  public synchronized void stop() {
+    CompletableFuture<?> f = election;
+    election = null;
+    if (f != null) {
+      f.cancel(true);
+    }
+    follow();
+    synced = false;
     if (cache != null) {
       cache.close();
       cache = null;
@@ -149,21 +266,31 @@ public class Controller {
     }
   }
 
-  /** Whether every informer has synced (readiness). */
+  /** Whether every informer has synced (readiness; a standby replica is ready too). */
   public boolean ready() {
     ClusterCache c = cache;
-    return !enabled || (c != null && c.synced());
+    return !enabled || (synced && c != null && c.synced());
   }
 
-  /** Commands and alerts for Canaries go here. */
+  /** Whether this replica reconciles (holds the Lease, or election is off). */
+  public boolean leading() {
+    return queue != null;
+  }
+
+  /** This replica's identity in the Lease and in events. */
+  public String identity() {
+    return identity;
+  }
+
+  /** Commands and alerts for Canaries go here (acted on by the leader). */
   public SignalInbox inbox() {
     return inbox;
   }
 
-  /** Reconcile {@code namespace/name} now (a signal is waiting). */
+  /** Reconcile {@code namespace/name} now (something changed, or a signal is waiting). */
   public void poke(String key) {
     WorkQueue q = queue;
-    if (q != null) {
+    if (synced && q != null) {
       q.add(key);
     }
   }

@@ -44,6 +44,19 @@ final class ReleaseMetrics {
 
   /** Publishes the Canary's current state (registers its gauges the first time). */
   void state(String namespace, String name, ReleaseStatus status) {
+    invalid.remove(namespace + "/" + name);
+    publish(namespace, name, status);
+  }
+
+  /** The Canary's spec (or a template) is invalid: it is not ready, whatever its status says. */
+  void invalidSpec(String namespace, String name, ReleaseStatus status) {
+    invalid.add(namespace + "/" + name);
+    publish(namespace, name, status);
+  }
+
+  private final java.util.Set<String> invalid = ConcurrentHashMap.newKeySet();
+
+  private void publish(String namespace, String name, ReleaseStatus status) {
     String key = namespace + "/" + name;
     AtomicReference<ReleaseStatus> ref = states.get(key);
     if (ref == null) {
@@ -71,6 +84,30 @@ final class ReleaseMetrics {
     ids.add(
         Gauge.builder("sluice.canary.step", ref, r -> r.get().step() + 1)
             .description("Current step of the release (1-based; 0 outside a release)")
+            .tags(tags)
+            .register(registry)
+            .getId());
+    ids.add(
+        Gauge.builder(
+                "sluice.canary.ready",
+                ref,
+                r -> r.get().blocker() == null && !invalid.contains(key) ? 1 : 0)
+            .description(
+                "1 when Sluice can manage the Canary (condition Ready), 0 when something blocks it")
+            .tags(tags)
+            .register(registry)
+            .getId());
+    ids.add(
+        Gauge.builder(
+                "sluice.canary.release.started.timestamp",
+                ref,
+                r ->
+                    r.get().releaseStartedAt() == null
+                            || !r.get().phase().releasing() && r.get().phase() != Phase.Finalizing
+                        ? Double.NaN
+                        : r.get().releaseStartedAt().toEpochMilli() / 1000.0)
+            .description("When the running release started (NaN when none runs)")
+            .baseUnit("seconds")
             .tags(tags)
             .register(registry)
             .getId());

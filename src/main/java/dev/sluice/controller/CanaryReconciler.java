@@ -8,6 +8,7 @@ import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.rollout.Action;
+import dev.sluice.rollout.Command;
 import dev.sluice.rollout.Decision;
 import dev.sluice.rollout.DeploymentView;
 import dev.sluice.rollout.Evaluation;
@@ -30,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +47,11 @@ import org.jboss.logging.Logger;
  * advance is a decision with only a status change (the intent) followed by one that writes the
  * route; a rollback is a decision whose single route write comes first. So a crash can lose at most
  * a route write the status already asks for, and the next reconcile redoes it.
+ *
+ * <p>Signals (manual commands, firing alerts) come from the {@link SignalInbox}; a {@code
+ * sluice.dev/action} annotation is first claimed ({@link ActionAnnotation}) and then queued there
+ * like a REST command. A waiting signal is decided before a due evaluation runs, so an abort or an
+ * alert never waits for Prometheus; the evaluation follows in the next reconcile, queued at once.
  */
 final class CanaryReconciler {
   private static final Logger LOG = Logger.getLogger(CanaryReconciler.class);
@@ -108,6 +115,9 @@ final class CanaryReconciler {
     private GenericKubernetesResource destinationRule;
     private final Map<String, Deployment> deployments = new HashMap<>();
 
+    /** The manual action this run applied, recorded in status.lastAction by every write. */
+    private CanaryStatus.ManualAction applied;
+
     Run(Canary canary) {
       this.canary = canary;
       this.namespace = canary.getMetadata().getNamespace();
@@ -116,6 +126,9 @@ final class CanaryReconciler {
     }
 
     void go() {
+      if (ActionAnnotation.present(canary) && !claimAnnotatedAction()) {
+        return; // the Canary is gone
+      }
       SpecReader.Result read = SpecReader.read(canary);
       if (!read.valid()) {
         refuseSpec(String.join("; ", read.problems()));
@@ -146,7 +159,9 @@ final class CanaryReconciler {
       Optional<Evaluation> evaluation = Optional.empty();
       GateVerdict verdict = null;
       Instant now = clock.instant();
-      if (Rollout.evaluationDue(spec, status, now)) {
+      // A signal is decided first, without waiting for Prometheus; a due evaluation runs in the
+      // next reconcile (the last decision's wake time is then already past).
+      if (pending.isEmpty() && Rollout.evaluationDue(spec, status, now)) {
         verdict =
             templateProblem != null
                 ? AnalysisRunner.templateError(templateProblem, now)
@@ -162,10 +177,7 @@ final class CanaryReconciler {
         now = clock.instant();
         Decision d = Rollout.decide(spec, status, world(cs), signal, evaluation, now);
         if (pending.isPresent() && i == 0) {
-          pending.get().answer(d.refusal());
-          if (d.refusal().isPresent()) {
-            events.record(canary, true, "CommandRefused", d.refusal().get());
-          }
+          answer(pending.get(), d, status);
         }
         try {
           for (Action action : d.actions()) {
@@ -353,6 +365,9 @@ final class CanaryReconciler {
       Canary updated = copyForStatus();
       CanaryStatus s = updated.getStatus();
       StatusMapper.write(next, spec.plan().size(), s, generation(), clock.instant());
+      if (applied != null) {
+        s.lastAction = applied;
+      }
       if (verdict != null) {
         s.measurements = measurements(verdict.measurements());
         StatusMapper.setCondition(
@@ -411,6 +426,7 @@ final class CanaryReconciler {
       fresh.measurements =
           s.measurements == null ? new ArrayList<>() : new ArrayList<>(s.measurements);
       fresh.conditions = s.conditions == null ? new ArrayList<>() : new ArrayList<>(s.conditions);
+      fresh.lastAction = s.lastAction;
       copy.setStatus(fresh);
       return copy;
     }
@@ -421,6 +437,12 @@ final class CanaryReconciler {
     }
 
     private void refuseSpec(String problem) {
+      // Waiting commands are refused now rather than applied whenever the spec is fixed.
+      for (Signal s : inbox.refuseAll(key, "the Canary's spec is invalid: " + problem)) {
+        if (s instanceof Signal.Manual m) {
+          events.record(canary, true, "CommandRefused", describe(m) + " refused: invalid spec");
+        }
+      }
       CanaryStatus current = canary.getStatus();
       var ready =
           current == null ? null : StatusMapper.find(current.conditions, StatusMapper.READY);
@@ -442,6 +464,73 @@ final class CanaryReconciler {
           s, StatusMapper.READY, false, "InvalidSpec", problem, generation(), clock.instant());
       if (putStatus(updated)) {
         events.record(canary, true, "InvalidSpec", problem);
+      }
+    }
+
+    /**
+     * Claims a {@code sluice.dev/action} annotation: removes it (a plain update conditional on the
+     * resourceVersion read, which a stale cached copy fails), then queues the action in the inbox
+     * like a REST command. The run continues on the Canary the update returned, so the status write
+     * that follows carries the new resourceVersion. Returns false when the Canary is gone.
+     */
+    private boolean claimAnnotatedAction() {
+      ActionAnnotation.Claim claim = ActionAnnotation.claim(client, canary);
+      if (claim == null) {
+        return false;
+      }
+      canary = claim.canary();
+      if (claim.value() == null) {
+        return true; // already claimed (our cached copy was stale), or left for later
+      }
+      Optional<Command> command = claim.command();
+      if (command.isEmpty()) {
+        events.record(
+            canary,
+            true,
+            "UnknownAction",
+            "annotation "
+                + ActionAnnotation.ACTION
+                + "="
+                + StatusMapper.truncate(claim.value(), 63)
+                + " ("
+                + claim.by()
+                + ") names no action; use one of "
+                + ActionAnnotation.valid()
+                + "; nothing was done");
+        return true;
+      }
+      inbox.offer(key, new Signal.Manual(command.get(), claim.by()));
+      return true;
+    }
+
+    /**
+     * Answers the signal's sender once the state machine saw it: with the refusal, or, for an alert
+     * that rolled nothing back, with why. A refused command gets an event; an applied one is
+     * recorded in status.lastAction.
+     */
+    private void answer(SignalInbox.Pending pending, Decision d, ReleaseStatus before) {
+      Signal signal = pending.signal();
+      if (signal instanceof Signal.AlertFiring && d.rollback().isEmpty()) {
+        pending.answer(
+            Optional.of("no running release to roll back: the release is " + before.phase()));
+        return;
+      }
+      pending.answer(d.refusal());
+      if (signal instanceof Signal.Manual m) {
+        if (d.refusal().isPresent()) {
+          events.record(
+              canary, true, "CommandRefused", describe(m) + " refused: " + d.refusal().get());
+        } else {
+          CanaryStatus.ManualAction a = new CanaryStatus.ManualAction();
+          a.action = m.command().name().toLowerCase(Locale.ROOT);
+          a.by = m.by();
+          a.at = clock.instant().toString();
+          a.message =
+              d.events().isEmpty()
+                  ? null
+                  : StatusMapper.truncate(d.events().get(0).message(), 1024);
+          applied = a;
+        }
       }
     }
 
@@ -472,6 +561,12 @@ final class CanaryReconciler {
       out.add(s);
     }
     return out;
+  }
+
+  /** "pause (alice via api)": a command and who gave it, for events. */
+  private static String describe(Signal.Manual m) {
+    return m.command().name().toLowerCase(Locale.ROOT)
+        + (m.by() == null ? "" : " (" + m.by() + ")");
   }
 
   /** Keeps a release's recorded progress when only a condition is added. */

@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import dev.sluice.metrics.MetricProvider;
+import dev.sluice.model.Canary;
 import dev.sluice.routing.IstioTrafficRouter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -153,6 +155,24 @@ public class Controller {
   public boolean ready() {
     ClusterCache c = cache;
     return !enabled || (c != null && c.synced());
+  }
+
+  /** Whether the controller watches and reconciles: a signal offered now will be decided. */
+  public boolean running() {
+    ClusterCache c = cache;
+    return queue != null && c != null && c.synced();
+  }
+
+  /** The Canary as the controller last saw it (empty when unknown or not running). */
+  public Optional<Canary> canary(String namespace, String name) {
+    ClusterCache c = cache;
+    return c == null ? Optional.empty() : c.canary(namespace + "/" + name);
+  }
+
+  /** Every Canary the controller watches, as last seen (empty when not running). */
+  public List<Canary> canaries() {
+    ClusterCache c = cache;
+    return c == null ? List.of() : c.canaries();
   }
 
   /** Commands and alerts for Canaries go here. */

@@ -50,8 +50,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Signals (manual commands, firing alerts) come from the {@link SignalInbox}; a {@code
  * sluice.dev/action} annotation is first claimed ({@link ActionAnnotation}) and then queued there
- * like a REST command. A waiting signal is decided before a due evaluation runs, so an abort or an
- * alert never waits for Prometheus; the evaluation follows in the next reconcile, queued at once.
+ * like a REST command. A waiting signal is decided on the Canary as read from the API server (not
+ * the cache), and before a due evaluation runs, so an abort or an alert never waits for Prometheus;
+ * the evaluation follows in the next reconcile, queued at once.
  */
 final class CanaryReconciler {
   private static final Logger LOG = Logger.getLogger(CanaryReconciler.class);
@@ -128,6 +129,9 @@ final class CanaryReconciler {
     void go() {
       if (ActionAnnotation.present(canary) && !claimAnnotatedAction()) {
         return; // the Canary is gone
+      }
+      if (inbox.hasPending(key) && !readFromServer()) {
+        return;
       }
       SpecReader.Result read = SpecReader.read(canary);
       if (!read.valid()) {
@@ -465,6 +469,20 @@ final class CanaryReconciler {
       if (putStatus(updated)) {
         events.record(canary, true, "InvalidSpec", problem);
       }
+    }
+
+    /**
+     * A signal is decided on the Canary as stored, not on the cached copy, which may not have the
+     * status a command just before it wrote yet. Returns false when the Canary is gone.
+     */
+    private boolean readFromServer() {
+      Canary fresh = client.resources(Canary.class).inNamespace(namespace).withName(name).get();
+      if (fresh == null) {
+        inbox.forget(key);
+        return false;
+      }
+      canary = fresh;
+      return true;
     }
 
     /**

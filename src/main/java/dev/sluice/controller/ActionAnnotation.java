@@ -33,8 +33,9 @@ final class ActionAnnotation {
    * @param canary the Canary as now stored (after the removal, or as re-read)
    * @param value the claimed annotation's value, or null when there was nothing to claim
    * @param by who asked, as far as the object tells (for {@code Signal.Manual#by})
+   * @param replaced the resourceVersion the removal replaced, when there was one
    */
-  record Claim(Canary canary, String value, String by) {
+  record Claim(Canary canary, String value, String by, String replaced) {
     /** The command the value names, or empty for an unknown action. */
     Optional<Command> command() {
       return parse(value);
@@ -72,7 +73,7 @@ final class ActionAnnotation {
       Map<String, String> annotations = annotations(current);
       String value = annotations.get(ACTION);
       if (value == null) {
-        return new Claim(current, null, null);
+        return new Claim(current, null, null, null);
       }
       String by = by(current);
       Canary copy = client.getKubernetesSerialization().clone(current);
@@ -81,7 +82,7 @@ final class ActionAnnotation {
       try {
         // a plain update carrying the resourceVersion read (no patch): conditional by design
         Canary updated = client.resources(Canary.class).inNamespace(ns).resource(copy).update();
-        return new Claim(updated, value, by);
+        return new Claim(updated, value, by, current.getMetadata().getResourceVersion());
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404) {
           return null;
@@ -96,7 +97,7 @@ final class ActionAnnotation {
       }
     }
     // Someone keeps changing the Canary: leave the annotation for the next reconcile.
-    return new Claim(current, null, null);
+    return new Claim(current, null, null, null);
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.sluice.rollout.Evaluation;
 import dev.sluice.rollout.Phase;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
+import dev.sluice.rollout.RollbackCause;
 import dev.sluice.rollout.Rollout;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.Signal;
@@ -69,6 +70,7 @@ final class CanaryReconciler {
   private final SignalInbox inbox;
   private final Clock clock;
   private final BiConsumer<String, Instant> schedule;
+  private final OwnWrites ownWrites = new OwnWrites();
 
   CanaryReconciler(
       KubernetesClient client,
@@ -97,13 +99,22 @@ final class CanaryReconciler {
 
   private void reconcileTimed(String key) {
     Optional<Canary> cached = cache.canary(key);
+    String[] parts = key.split("/", 2);
     if (cached.isEmpty()) {
-      String[] parts = key.split("/", 2);
       metrics.forget(parts[0], parts[1]);
       inbox.forget(key);
+      ownWrites.forget(key);
       return;
     }
-    new Run(cached.get()).go();
+    Canary canary = cached.get();
+    if (ownWrites.isStale(key, canary.getMetadata().getResourceVersion())) {
+      // The cache has not caught up with our last write yet: decide on the stored Canary.
+      canary = client.resources(Canary.class).inNamespace(parts[0]).withName(parts[1]).get();
+      if (canary == null) {
+        return; // deleted; the informer's delete event follows
+      }
+    }
+    new Run(canary).go();
   }
 
   /** The I/O of one reconcile of one Canary, with the objects as last read or written. */
@@ -176,12 +187,24 @@ final class CanaryReconciler {
       }
 
       int conflicts = 0;
+      boolean confirmed = false;
+      boolean answered = false;
       Decision last = null;
       for (int i = 0; i < MAX_DECISIONS; i++) {
         now = clock.instant();
         Decision d = Rollout.decide(spec, status, world(cs), signal, evaluation, now);
-        if (pending.isPresent() && i == 0) {
+        if (!confirmed && d.rollback().orElse(null) == RollbackCause.EXTERNAL) {
+          // The caches can lag behind this daemon's own writes (a subset or route it has just
+          // written): a change from outside is confirmed on the API server's copies before it
+          // rolls a release back.
+          confirmed = true;
+          refreshFromServer(cs);
+          refreshDeploymentsFromServer(cs);
+          continue;
+        }
+        if (pending.isPresent() && !answered) {
           answer(pending.get(), d, status);
+          answered = true;
         }
         try {
           for (Action action : d.actions()) {
@@ -252,6 +275,20 @@ final class CanaryReconciler {
               .inNamespace(namespace)
               .withName(cs.destinationRule.name)
               .get();
+    }
+
+    private void refreshDeploymentsFromServer(CanarySpec cs) {
+      deployments.clear();
+      for (Deployment d :
+          client
+              .apps()
+              .deployments()
+              .inNamespace(namespace)
+              .withLabel(ClusterCache.APP_LABEL, cs.app)
+              .list()
+              .getItems()) {
+        deployments.put(d.getMetadata().getName(), d);
+      }
     }
 
     private World world(CanarySpec cs) {
@@ -390,12 +427,14 @@ final class CanaryReconciler {
     private boolean putStatus(Canary updated) {
       for (int attempt = 0; ; attempt++) {
         try {
+          String replaced = updated.getMetadata().getResourceVersion();
           canary =
               client
                   .resources(Canary.class)
                   .inNamespace(namespace)
                   .resource(updated)
                   .updateStatus();
+          ownWrites.replaced(key, replaced);
           return true;
         } catch (KubernetesClientException e) {
           if (e.getCode() == 404) {
@@ -495,6 +534,9 @@ final class CanaryReconciler {
       ActionAnnotation.Claim claim = ActionAnnotation.claim(client, canary);
       if (claim == null) {
         return false;
+      }
+      if (claim.value() != null) {
+        ownWrites.replaced(key, claim.replaced());
       }
       canary = claim.canary();
       if (claim.value() == null) {

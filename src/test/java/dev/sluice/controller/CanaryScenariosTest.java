@@ -152,41 +152,43 @@ class CanaryScenariosTest {
     assertDebugRouteUntouched(history, seedVs);
     assertIstioAcceptsEveryWrite(history);
 
-    // subset v2 is in the DestinationRule before any route points at it
-    int subsetAdded =
-        history.indexOf(
+    // subset v2 is in the DestinationRule before any route points at it (in the API server's
+    // order of writes: the watches of different kinds may deliver out of that order)
+    long subsetAdded =
+        history.firstVersion(
             e ->
                 e.kind().equals("DestinationRule")
                     && ClusterHistory.subsets((GenericKubernetesResource) e.object())
                         .contains("v2"));
-    int firstRouteToV2 =
-        history.indexOf(
+    long firstRouteToV2 =
+        history.firstVersion(
             e ->
                 e.kind().equals("VirtualService")
                     && weights((GenericKubernetesResource) e.object(), "default").stream()
                         .anyMatch(s -> s.startsWith("v2=")));
     assertThat(subsetAdded).isNotNegative().isLessThan(firstRouteToV2);
     // retirement: route, then subset, then Deployment
-    int routeWithoutV1 =
-        history.indexOf(
+    long routeWithoutV1 =
+        history.firstVersion(
             e ->
                 e.kind().equals("VirtualService")
                     && weights((GenericKubernetesResource) e.object(), "default")
                         .equals(List.of("v2=100")));
-    int subsetRemoved =
-        history.indexOf(
-            e ->
-                e.kind().equals("DestinationRule")
-                    && !ClusterHistory.subsets((GenericKubernetesResource) e.object())
-                        .contains("v1"));
+    java.util.function.Predicate<ClusterHistory.Entry> withoutV1 =
+        e ->
+            e.kind().equals("DestinationRule")
+                && !ClusterHistory.subsets((GenericKubernetesResource) e.object()).contains("v1");
+    long subsetRemovedVersion = history.firstVersion(withoutV1);
+    int subsetRemoved = history.indexOf(withoutV1);
     int deploymentDeleted =
         history.indexOf(
             e ->
                 e.kind().equals("Deployment")
                     && e.action() == Watcher.Action.DELETED
                     && e.object().getMetadata().getName().equals("helloworld-v1"));
-    assertThat(routeWithoutV1).isLessThan(subsetRemoved);
-    assertThat(subsetRemoved).isLessThan(deploymentDeleted);
+    assertThat(routeWithoutV1).isNotNegative().isLessThan(subsetRemovedVersion);
+    // a deletion carries no version of its own: arrival order
+    assertThat(subsetRemoved).isNotNegative().isLessThan(deploymentDeleted);
 
     assertThat(ClusterHistory.subsets(destinationRule(ns))).containsExactly("debug", "v2");
     assertThat(client.apps().deployments().inNamespace(ns).list().getItems())

@@ -148,6 +148,46 @@ class AlertWebhookTest {
   }
 
   @Test
+  void twoAlertsForOneReleaseInOneNotificationRollItBackOnce() throws Exception {
+    ApiScenario s = scenario("alert-two").seed().progressing();
+    ObjectNode root = (ObjectNode) JSON.readTree(payload("firing", Map.of()));
+    root.putArray("alerts")
+        .addAll(
+            List.of(
+                JSON.readTree(
+                        payload(
+                            "firing",
+                            Map.of(
+                                "alertname", "AppHighErrorRate",
+                                "namespace", "alert-two",
+                                "app", "helloworld")))
+                    .path("alerts")
+                    .get(0),
+                JSON.readTree(
+                        payload(
+                            "firing",
+                            Map.of(
+                                "alertname", "AppHighLatency",
+                                "namespace", "alert-two",
+                                "app", "helloworld")))
+                    .path("alerts")
+                    .get(0)));
+
+    HttpResponse<String> r = s.post(WEBHOOK, root.toString());
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode outcomes = json(r).path("outcomes");
+    assertThat(outcomes).hasSize(2);
+    // the first one rolls back; the second finds the release already rolled back
+    assertThat(outcomes.get(0).path("result").asText()).isEqualTo("matched");
+    assertThat(outcomes.get(1).path("result").asText()).isEqualTo("unmatched");
+    assertThat(outcomes.get(1).path("message").asText()).contains("RolledBack");
+    s.awaitPhase("RolledBack");
+    assertThat(s.status().rollbackReason).startsWith("alert AppHighErrorRate fired");
+    assertThat(ApiScenario.rollbacks(registry, "alert-two", "alert")).isEqualTo(1);
+  }
+
+  @Test
   void aResolvedAlertDoesNothing() throws Exception {
     ApiScenario s = scenario("alert-resolved").seed().progressing();
     double resolvedBefore = ApiScenario.alerts(registry, "resolved");

@@ -8,12 +8,14 @@ import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.rollout.Action;
+import dev.sluice.rollout.Command;
 import dev.sluice.rollout.Decision;
 import dev.sluice.rollout.DeploymentView;
 import dev.sluice.rollout.Evaluation;
 import dev.sluice.rollout.Phase;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
+import dev.sluice.rollout.RollbackCause;
 import dev.sluice.rollout.Rollout;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.Signal;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +48,12 @@ import org.jboss.logging.Logger;
  * advance is a decision with only a status change (the intent) followed by one that writes the
  * route; a rollback is a decision whose single route write comes first. So a crash can lose at most
  * a route write the status already asks for, and the next reconcile redoes it.
+ *
+ * <p>Signals (manual commands, firing alerts) come from the {@link SignalInbox}; a {@code
+ * sluice.dev/action} annotation is first claimed ({@link ActionAnnotation}) and then queued there
+ * like a REST command. A waiting signal is decided on the Canary as read from the API server (not
+ * the cache), and before a due evaluation runs, so an abort or an alert never waits for Prometheus;
+ * the evaluation follows in the next reconcile, queued at once.
  */
 final class CanaryReconciler {
   private static final Logger LOG = Logger.getLogger(CanaryReconciler.class);
@@ -61,6 +70,7 @@ final class CanaryReconciler {
   private final SignalInbox inbox;
   private final Clock clock;
   private final BiConsumer<String, Instant> schedule;
+  private final OwnWrites ownWrites = new OwnWrites();
 
   CanaryReconciler(
       KubernetesClient client,
@@ -89,41 +99,22 @@ final class CanaryReconciler {
 
   private void reconcileTimed(String key) {
     Optional<Canary> cached = cache.canary(key);
+    String[] parts = key.split("/", 2);
     if (cached.isEmpty()) {
-      String[] parts = key.split("/", 2);
       metrics.forget(parts[0], parts[1]);
       inbox.forget(key);
-      written.remove(key);
+      ownWrites.forget(key);
       return;
     }
-    new Run(newer(cached.get(), written.get(key))).go();
-  }
-
-  /**
-   * The Canaries this daemon wrote last, by key. The informer delivers our own status writes a
-   * little later; deciding from its older copy while the VirtualService's cache is already current
-   * would drive the route back to a step the status has left.
-   */
-  private final Map<String, Canary> written = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** The later of two copies of a Canary, by resourceVersion (an etcd revision: a number). */
-  static Canary newer(Canary cached, Canary mine) {
-    if (mine == null || !sameObject(cached, mine)) {
-      return cached;
+    Canary canary = cached.get();
+    if (ownWrites.isStale(key, canary.getMetadata().getResourceVersion())) {
+      // The cache has not caught up with our last write yet: decide on the stored Canary.
+      canary = client.resources(Canary.class).inNamespace(parts[0]).withName(parts[1]).get();
+      if (canary == null) {
+        return; // deleted; the informer's delete event follows
+      }
     }
-    try {
-      long a = Long.parseLong(cached.getMetadata().getResourceVersion());
-      long b = Long.parseLong(mine.getMetadata().getResourceVersion());
-      return b > a ? mine : cached;
-    } catch (NumberFormatException | NullPointerException e) {
-      return cached;
-    }
-  }
-
-  private static boolean sameObject(Canary a, Canary b) {
-    String ua = a.getMetadata().getUid();
-    String ub = b.getMetadata().getUid();
-    return ua == null || ub == null || ua.equals(ub);
+    new Run(canary).go();
   }
 
   /** The I/O of one reconcile of one Canary, with the objects as last read or written. */
@@ -136,6 +127,9 @@ final class CanaryReconciler {
     private GenericKubernetesResource destinationRule;
     private final Map<String, Deployment> deployments = new HashMap<>();
 
+    /** The manual action this run applied, recorded in status.lastAction by every write. */
+    private CanaryStatus.ManualAction applied;
+
     Run(Canary canary) {
       this.canary = canary;
       this.namespace = canary.getMetadata().getNamespace();
@@ -144,6 +138,12 @@ final class CanaryReconciler {
     }
 
     void go() {
+      if (ActionAnnotation.present(canary) && !claimAnnotatedAction()) {
+        return; // the Canary is gone
+      }
+      if (inbox.hasPending(key) && !readFromServer()) {
+        return;
+      }
       SpecReader.Result read = SpecReader.read(canary);
       if (!read.valid()) {
         refuseSpec(String.join("; ", read.problems()));
@@ -174,7 +174,9 @@ final class CanaryReconciler {
       Optional<Evaluation> evaluation = Optional.empty();
       GateVerdict verdict = null;
       Instant now = clock.instant();
-      if (Rollout.evaluationDue(spec, status, now)) {
+      // A signal is decided first, without waiting for Prometheus; a due evaluation runs in the
+      // next reconcile (the last decision's wake time is then already past).
+      if (pending.isEmpty() && Rollout.evaluationDue(spec, status, now)) {
         verdict =
             templateProblem != null
                 ? AnalysisRunner.templateError(templateProblem, now)
@@ -185,15 +187,24 @@ final class CanaryReconciler {
       }
 
       int conflicts = 0;
+      boolean confirmed = false;
+      boolean answered = false;
       Decision last = null;
       for (int i = 0; i < MAX_DECISIONS; i++) {
         now = clock.instant();
         Decision d = Rollout.decide(spec, status, world(cs), signal, evaluation, now);
-        if (pending.isPresent() && i == 0) {
-          pending.get().answer(d.refusal());
-          if (d.refusal().isPresent()) {
-            events.record(canary, true, "CommandRefused", d.refusal().get());
-          }
+        if (!confirmed && d.rollback().orElse(null) == RollbackCause.EXTERNAL) {
+          // The caches can lag behind this daemon's own writes (a subset or route it has just
+          // written): a change from outside is confirmed on the API server's copies before it
+          // rolls a release back.
+          confirmed = true;
+          refreshFromServer(cs);
+          refreshDeploymentsFromServer(cs);
+          continue;
+        }
+        if (pending.isPresent() && !answered) {
+          answer(pending.get(), d, status);
+          answered = true;
         }
         try {
           for (Action action : d.actions()) {
@@ -264,6 +275,20 @@ final class CanaryReconciler {
               .inNamespace(namespace)
               .withName(cs.destinationRule.name)
               .get();
+    }
+
+    private void refreshDeploymentsFromServer(CanarySpec cs) {
+      deployments.clear();
+      for (Deployment d :
+          client
+              .apps()
+              .deployments()
+              .inNamespace(namespace)
+              .withLabel(ClusterCache.APP_LABEL, cs.app)
+              .list()
+              .getItems()) {
+        deployments.put(d.getMetadata().getName(), d);
+      }
     }
 
     private World world(CanarySpec cs) {
@@ -381,6 +406,9 @@ final class CanaryReconciler {
       Canary updated = copyForStatus();
       CanaryStatus s = updated.getStatus();
       StatusMapper.write(next, spec.plan().size(), s, generation(), clock.instant());
+      if (applied != null) {
+        s.lastAction = applied;
+      }
       if (verdict != null) {
         s.measurements = measurements(verdict.measurements());
         StatusMapper.setCondition(
@@ -399,13 +427,14 @@ final class CanaryReconciler {
     private boolean putStatus(Canary updated) {
       for (int attempt = 0; ; attempt++) {
         try {
+          String replaced = updated.getMetadata().getResourceVersion();
           canary =
               client
                   .resources(Canary.class)
                   .inNamespace(namespace)
                   .resource(updated)
                   .updateStatus();
-          written.put(key, canary);
+          ownWrites.replaced(key, replaced);
           return true;
         } catch (KubernetesClientException e) {
           if (e.getCode() == 404) {
@@ -440,6 +469,7 @@ final class CanaryReconciler {
       fresh.measurements =
           s.measurements == null ? new ArrayList<>() : new ArrayList<>(s.measurements);
       fresh.conditions = s.conditions == null ? new ArrayList<>() : new ArrayList<>(s.conditions);
+      fresh.lastAction = s.lastAction;
       copy.setStatus(fresh);
       return copy;
     }
@@ -450,6 +480,12 @@ final class CanaryReconciler {
     }
 
     private void refuseSpec(String problem) {
+      // Waiting commands are refused now rather than applied whenever the spec is fixed.
+      for (Signal s : inbox.refuseAll(key, "the Canary's spec is invalid: " + problem)) {
+        if (s instanceof Signal.Manual m) {
+          events.record(canary, true, "CommandRefused", describe(m) + " refused: invalid spec");
+        }
+      }
       CanaryStatus current = canary.getStatus();
       var ready =
           current == null ? null : StatusMapper.find(current.conditions, StatusMapper.READY);
@@ -472,6 +508,90 @@ final class CanaryReconciler {
       metrics.invalidSpec(namespace, name, StatusMapper.read(current));
       if (putStatus(updated)) {
         events.record(canary, true, "InvalidSpec", problem);
+      }
+    }
+
+    /**
+     * A signal is decided on the Canary as stored, not on the cached copy, which may not have the
+     * status a command just before it wrote yet. Returns false when the Canary is gone.
+     */
+    private boolean readFromServer() {
+      Canary fresh = client.resources(Canary.class).inNamespace(namespace).withName(name).get();
+      if (fresh == null) {
+        inbox.forget(key);
+        return false;
+      }
+      canary = fresh;
+      return true;
+    }
+
+    /**
+     * Claims a {@code sluice.dev/action} annotation: removes it (a plain update conditional on the
+     * resourceVersion read, which a stale cached copy fails), then queues the action in the inbox
+     * like a REST command. The run continues on the Canary the update returned, so the status write
+     * that follows carries the new resourceVersion. Returns false when the Canary is gone.
+     */
+    private boolean claimAnnotatedAction() {
+      ActionAnnotation.Claim claim = ActionAnnotation.claim(client, canary);
+      if (claim == null) {
+        return false;
+      }
+      if (claim.value() != null) {
+        ownWrites.replaced(key, claim.replaced());
+      }
+      canary = claim.canary();
+      if (claim.value() == null) {
+        return true; // already claimed (our cached copy was stale), or left for later
+      }
+      Optional<Command> command = claim.command();
+      if (command.isEmpty()) {
+        events.record(
+            canary,
+            true,
+            "UnknownAction",
+            "annotation "
+                + ActionAnnotation.ACTION
+                + "="
+                + StatusMapper.truncate(claim.value(), 63)
+                + " ("
+                + claim.by()
+                + ") names no action; use one of "
+                + ActionAnnotation.valid()
+                + "; nothing was done");
+        return true;
+      }
+      inbox.offer(key, new Signal.Manual(command.get(), claim.by()));
+      return true;
+    }
+
+    /**
+     * Answers the signal's sender once the state machine saw it: with the refusal, or, for an alert
+     * that rolled nothing back, with why. A refused command gets an event; an applied one is
+     * recorded in status.lastAction.
+     */
+    private void answer(SignalInbox.Pending pending, Decision d, ReleaseStatus before) {
+      Signal signal = pending.signal();
+      if (signal instanceof Signal.AlertFiring && d.rollback().isEmpty()) {
+        pending.answer(
+            Optional.of("no running release to roll back: the release is " + before.phase()));
+        return;
+      }
+      pending.answer(d.refusal());
+      if (signal instanceof Signal.Manual m) {
+        if (d.refusal().isPresent()) {
+          events.record(
+              canary, true, "CommandRefused", describe(m) + " refused: " + d.refusal().get());
+        } else {
+          CanaryStatus.ManualAction a = new CanaryStatus.ManualAction();
+          a.action = m.command().name().toLowerCase(Locale.ROOT);
+          a.by = m.by();
+          a.at = clock.instant().toString();
+          a.message =
+              d.events().isEmpty()
+                  ? null
+                  : StatusMapper.truncate(d.events().get(0).message(), 1024);
+          applied = a;
+        }
       }
     }
 
@@ -502,6 +622,12 @@ final class CanaryReconciler {
       out.add(s);
     }
     return out;
+  }
+
+  /** "pause (alice via api)": a command and who gave it, for events. */
+  private static String describe(Signal.Manual m) {
+    return m.command().name().toLowerCase(Locale.ROOT)
+        + (m.by() == null ? "" : " (" + m.by() + ")");
   }
 
   /** Keeps a release's recorded progress when only a condition is added. */

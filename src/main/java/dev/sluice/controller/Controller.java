@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import dev.sluice.metrics.MetricProvider;
+import dev.sluice.model.Canary;
 import dev.sluice.routing.IstioTrafficRouter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -16,6 +17,7 @@ import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -275,6 +277,27 @@ public class Controller {
   /** Whether this replica reconciles (holds the Lease, or election is off). */
   public boolean leading() {
     return queue != null;
+  }
+
+  /**
+   * Whether this replica watches and reconciles: a signal offered now will be decided. False on a
+   * standby replica.
+   */
+  public boolean running() {
+    ClusterCache c = cache;
+    return queue != null && synced && c != null && c.synced();
+  }
+
+  /** The Canary as the controller last saw it (empty when unknown or not watching). */
+  public Optional<Canary> canary(String namespace, String name) {
+    ClusterCache c = cache;
+    return c == null ? Optional.empty() : c.canary(namespace + "/" + name);
+  }
+
+  /** Every Canary the controller watches, as last seen (empty when not watching). */
+  public List<Canary> canaries() {
+    ClusterCache c = cache;
+    return c == null ? List.of() : c.canaries();
   }
 
   /** This replica's identity in the Lease and in events. */

@@ -4,13 +4,15 @@ import dev.sluice.rollout.Signal;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Manual commands and alerts waiting for their Canary's next reconcile. Each is answered once the
- * state machine has seen it: with the refusal when the command does not apply, else empty.
+ * state machine has seen it: with the refusal when the command does not apply, else empty. An alert
+ * is answered with why when it rolled nothing back (no release was running), else empty.
  */
 public final class SignalInbox {
 
@@ -45,6 +47,16 @@ public final class SignalInbox {
   synchronized boolean hasPending(String key) {
     Deque<Pending> q = byKey.get(key);
     return q != null && !q.isEmpty();
+  }
+
+  /** Every waiting sender of {@code key} is refused with {@code why}; returns their signals. */
+  synchronized List<Signal> refuseAll(String key, String why) {
+    Deque<Pending> q = byKey.remove(key);
+    if (q == null) {
+      return List.of();
+    }
+    q.forEach(p -> p.answer(Optional.of(why)));
+    return q.stream().map(Pending::signal).toList();
   }
 
   /** The Canary is gone: every waiting sender is told so. */

@@ -58,6 +58,10 @@ public class CanaryStatus {
   @JsonPropertyDescription("The last evaluation, one entry per check.")
   public List<MeasurementStatus> measurements = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "The last manual action that was applied (REST API or the sluice.dev/action annotation).")
+  public ManualAction lastAction;
+
   public List<Condition> conditions = new ArrayList<>();
 
   public Long observedGeneration;
@@ -71,5 +75,22 @@ public class CanaryStatus {
     public String query;
     public String message;
     public String at;
+  }
+
+  /** A manual action (pause, resume, promote, abort, retry) that Sluice applied. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ManualAction {
+    @JsonPropertyDescription("pause, resume, promote, abort or retry.")
+    public String action;
+
+    @JsonPropertyDescription(
+        "Who asked, as far as Sluice knows, and how: e.g. 'alice via api', 'kubectl-annotate via annotation'.")
+    public String by;
+
+    @JsonPropertyDescription("When Sluice applied it.")
+    public String at;
+
+    @JsonPropertyDescription("What it did.")
+    public String message;
   }
 }

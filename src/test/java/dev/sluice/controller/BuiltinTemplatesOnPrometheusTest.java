@@ -120,7 +120,49 @@ class BuiltinTemplatesOnPrometheusTest {
           // idle: the canary's series exist but carry no traffic in the window
           Workload.frozen("idle", "v2"),
           Workload.serving("idle", "v1", 10, 0, 20));
+
   // "nowhere" has no series at all.
+
+  /**
+   * Alerts for alerts-firing, each always true, labelled as an SRE would label them; one scenario
+   * (namespace) each. The app is "shop" and the Canary is named after the namespace, as in {@link
+   * #render}.
+   */
+  static final String ALERTING_RULES =
+      """
+      groups:
+        - name: sluice-test
+          interval: 1s
+          rules:
+            - alert: ShopErrors
+              expr: vector(1)
+              labels: {namespace: alerting, app: shop, severity: page}
+            - alert: ShopLatency
+              expr: vector(1)
+              labels: {namespace: alerting, app: shop, severity: ticket}
+            - alert: ShopSlowSoon
+              expr: vector(1)
+              for: 1h
+              labels: {namespace: alert-pending, app: shop}
+            - alert: OtherAppErrors
+              expr: vector(1)
+              labels: {namespace: alert-other-app, app: other}
+            - alert: ShopInAnotherNamespace
+              expr: vector(1)
+              labels: {namespace: elsewhere, app: shop}
+            - alert: ByService
+              expr: vector(1)
+              labels: {namespace: alert-by-service, service: shop}
+            - alert: ServiceButAnotherApp
+              expr: vector(1)
+              labels: {namespace: alert-service-other-app, app: other, service: shop}
+            - alert: Explicit
+              expr: vector(1)
+              labels: {sluice_canary: alert-explicit/alert-explicit}
+            - alert: ExplicitlyAboutAnotherCanary
+              expr: vector(1)
+              labels: {sluice_canary: elsewhere/shop, namespace: alert-explicit-elsewhere, app: shop}
+      """;
 
   static Path binary;
   static HttpServer exporter;
@@ -187,13 +229,16 @@ class BuiltinTemplatesOnPrometheusTest {
           scrape_interval: 1s
           scrape_timeout: 1s
           evaluation_interval: 1s
+        rule_files:
+          - %s
         scrape_configs:
           - job_name: istio-like
             scrape_interval: 1s
             static_configs:
               - targets: ['127.0.0.1:%d']
         """
-            .formatted(exporter.getAddress().getPort()));
+            .formatted(workDir.resolve("alerts.yml"), exporter.getAddress().getPort()));
+    Files.writeString(workDir.resolve("alerts.yml"), ALERTING_RULES);
 
     // A free port can be taken between finding it and Prometheus binding it: try a few.
     for (int attempt = 1; prometheus == null || !prometheus.isAlive(); attempt++) {
@@ -448,6 +493,40 @@ class BuiltinTemplatesOnPrometheusTest {
       assertThat(m.value()).isPresent();
       assertThat(m.value().getAsDouble()).as(m.message()).isCloseTo(value, within(tolerance));
     }
+  }
+
+  static Stream<Arguments> alertScenarios() {
+    return Stream.of(
+        Arguments.of("alerting", Outcome.FAIL, 2.0),
+        Arguments.of("alert-by-service", Outcome.FAIL, 1.0),
+        Arguments.of("alert-explicit", Outcome.FAIL, 1.0),
+        Arguments.of("alert-pending", Outcome.PASS, 0.0),
+        Arguments.of("alert-other-app", Outcome.PASS, 0.0),
+        Arguments.of("alert-service-other-app", Outcome.PASS, 0.0),
+        Arguments.of("alert-explicit-elsewhere", Outcome.PASS, 0.0),
+        // no alert at all, not even a series: a pass, not inconclusive
+        Arguments.of("nowhere", Outcome.PASS, 0.0));
+  }
+
+  @ParameterizedTest(name = "alerts-firing on {0} -> {1}")
+  @MethodSource("alertScenarios")
+  void alertsFiringFailsOnlyWhileAnAlertAboutTheCanaryFires(
+      String ns, Outcome expected, double value) {
+    // the rules are evaluated every second: wait until the eight always-true alerts without "for"
+    // fire
+    await("alerting rules evaluated")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                query("count(ALERTS{alertstate=\"firing\"})") instanceof QueryResult.Samples s
+                    && !s.samples().isEmpty()
+                    && s.samples().get(0).value() >= 8);
+
+    Measurement m = measure(render("alerts-firing", ns));
+
+    assertThat(m.outcome()).as(m.message()).isEqualTo(expected);
+    assertThat(m.value()).hasValue(value);
   }
 
   @Test

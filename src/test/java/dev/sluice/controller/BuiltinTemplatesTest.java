@@ -36,6 +36,11 @@ class BuiltinTemplatesTest {
     return BuiltinTemplates.FILES;
   }
 
+  /** The templates that judge Istio's request metrics (all but alerts-firing). */
+  static List<String> istioFiles() {
+    return BuiltinTemplates.FILES.stream().filter(f -> !f.equals("alerts-firing.yaml")).toList();
+  }
+
   @Test
   void theFixedListIsExactlyTheDirectorysYamlFiles() throws IOException {
     try (Stream<Path> listing = Files.list(DIR)) {
@@ -59,7 +64,7 @@ class BuiltinTemplatesTest {
   }
 
   @ParameterizedTest
-  @MethodSource("files")
+  @MethodSource("istioFiles")
   void eachTemplateRendersWithItsDefaultsAndSelectsTheCanaryOnDestinationMetrics(String file) {
     Template template = TemplateMapper.toTemplate(BuiltinTemplates.load(file));
     assertThat(template.args()).noneMatch(TemplateArg::isRequired);
@@ -86,7 +91,28 @@ class BuiltinTemplatesTest {
   @Test
   void templatesAreKeyedByName() {
     assertThat(BuiltinTemplates.templates())
-        .containsOnlyKeys("error-rate", "error-rate-vs-stable", "latency-p99");
+        .containsOnlyKeys("error-rate", "error-rate-vs-stable", "latency-p99", "alerts-firing");
+  }
+
+  @Test
+  void alertsFiringCountsTheFiringAlertsAboutTheCanaryAndPassesOnNone() {
+    Template template = TemplateMapper.toTemplate(BuiltinTemplates.load("alerts-firing.yaml"));
+    assertThat(template.args()).isEmpty();
+
+    List<Check> checks = TemplateRenderer.render(template, Map.of(), BUILTINS);
+
+    assertThat(checks).hasSize(1);
+    Check check = checks.get(0);
+    assertThat(check.hasTrafficGuard()).isFalse();
+    assertThat(check.max()).hasValue(0);
+    assertThat(check.query())
+        .contains(
+            "ALERTS{alertstate=\"firing\",sluice_canary=\"shop/cart-canary\"}",
+            "sluice_canary=\"\",namespace=\"shop\",app=\"cart\"}",
+            "namespace=\"shop\",app=\"\",service=\"cart\"}")
+        // no series (no alert at all) must be 0, a pass, not "no data"
+        .endsWith("or vector(0)")
+        .doesNotContain("{{", "}}");
   }
 
   // ---- the files are valid against the CRD's own schema (what kubectl apply would check) ----

@@ -85,6 +85,21 @@ public final class ClusterHistory implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * The resourceVersion of the first stored version matching, as a number, or -1. Entries arrive by
+   * separate watches, so their order in {@link #entries()} can differ from the order of the writes
+   * across kinds; resourceVersions (one counter for every object, as etcd's revision) give the API
+   * server's order. Not for DELETED entries: they carry the object's last version.
+   */
+  public long firstVersion(java.util.function.Predicate<Entry> p) {
+    return entries.stream()
+        .filter(e -> e.action() != Watcher.Action.DELETED)
+        .filter(p)
+        .mapToLong(e -> Long.parseLong(e.object().getMetadata().getResourceVersion()))
+        .min()
+        .orElse(-1);
+  }
+
   /** The named HTTP route of a VirtualService. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> httpRoute(GenericKubernetesResource vs, String name) {

@@ -80,11 +80,15 @@ public class Controller {
   private volatile WorkQueue queue;
   private volatile EventRecorder events;
   private volatile CanaryReconciler reconciler;
+  private ReleaseMetrics metrics;
   private volatile CompletableFuture<?> election;
   private String identity;
 
   void onStart(@Observes StartupEvent ev) {
     identity = instance.orElseGet(Controller::defaultIdentity);
+    // A meter of the same name left by an earlier start in this JVM (tests restart the
+    // application) would keep reading that instance.
+    registry.find("sluice.leader").meters().forEach(registry::remove);
     Gauge.builder("sluice.leader", this, c -> c.leading() ? 1 : 0)
         .description("1 on the replica that reconciles (holds the leader Lease), else 0")
         .register(registry);
@@ -151,7 +155,9 @@ public class Controller {
     if (identity == null) {
       identity = instance.orElseGet(Controller::defaultIdentity);
     }
-    ReleaseMetrics metrics = new ReleaseMetrics(registry);
+    if (metrics == null) {
+      metrics = new ReleaseMetrics(registry); // one per daemon: its gauges outlive a restart
+    }
     events = new EventRecorder(client, clock, identity);
     // Changes are queued only once every cache has synced (see poke): a Canary reconciled before
     // the VirtualService's cache is filled would see its route as missing.

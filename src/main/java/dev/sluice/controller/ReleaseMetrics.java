@@ -31,6 +31,18 @@ final class ReleaseMetrics {
 
   ReleaseMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // Gauges left by an earlier start in this JVM (tests restart the application) would keep
+    // reading that start's state.
+    for (String name :
+        List.of(
+            "sluice.canary.weight",
+            "sluice.canary.step",
+            "sluice.canary.phase",
+            "sluice.canary.ready",
+            "sluice.canary.release.started.timestamp",
+            "sluice.check.value")) {
+      registry.find(name).meters().forEach(registry::remove);
+    }
     this.reconcile =
         Timer.builder("sluice.reconcile")
             .description("Time to reconcile one Canary")

@@ -102,7 +102,7 @@ final class LoadGenerator implements AutoCloseable {
     Instant now = Instant.now();
     Second second = debug ? null : seconds.computeIfAbsent(now.getEpochSecond(), s -> new Second());
     if (failure != null) {
-      lose(second, "no answer: " + rootCause(failure).getClass().getSimpleName());
+      lose(second, "no answer: " + unwrap(failure).getClass().getSimpleName());
       return;
     }
     int status = response.statusCode();
@@ -147,8 +147,11 @@ final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  private static Throwable rootCause(Throwable t) {
-    while (t.getCause() != null && t.getCause() != t) {
+  /** The failure inside the future's wrapper (ConnectException, HttpTimeoutException, ...). */
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

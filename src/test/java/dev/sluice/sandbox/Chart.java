@@ -112,9 +112,10 @@ final class Chart {
     for (Map.Entry<Long, LoadGenerator.Second> s : run.load.seconds().entrySet()) {
       long n = s.getValue().v2.sum();
       if (n >= 5) { // fewer answers in a second say little about a share
-        double share = s.getValue().v2Errors.sum() / (double) n;
-        double t = s.getKey() + 0.5 - start.getEpochSecond() - start.getNano() / 1e9;
-        client.add(new double[] {t, Math.min(share, ratioTop)});
+        double share = Math.min(ratioTop, s.getValue().v2Errors.sum() / (double) n);
+        double t = s.getKey() - start.getEpochSecond() - start.getNano() / 1e9;
+        client.add(new double[] {t, share}); // one flat segment per second
+        client.add(new double[] {t + 1, share});
       }
     }
     frame(1, "v2 5xx share", 0, ratioTop, true);

@@ -143,6 +143,7 @@ public final class Sandbox implements AutoCloseable {
       run.run();
       Map<String, Object> report = SandboxReport.of(run, api.client(), scenario.id() + ".svg");
       Files.writeString(reportDir.resolve(scenario.id() + ".svg"), Chart.of(run));
+      Files.write(reportDir.resolve(scenario.id() + "-pods.log"), run.kubelet.log());
       reports.add(report);
       return report;
     } catch (IOException e) {

@@ -305,6 +305,11 @@ final class SandboxReport {
     return String.join(" · ", parts);
   }
 
+  /** Steps the canary went through (distinct weights above 0% that the mesh routed by). */
+  private static long steps(ScenarioRun run) {
+    return run.route.stream().mapToInt(p -> p.weight("v2")).filter(w -> w > 0).distinct().count();
+  }
+
   /** The scenario's last line in the terminal. */
   static String finalLine(ScenarioRun run) {
     StringBuilder b = new StringBuilder();
@@ -320,16 +325,19 @@ final class SandboxReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "%s: PROMOTED — v2 at 100%% %s s after the release started; v1 retired (route, subset, Deployment) %s s later.",
+              "%s: PROMOTED — v2 at 100%% %s s after the release started, %d steps whose checks"
+                  + " all passed; v1 retired (route, subset, Deployment) %s s later.",
               id,
               fmt(seconds(releaseStarted, m.get("route100v2"))),
+              steps(run),
               fmt(seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")))));
     } else if ("rolled back".equals(run.outcome)) {
       b.append(
           String.format(
               Locale.ROOT,
-              "%s: ROLLED BACK — %s",
+              "%s: ROLLED BACK %s s into the release — %s.",
               id,
+              fmt(seconds(releaseStarted, m.get("route100v1"))),
               status == null ? "?" : status.rollbackReason));
       Instant bad = m.get("turnedBad");
       Instant stable = m.get("route100v1");

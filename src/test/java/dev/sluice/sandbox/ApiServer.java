@@ -1,0 +1,76 @@
+package dev.sluice.sandbox;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The sandbox's Kubernetes API: the fabric8 mock server in CRUD mode on 127.0.0.1 (plain HTTP, a
+ * free port), with Sluice's CRDs from {@code deploy/crds/} and minimal Istio CRDs (the real names,
+ * group, version and plural, no schema), so it needs nothing outside the project.
+ */
+final class ApiServer implements AutoCloseable {
+  private static final List<String> SLUICE_CRDS =
+      List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml");
+  private static final String ISTIO_CRDS = "mockcluster/istio-minimal-crds.yaml";
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  ApiServer(Path projectDir) {
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(List.of()),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    for (String file : SLUICE_CRDS) {
+      Path path = projectDir.resolve("deploy/crds").resolve(file);
+      try (InputStream in = Files.newInputStream(path)) {
+        create(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read Sluice's CRD " + path, e);
+      }
+    }
+    try (InputStream in = ApiServer.class.getClassLoader().getResourceAsStream(ISTIO_CRDS)) {
+      for (var item : client.load(in).items()) {
+        create((CustomResourceDefinition) item);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void create(CustomResourceDefinition crd) {
+    client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+  }
+
+  /** The API root, e.g. {@code http://127.0.0.1:40123}. */
+  String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

@@ -1,0 +1,106 @@
+package dev.sluice.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loss counter is not vacuous: every answer that is not a 200 from the right pods or a 500
+ * injected by v2 counts as lost, and so does a request that gets no answer. A stub stands in for
+ * the mesh; no assertion is about time.
+ */
+class LoadGeneratorTest {
+
+  /** A stub mesh answering requests in turn as v1, a proxy error, an injected 500 of v2. */
+  private static HttpServer stub() throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    AtomicInteger n = new AtomicInteger();
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            boolean debug = exchange.getRequestHeaders().containsKey(LoadGenerator.DEBUG_HEADER);
+            int status;
+            if (debug) {
+              // a debug request served by v1: misrouted
+              exchange.getResponseHeaders().set(Backend.VERSION_HEADER, "v1");
+              status = 200;
+            } else {
+              switch (n.getAndIncrement() % 3) {
+                case 0 -> {
+                  exchange.getResponseHeaders().set(Backend.VERSION_HEADER, "v1");
+                  status = 200;
+                }
+                case 1 -> {
+                  exchange.getResponseHeaders().set(Mesh.FLAG_HEADER, "UH");
+                  status = 503;
+                }
+                default -> {
+                  exchange.getResponseHeaders().set(Backend.VERSION_HEADER, "v2");
+                  exchange.getResponseHeaders().set(Behaviour.INJECTED_HEADER, "true");
+                  status = 500;
+                }
+              }
+            }
+            byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          }
+        });
+    server.start();
+    return server;
+  }
+
+  @Test
+  void proxyErrorsAndMisroutedRequestsAreLostInjectedErrorsAreNot() throws Exception {
+    HttpServer server = stub();
+    try {
+      LoadGenerator load =
+          new LoadGenerator(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), 40, 4)
+              .start();
+      Thread.sleep(1000);
+      load.stop(Duration.ofSeconds(10));
+
+      long sent = load.sent();
+      long served = load.byVersionAndStatus().values().stream().mapToLong(Long::longValue).sum();
+      long proxyErrors = load.lostByReason().getOrDefault("proxy 503 UH", 0L);
+      long misrouted = load.lostByReason().getOrDefault("debug request served by v1", 0L);
+      assertThat(sent).isPositive();
+      // every request is accounted for: served by a pod, or answered by the proxy
+      assertThat(served + proxyErrors).isEqualTo(sent);
+      assertThat(load.lost()).isEqualTo(proxyErrors + misrouted);
+      assertThat(load.injectedErrors())
+          .isEqualTo(load.byVersionAndStatus().getOrDefault("v2 500", 0L));
+      if (sent >= 8) {
+        assertThat(proxyErrors).isPositive();
+        assertThat(misrouted).isPositive();
+        assertThat(load.injectedErrors()).isPositive();
+      }
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aRequestThatGetsNoAnswerIsLost() throws Exception {
+    int closed = Processes.freePort(); // nothing listens there
+    LoadGenerator load = new LoadGenerator(URI.create("http://127.0.0.1:" + closed), 20, 0).start();
+    Thread.sleep(500);
+    load.stop(Duration.ofSeconds(10));
+    assertThat(load.sent()).isPositive();
+    assertThat(load.lost()).isEqualTo(load.sent());
+    assertThat(load.lostByReason().keySet()).allMatch(k -> k.startsWith("no answer: "));
+  }
+}

@@ -1,0 +1,417 @@
+package dev.sluice.sandbox;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Service;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * What an Envoy sidecar of the namespace knows at one moment (VirtualServices, DestinationRules,
+ * Services and ready Pods, as stored), and how it routes a request by it: HTTP routes in order, the
+ * first whose match conditions hold (a route without {@code match} matches everything), then one of
+ * its destinations drawn by weight, then the destination's subset looked up in the DestinationRule
+ * of its host, then a ready pod of the host's Service carrying the subset's labels.
+ *
+ * <p>Supported match conditions (Istio's {@code HTTPMatchRequest}): {@code uri}, {@code scheme},
+ * {@code method}, {@code authority} and {@code headers} with {@code exact}, {@code prefix} or
+ * {@code regex} (a full match, as Envoy's RE2), {@code queryParams} ({@code exact}, {@code regex}),
+ * {@code withoutHeaders} and {@code ignoreUriCase}. A condition it does not know (e.g. {@code
+ * sourceLabels}, {@code port}, {@code gateways}) makes the match block fail: the sandbox's client
+ * has no labels, gateway or port to match.
+ */
+final class MeshConfig {
+  /** Envoy's default route timeout. */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Where a request goes, or why it cannot go anywhere. */
+  sealed interface Decision {}
+
+  /**
+   * A pod to send the request to.
+   *
+   * @param route the HTTP route's name (or its index)
+   * @param subset the destination subset
+   * @param pod the pod's name
+   * @param port the pod's port on 127.0.0.1
+   * @param labels the pod's labels
+   * @param workload the pod's Deployment
+   * @param timeout the route's timeout
+   */
+  record Forward(
+      String route,
+      String host,
+      String subset,
+      String pod,
+      int port,
+      Map<String, String> labels,
+      String workload,
+      Duration timeout)
+      implements Decision {}
+
+  /**
+   * No pod: answered by the proxy itself, with Envoy's status and response flag (NR no route, NC no
+   * cluster = no such subset, UH no healthy upstream).
+   */
+  record Refuse(int status, String flag, String why, String host, String subset)
+      implements Decision {}
+
+  /** A request as the proxy sees it. */
+  record Request(String method, String path, String authority, Map<String, List<String>> headers) {
+    Optional<String> header(String name) {
+      for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+          return Optional.of(e.getValue().get(0));
+        }
+      }
+      return Optional.empty();
+    }
+
+    String uriPath() {
+      int q = path.indexOf('?');
+      return q < 0 ? path : path.substring(0, q);
+    }
+
+    Optional<String> queryParam(String name) {
+      int q = path.indexOf('?');
+      if (q < 0) {
+        return Optional.empty();
+      }
+      for (String pair : path.substring(q + 1).split("&")) {
+        int eq = pair.indexOf('=');
+        String k = eq < 0 ? pair : pair.substring(0, eq);
+        if (k.equals(name)) {
+          return Optional.of(eq < 0 ? "" : pair.substring(eq + 1));
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  private final String namespace;
+  private final List<GenericKubernetesResource> virtualServices;
+  private final List<GenericKubernetesResource> destinationRules;
+  private final List<Service> services;
+  private final List<Pod> pods;
+  private final AtomicLong roundRobin = new AtomicLong();
+
+  MeshConfig(
+      String namespace,
+      List<GenericKubernetesResource> virtualServices,
+      List<GenericKubernetesResource> destinationRules,
+      List<Service> services,
+      List<Pod> pods) {
+    this.namespace = namespace;
+    this.virtualServices = List.copyOf(virtualServices);
+    this.destinationRules = List.copyOf(destinationRules);
+    this.services = List.copyOf(services);
+    this.pods = List.copyOf(pods);
+  }
+
+  /** Routes a request for {@code host}; {@code random} gives numbers in [0, 1). */
+  Decision route(String host, Request request, DoubleSupplier random) {
+    GenericKubernetesResource vs = virtualServiceFor(host);
+    if (vs == null) {
+      // no VirtualService: Envoy sends to the Service's every endpoint
+      return endpoint("(service)", host, null, Map.of(), DEFAULT_TIMEOUT);
+    }
+    List<Map<String, Object>> http = list(spec(vs).get("http"));
+    for (int i = 0; i < http.size(); i++) {
+      Map<String, Object> route = http.get(i);
+      if (!matches(route.get("match"), request)) {
+        continue;
+      }
+      String routeName = route.get("name") == null ? "#" + i : route.get("name").toString();
+      List<Map<String, Object>> destinations = list(route.get("route"));
+      if (destinations.isEmpty()) {
+        return new Refuse(404, "NR", "route " + routeName + " has no destinations", host, null);
+      }
+      Map<String, Object> chosen = pick(destinations, random);
+      if (chosen == null) {
+        return new Refuse(503, "NR", "route " + routeName + " has no weight > 0", host, null);
+      }
+      Map<String, Object> destination = map(chosen.get("destination"));
+      String destHost = Objects.toString(destination.get("host"), host);
+      String subset = (String) destination.get("subset");
+      Duration timeout = duration(route.get("timeout")).orElse(DEFAULT_TIMEOUT);
+      Map<String, String> subsetLabels = Map.of();
+      if (subset != null) {
+        Optional<Map<String, String>> labels = subsetLabels(destHost, subset);
+        if (labels.isEmpty()) {
+          return new Refuse(
+              503, "NC", "no subset " + subset + " for host " + destHost, destHost, subset);
+        }
+        subsetLabels = labels.get();
+      }
+      return endpoint(routeName, destHost, subset, subsetLabels, timeout);
+    }
+    return new Refuse(404, "NR", "no route matches", host, null);
+  }
+
+  private Decision endpoint(
+      String route,
+      String host,
+      String subset,
+      Map<String, String> subsetLabels,
+      Duration timeout) {
+    Service service =
+        services.stream()
+            .filter(s -> s.getMetadata().getName().equals(shortName(host)))
+            .findFirst()
+            .orElse(null);
+    if (service == null) {
+      return new Refuse(503, "NC", "no Service " + shortName(host), host, subset);
+    }
+    Map<String, String> selector =
+        service.getSpec().getSelector() == null ? Map.of() : service.getSpec().getSelector();
+    List<Pod> ready = new ArrayList<>();
+    for (Pod p : pods) {
+      Map<String, String> labels = p.getMetadata().getLabels();
+      if (labels != null
+          && ready(p)
+          && labels.entrySet().containsAll(selector.entrySet())
+          && labels.entrySet().containsAll(subsetLabels.entrySet())) {
+        ready.add(p);
+      }
+    }
+    if (ready.isEmpty()) {
+      return new Refuse(
+          503,
+          "UH",
+          "no healthy upstream for " + host + (subset == null ? "" : " subset " + subset),
+          host,
+          subset);
+    }
+    Pod p = ready.get((int) Math.floorMod(roundRobin.getAndIncrement(), (long) ready.size()));
+    int port = p.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
+    String workload =
+        p.getMetadata().getAnnotations() == null
+            ? p.getMetadata().getName()
+            : p.getMetadata()
+                .getAnnotations()
+                .getOrDefault("sandbox.sluice.dev/deployment", p.getMetadata().getName());
+    return new Forward(
+        route,
+        host,
+        subset,
+        p.getMetadata().getName(),
+        port,
+        Map.copyOf(p.getMetadata().getLabels()),
+        workload,
+        timeout);
+  }
+
+  static boolean ready(Pod p) {
+    if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus() == null) {
+      return false;
+    }
+    List<PodCondition> conditions = p.getStatus().getConditions();
+    return conditions != null
+        && conditions.stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private GenericKubernetesResource virtualServiceFor(String host) {
+    for (GenericKubernetesResource vs : virtualServices) {
+      for (Object h : list(spec(vs).get("hosts"))) {
+        if (shortName(h.toString()).equals(shortName(host))) {
+          return vs;
+        }
+      }
+    }
+    return null;
+  }
+
+  private Optional<Map<String, String>> subsetLabels(String host, String subset) {
+    for (GenericKubernetesResource dr : destinationRules) {
+      if (!shortName(Objects.toString(spec(dr).get("host"), "")).equals(shortName(host))) {
+        continue;
+      }
+      for (Map<String, Object> s : MeshConfig.<Map<String, Object>>list(spec(dr).get("subsets"))) {
+        if (subset.equals(s.get("name"))) {
+          Map<String, String> labels = new java.util.HashMap<>();
+          map(s.get("labels")).forEach((k, v) -> labels.put(k, Objects.toString(v)));
+          return Optional.of(labels);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code helloworld}, {@code helloworld.ns}, {@code helloworld.ns.svc.cluster.local}. */
+  private String shortName(String host) {
+    String[] parts = host.split("\\.");
+    if (parts.length > 1 && !parts[1].equals(namespace)) {
+      return host; // another namespace: never one of ours
+    }
+    return parts[0];
+  }
+
+  /** One destination drawn by weight; a lone destination without weight has 100. */
+  private static Map<String, Object> pick(
+      List<Map<String, Object>> destinations, DoubleSupplier random) {
+    if (destinations.size() == 1 && destinations.get(0).get("weight") == null) {
+      return destinations.get(0);
+    }
+    int total = 0;
+    for (Map<String, Object> d : destinations) {
+      total += weight(d);
+    }
+    if (total <= 0) {
+      return null;
+    }
+    double r = random.getAsDouble() * total;
+    int acc = 0;
+    for (Map<String, Object> d : destinations) {
+      acc += weight(d);
+      if (r < acc) {
+        return d;
+      }
+    }
+    return destinations.get(destinations.size() - 1);
+  }
+
+  private static int weight(Map<String, Object> d) {
+    Object w = d.get("weight");
+    return w instanceof Number n ? Math.max(0, n.intValue()) : 0;
+  }
+
+  // ---- matching -------------------------------------------------------------------------------
+
+  /** A route matches when it has no match blocks or when any block matches. */
+  static boolean matches(Object matchList, Request request) {
+    List<Map<String, Object>> blocks = list(matchList);
+    if (blocks.isEmpty()) {
+      return true;
+    }
+    for (Map<String, Object> block : blocks) {
+      if (blockMatches(block, request)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean blockMatches(Map<String, Object> block, Request request) {
+    boolean ignoreCase = Boolean.TRUE.equals(block.get("ignoreUriCase"));
+    for (Map.Entry<String, Object> e : block.entrySet()) {
+      boolean ok =
+          switch (e.getKey()) {
+            case "name", "ignoreUriCase" -> true;
+            case "uri" -> stringMatch(map(e.getValue()), request.uriPath(), ignoreCase);
+            case "method" -> stringMatch(map(e.getValue()), request.method(), false);
+            case "scheme" -> stringMatch(map(e.getValue()), "http", false);
+            case "authority" -> stringMatch(map(e.getValue()), request.authority(), false);
+            case "headers" -> {
+              boolean all = true;
+              for (Map.Entry<String, Object> h : map(e.getValue()).entrySet()) {
+                Optional<String> value = request.header(h.getKey());
+                all &= value.isPresent() && stringMatch(map(h.getValue()), value.get(), false);
+              }
+              yield all;
+            }
+            case "withoutHeaders" -> {
+              boolean none = true;
+              for (Map.Entry<String, Object> h : map(e.getValue()).entrySet()) {
+                Optional<String> value = request.header(h.getKey());
+                Map<String, Object> rule = map(h.getValue());
+                none &=
+                    value.isEmpty() || !(rule.isEmpty() || stringMatch(rule, value.get(), false));
+              }
+              yield none;
+            }
+            case "queryParams" -> {
+              boolean all = true;
+              for (Map.Entry<String, Object> q : map(e.getValue()).entrySet()) {
+                Optional<String> value = request.queryParam(q.getKey());
+                all &= value.isPresent() && stringMatch(map(q.getValue()), value.get(), false);
+              }
+              yield all;
+            }
+            default -> false; // sourceLabels, port, gateways, ...: nothing of ours has them
+          };
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Istio's StringMatch: exact, prefix or regex (full match); an empty rule matches anything. */
+  static boolean stringMatch(Map<String, Object> rule, String value, boolean ignoreCase) {
+    if (value == null) {
+      return false;
+    }
+    if (rule.get("exact") != null) {
+      String exact = rule.get("exact").toString();
+      return ignoreCase ? exact.equalsIgnoreCase(value) : exact.equals(value);
+    }
+    if (rule.get("prefix") != null) {
+      String prefix = rule.get("prefix").toString();
+      return ignoreCase
+          ? value.toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT))
+          : value.startsWith(prefix);
+    }
+    if (rule.get("regex") != null) {
+      try {
+        return Pattern.compile(
+                rule.get("regex").toString(), ignoreCase ? Pattern.CASE_INSENSITIVE : 0)
+            .matcher(value)
+            .matches();
+      } catch (PatternSyntaxException e) {
+        return false; // Istio would have refused the VirtualService
+      }
+    }
+    return true;
+  }
+
+  static Optional<Duration> duration(Object value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    String s = value.toString().trim();
+    try {
+      if (s.endsWith("ms")) {
+        return Optional.of(Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));
+      }
+      if (s.endsWith("s")) {
+        return Optional.of(
+            Duration.ofMillis(
+                Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000)));
+      }
+      if (s.endsWith("m")) {
+        return Optional.of(Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1))));
+      }
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  // ---- untyped YAML helpers -------------------------------------------------------------------
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> spec(GenericKubernetesResource r) {
+    return map(r.getAdditionalProperties().get("spec"));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> map(Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> List<T> list(Object o) {
+    return o instanceof List<?> l ? (List<T>) l : List.of();
+  }
+}

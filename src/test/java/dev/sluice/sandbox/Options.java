@@ -1,0 +1,164 @@
+package dev.sluice.sandbox;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The sandbox's settings, from the command line of {@code scripts/sandbox}.
+ *
+ * @param scenarios the scenarios to run, in order
+ * @param interval the Canary's step interval (bake time), a Sluice duration such as {@code 3s}
+ * @param rate requests per second of the load generator
+ * @param errorRatio share of v2's requests answered 500 in the {@code errors} scenario
+ * @param latencyMs v2's typical latency in the {@code slow} scenario
+ * @param badAt the canary weight (percent) at which v2 turns bad in {@code errors} and {@code slow}
+ * @param reportDir where the report goes (a timestamped directory inside it)
+ * @param projectDir the project's root (CRDs, the daemon's jar)
+ * @param daemonJar the packaged Sluice daemon
+ */
+record Options(
+    List<Scenario> scenarios,
+    String interval,
+    double rate,
+    double errorRatio,
+    int latencyMs,
+    int badAt,
+    Path reportDir,
+    Path projectDir,
+    Path daemonJar) {
+
+  static final String USAGE =
+      """
+      usage: scripts/sandbox [SCENARIO...] [options]
+
+      Runs Sluice on this machine against a real Prometheus, with real HTTP traffic that the
+      VirtualService steers, and writes a report.
+
+      scenarios (default: good errors)
+        good      v2 is healthy: promoted 10% at a time to 100%, then v1 is retired
+        errors    v2 answers 5xx for a share of its requests: rolled back to 100% v1
+        slow      v2's p99 latency goes over 500 ms: rolled back to 100% v1
+
+      options
+        --interval D      bake time of each step, e.g. 2s, 5s, 1m (default 3s)
+        --rate N          requests per second of the load generator (default 50)
+        --error-ratio R   share of v2's requests answered 500 in 'errors', 0..1 (default 0.2)
+        --latency-ms N    v2's typical latency in 'slow', ms (default 800)
+        --bad-at W        canary weight (%) at which v2 turns bad in 'errors' and 'slow';
+                          10 means from its first request (default 30)
+        --report DIR      where the report directory goes (default sandbox-report)
+        --help            this text
+      """;
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+(ms|s|m|h))+");
+
+  static Options defaults(Path projectDir) {
+    return new Options(
+        List.of(Scenario.GOOD, Scenario.ERRORS),
+        "3s",
+        50,
+        0.2,
+        800,
+        30,
+        projectDir.resolve("sandbox-report"),
+        projectDir,
+        SluiceDaemon.defaultJar(projectDir));
+  }
+
+  /** Parses the command line; throws IllegalArgumentException with a message for people. */
+  static Options parse(String[] args, Path projectDir) {
+    Options o = defaults(projectDir);
+    List<Scenario> scenarios = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String value = null;
+      if (a.startsWith("--") && a.contains("=")) {
+        value = a.substring(a.indexOf('=') + 1);
+        a = a.substring(0, a.indexOf('='));
+      }
+      if (a.startsWith("--") && !a.equals("--help") && value == null) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        value = args[++i];
+      }
+      try {
+        switch (a) {
+          case "--help", "-h" -> throw new HelpRequested();
+          case "--interval" -> {
+            if (!DURATION.matcher(value).matches()) {
+              throw new IllegalArgumentException(
+                  "--interval takes a duration such as 2s, 5s or 1m, not " + value);
+            }
+            o = o.with(value, o.rate, o.errorRatio, o.latencyMs, o.badAt, o.reportDir);
+          }
+          case "--rate" -> {
+            double rate = Double.parseDouble(value);
+            if (!(rate >= 1 && rate <= 1000)) {
+              throw new IllegalArgumentException("--rate must be within 1..1000 requests/s");
+            }
+            o = o.with(o.interval, rate, o.errorRatio, o.latencyMs, o.badAt, o.reportDir);
+          }
+          case "--error-ratio" -> {
+            double r = Double.parseDouble(value);
+            if (!(r > 0 && r <= 1)) {
+              throw new IllegalArgumentException("--error-ratio must be within (0, 1]");
+            }
+            o = o.with(o.interval, o.rate, r, o.latencyMs, o.badAt, o.reportDir);
+          }
+          case "--latency-ms" -> {
+            int ms = Integer.parseInt(value);
+            if (ms < 1 || ms > 5000) {
+              throw new IllegalArgumentException("--latency-ms must be within 1..5000");
+            }
+            o = o.with(o.interval, o.rate, o.errorRatio, ms, o.badAt, o.reportDir);
+          }
+          case "--bad-at" -> {
+            int w = Integer.parseInt(value);
+            if (w < 1 || w > 100) {
+              throw new IllegalArgumentException("--bad-at must be a weight within 1..100");
+            }
+            o = o.with(o.interval, o.rate, o.errorRatio, o.latencyMs, w, o.reportDir);
+          }
+          case "--report" ->
+              o = o.with(o.interval, o.rate, o.errorRatio, o.latencyMs, o.badAt, Path.of(value));
+          default -> {
+            if (a.startsWith("-")) {
+              throw new IllegalArgumentException("unknown option " + a);
+            }
+            for (String s : a.split(",")) {
+              scenarios.add(Scenario.of(s.trim()));
+            }
+          }
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(a + ": not a number: " + value);
+      }
+    }
+    if (!scenarios.isEmpty()) {
+      o = o.withScenarios(scenarios);
+    }
+    return o;
+  }
+
+  /** Thrown for --help. */
+  static final class HelpRequested extends RuntimeException {
+    HelpRequested() {
+      super(USAGE);
+    }
+  }
+
+  Options with(
+      String interval, double rate, double errorRatio, int latencyMs, int badAt, Path reportDir) {
+    return new Options(
+        scenarios, interval, rate, errorRatio, latencyMs, badAt, reportDir, projectDir, daemonJar);
+  }
+
+  Options withScenarios(List<Scenario> scenarios) {
+    List<Scenario> distinct = scenarios.stream().distinct().toList();
+    return new Options(
+        distinct, interval, rate, errorRatio, latencyMs, badAt, reportDir, projectDir, daemonJar);
+  }
+}

@@ -1,0 +1,150 @@
+package dev.sluice.sandbox;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real Prometheus server (the Debian package's {@code /usr/bin/prometheus}), started by hand on a
+ * free loopback port with a 1 s scrape interval and a temporary data directory, and stopped (the
+ * directory deleted) at the end.
+ */
+final class PrometheusServer implements AutoCloseable {
+  static final String INSTALL_HINT =
+      "the sandbox needs a real Prometheus server: run scripts/install-prometheus "
+          + "(or 'apt-get install prometheus'), or name the binary with -Dsluice.prometheus.binary=PATH";
+
+  private final Path dataDir;
+  private final Process process;
+  private final URI url;
+  private final String version;
+
+  /**
+   * Starts Prometheus scraping {@code meshTarget} every second and Sluice's {@code /q/metrics} at
+   * {@code sluiceTarget} every 5 s; its log goes to {@code log}.
+   */
+  PrometheusServer(Path binary, String meshTarget, String sluiceTarget, Path log) {
+    try {
+      dataDir = Files.createTempDirectory("sluice-sandbox-prometheus-");
+      Path config = dataDir.resolve("prometheus.yml");
+      Files.writeString(
+          config,
+          """
+          # written by the Sluice sandbox
+          global:
+            scrape_interval: 1s
+            scrape_timeout: 1s
+            evaluation_interval: 1s
+          scrape_configs:
+            - job_name: mesh        # the sidecars' Istio metrics
+              static_configs:
+                - targets: ['%s']
+            - job_name: sluice
+              scrape_interval: 5s
+              metrics_path: /q/metrics
+              static_configs:
+                - targets: ['%s']
+          """
+              .formatted(meshTarget, sluiceTarget));
+      version = versionOf(binary);
+      IllegalStateException last = null;
+      Process started = null;
+      URI at = null;
+      // a free port can be taken between finding it and Prometheus binding it: try a few
+      for (int attempt = 0; attempt < 3 && started == null; attempt++) {
+        int port = Processes.freePort();
+        Process p =
+            new ProcessBuilder(
+                    binary.toString(),
+                    "--config.file=" + config,
+                    "--storage.tsdb.path=" + dataDir.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port,
+                    "--storage.tsdb.retention.time=1d")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        URI u = URI.create("http://127.0.0.1:" + port);
+        try {
+          Processes.awaitOk(p, u.resolve("/-/ready"), Duration.ofSeconds(60), log, "prometheus");
+          started = p;
+          at = u;
+        } catch (IllegalStateException e) {
+          Processes.stop(p, Duration.ofSeconds(5));
+          last = e;
+        }
+      }
+      if (started == null) {
+        throw last;
+      }
+      process = started;
+      url = at;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The binary named by {@code -Dsluice.prometheus.binary}, at /usr/bin, or on PATH; or null. */
+  static Path find() {
+    String given = System.getProperty("sluice.prometheus.binary");
+    if (given != null) {
+      return Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
+    }
+    Path usual = Path.of("/usr/bin/prometheus");
+    if (Files.isExecutable(usual)) {
+      return usual;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        Path candidate = Path.of(dir, "prometheus");
+        if (Files.isExecutable(candidate)) {
+          return candidate;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String versionOf(Path binary) {
+    try {
+      Process p =
+          new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor();
+      return out.lines().findFirst().orElse("").trim();
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
+  URI url() {
+    return url;
+  }
+
+  String version() {
+    return version;
+  }
+
+  @Override
+  public void close() {
+    Processes.stop(process, Duration.ofSeconds(10));
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      List<Path> all = files.sorted(Comparator.reverseOrder()).toList();
+      for (Path f : all) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,257 @@
+package dev.sluice.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The local sandbox: the whole canary story on one machine, all on 127.0.0.1. Starts the mock
+ * Kubernetes API ({@link ApiServer}), the mesh's metrics endpoint ({@link IstioMetrics}), a real
+ * Prometheus ({@link PrometheusServer}) and the unmodified Sluice daemon ({@link SluiceDaemon});
+ * runs each scenario in its own namespace ({@link ScenarioRun}); writes the report; stops it all.
+ *
+ * <p>Run by {@code scripts/sandbox}; the end-to-end test {@code SandboxIT} uses it too.
+ */
+public final class Sandbox implements AutoCloseable {
+  static {
+    quietLogs();
+    // The JDK's HTTP server closes connections idle for 30 s; a client must not reuse one that
+    // old, or the request on it fails (a loss that has nothing to do with the release).
+    if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+      System.setProperty("jdk.httpclient.keepalive.timeout", "10");
+    }
+    // The JDK's HTTP server writes a response's headers and body apart; without TCP_NODELAY,
+    // Nagle's algorithm and delayed ACKs add ~40 ms to some requests, which a real helloworld pod
+    // and Envoy do not.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  /**
+   * The sandbox prints its own progress; the libraries it runs in-process (the mock API server logs
+   * every request at INFO) only warnings. The daemon's log goes to sluice.log.
+   */
+  static void quietLogs() {
+    if (System.getProperty("java.util.logging.manager") == null) {
+      try {
+        Class.forName("org.jboss.logmanager.LogManager");
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+      } catch (ClassNotFoundException e) {
+        // the JDK's own LogManager then
+      }
+    }
+    quiet = java.util.logging.Logger.getLogger("");
+    quiet.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private static java.util.logging.Logger quiet; // held: a logger's level lives as long as it
+
+  private final Options options;
+  private final PrintStream out;
+  private final Path reportDir;
+  private final Instant startedAt = Instant.now();
+  private final List<ScenarioRun> runs = new ArrayList<>();
+  private final List<Map<String, Object>> reports = new ArrayList<>();
+  private ApiServer api;
+  private IstioMetrics metrics;
+  private PrometheusServer prometheus;
+  private SluiceDaemon daemon;
+
+  private Sandbox(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneId.systemDefault())
+            .format(startedAt);
+    this.reportDir = options.reportDir().resolve(stamp).toAbsolutePath();
+  }
+
+  /** Starts the shared parts: API server, metrics, Prometheus, the daemon. */
+  public static Sandbox start(Options options, PrintStream out) {
+    Path binary = PrometheusServer.find();
+    if (binary == null) {
+      throw new IllegalStateException(PrometheusServer.INSTALL_HINT);
+    }
+    if (!Files.isRegularFile(options.daemonJar())) {
+      throw new IllegalStateException(
+          "no Sluice daemon at " + options.daemonJar() + ": " + SluiceDaemon.BUILD_HINT);
+    }
+    Sandbox s = new Sandbox(options, out);
+    try {
+      s.startShared(binary);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  private void startShared(Path binary) {
+    try {
+      Files.createDirectories(reportDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.println("Sluice sandbox — report: " + reportDir);
+    api = new ApiServer(options.projectDir());
+    metrics = new IstioMetrics();
+    int daemonPort = Processes.freePort();
+    prometheus =
+        new PrometheusServer(
+            binary,
+            metrics.target(),
+            "127.0.0.1:" + daemonPort,
+            reportDir.resolve("prometheus.log"));
+    out.printf(
+        "  Kubernetes API (fabric8 mock, CRUD)  %s%n  Prometheus (%s)  %s%n",
+        api.url(), prometheus.version(), prometheus.url());
+    daemon =
+        new SluiceDaemon(
+            options.daemonJar(),
+            api.url(),
+            prometheus.url(),
+            daemonPort,
+            reportDir,
+            reportDir.resolve("sluice.log"));
+    out.printf(
+        "  Sluice daemon  http://%s (log: sluice.log), configured by %s%n",
+        daemon.metricsTarget(), daemon.configuration().keySet().stream().sorted().toList());
+    out.flush();
+  }
+
+  /** Runs one scenario to its end and returns its report. */
+  public Map<String, Object> run(Scenario scenario) {
+    ScenarioRun run =
+        new ScenarioRun(scenario, options, api.client(), metrics, prometheus.url(), out);
+    runs.add(run);
+    try {
+      run.run();
+      Map<String, Object> report = SandboxReport.of(run, api.client(), scenario.id() + ".svg");
+      Files.writeString(reportDir.resolve(scenario.id() + ".svg"), Chart.of(run));
+      Files.write(reportDir.resolve(scenario.id() + "-pods.log"), run.kubelet.log());
+      reports.add(report);
+      return report;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      run.close();
+    }
+  }
+
+  /** Writes report.json with every scenario run so far; returns its path. */
+  public Path writeReport() {
+    Map<String, Object> top = new LinkedHashMap<>();
+    top.put("startedAt", startedAt.toString());
+    top.put("totalSeconds", SandboxReport.seconds(startedAt, Instant.now()));
+    top.put("ok", reports.stream().allMatch(r -> Boolean.TRUE.equals(r.get("ok"))));
+    top.put("prometheus", prometheus == null ? null : prometheus.version());
+    top.put("sluiceConfiguration", daemon == null ? null : daemon.configuration());
+    top.put("scenarios", reports);
+    Path file = reportDir.resolve("report.json");
+    try {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), top);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  public Path reportDir() {
+    return reportDir;
+  }
+
+  public List<Map<String, Object>> reports() {
+    return List.copyOf(reports);
+  }
+
+  @Override
+  public void close() {
+    if (daemon != null) {
+      daemon.close();
+      daemon = null;
+    }
+    if (prometheus != null) {
+      prometheus.close();
+      prometheus = null;
+    }
+    if (metrics != null) {
+      metrics.close();
+      metrics = null;
+    }
+    if (api != null) {
+      api.close();
+      api = null;
+    }
+  }
+
+  /** {@code scripts/sandbox [SCENARIO...] [--interval D] [--rate N] ...}; see {@link Options}. */
+  public static void main(String[] args) {
+    Path projectDir =
+        Path.of(System.getProperty("sluice.project.dir", ".")).toAbsolutePath().normalize();
+    Options options;
+    try {
+      options = Options.parse(args, projectDir);
+    } catch (Options.HelpRequested e) {
+      System.out.print(Options.USAGE);
+      return;
+    } catch (IllegalArgumentException e) {
+      System.err.println("sandbox: " + e.getMessage());
+      System.err.print(Options.USAGE);
+      System.exit(2);
+      return;
+    }
+    long t0 = System.nanoTime();
+    boolean ok;
+    Sandbox sandbox;
+    try {
+      sandbox = start(options, System.out);
+    } catch (IllegalStateException e) {
+      System.err.println("sandbox: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "sandbox-stop"));
+    List<String> finals = new ArrayList<>();
+    try {
+      for (Scenario s : options.scenarios()) {
+        sandbox.run(s);
+        finals.add(SandboxReport.finalLine(sandbox.runs.get(sandbox.runs.size() - 1)));
+      }
+    } catch (RuntimeException e) {
+      System.err.println("sandbox: " + e.getMessage());
+    } finally {
+      sandbox.close();
+    }
+    Path report = sandbox.writeReport();
+    ok =
+        sandbox.reports.size() == options.scenarios().size()
+            && sandbox.reports.stream().allMatch(r -> Boolean.TRUE.equals(r.get("ok")));
+    if (finals.size() > 1) {
+      System.out.println();
+      finals.forEach(System.out::println);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nsandbox %s in %.0f s. Report: %s (and %s)%n",
+        ok ? "done" : "FAILED",
+        Duration.ofNanos(System.nanoTime() - t0).toMillis() / 1000.0,
+        report,
+        String.join(", ", options.scenarios().stream().map(s -> s.id() + ".svg").toList()));
+    System.exit(ok ? 0 : 1);
+  }
+}

@@ -1,0 +1,385 @@
+package dev.sluice.sandbox;
+
+import dev.sluice.analysis.Check;
+import dev.sluice.model.Canary;
+import dev.sluice.model.CanaryStatus;
+import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What a scenario showed, for {@code report.json} and the final line: outcome, final objects,
+ * requests, and the times that matter. Built from the scenario's recordings and the objects as
+ * stored at its end.
+ */
+final class SandboxReport {
+  private SandboxReport() {}
+
+  /** The report of one scenario, as a JSON-ready map. */
+  static Map<String, Object> of(ScenarioRun run, KubernetesClient client, String chartFile) {
+    String ns = run.namespace();
+    Map<String, Object> r = new LinkedHashMap<>();
+    Canary canary = client.resources(Canary.class).inNamespace(ns).withName(ScenarioRun.APP).get();
+    CanaryStatus status = canary == null ? null : canary.getStatus();
+    LoadGenerator load = run.load;
+
+    r.put("scenario", run.scenario().id());
+    r.put("namespace", ns);
+    r.put("expected", run.scenario().expected);
+    r.put("outcome", run.outcome);
+    r.put("why", why(run, status));
+    r.put("ok", ok(run));
+    r.put("chart", chartFile);
+
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("interval", run.options().interval());
+    settings.put("analysisInterval", canary == null ? null : canary.getSpec().analysis.interval);
+    settings.put("retirementDelay", canary == null ? null : canary.getSpec().retirementDelay);
+    settings.put("requestsPerSecond", run.options().rate());
+    settings.put("v2WhenBad", run.badBehaviour() == null ? null : run.badBehaviour().toString());
+    settings.put("v2TurnsBadAtWeight", run.badBehaviour() == null ? null : run.options().badAt());
+    settings.put("thresholds", thresholds(canary));
+    r.put("settings", settings);
+
+    r.put("durations", durations(run, status));
+
+    Map<String, Object> fin = new LinkedHashMap<>();
+    GenericKubernetesResource vs =
+        client
+            .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
+            .inNamespace(ns)
+            .withName(ScenarioRun.APP)
+            .get();
+    Map<String, Object> routes = new LinkedHashMap<>();
+    routes.put("default", ScenarioRun.defaultRoute(vs));
+    routes.put("debug", ClusterHistory.httpRoute(vs, "debug"));
+    fin.put("virtualServiceRoutes", routes);
+    fin.put("destinationRuleSubsets", run.subsets());
+    fin.put(
+        "deployments",
+        client.apps().deployments().inNamespace(ns).list().getItems().stream()
+            .map(Deployment::getMetadata)
+            .map(m -> m.getName())
+            .sorted()
+            .toList());
+    fin.put("runningPods", run.kubelet.runningPods());
+    if (status != null) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("phase", status.phase);
+      c.put("stableVersion", status.stableVersion);
+      c.put("canaryVersion", status.canaryVersion);
+      c.put("weight", status.weight);
+      c.put("rollbackReason", status.rollbackReason);
+      fin.put("canary", c);
+    }
+    r.put("final", fin);
+
+    List<GenericKubernetesResource> versions = run.history.virtualServices();
+    r.put("virtualServiceVersionsWritten", versions.size());
+    r.put(
+        "defaultRouteOfEachVersionWritten",
+        versions.stream().map(v -> ClusterHistory.weights(v, "default")).toList());
+    r.put("debugRouteUntouched", debugRouteUntouched(run));
+
+    Map<String, Object> requests = new LinkedHashMap<>();
+    requests.put("sent", load.sent());
+    requests.put("byVersionAndStatus", load.byVersionAndStatus());
+    requests.put("injectedErrors", load.injectedErrors());
+    requests.put("lost", load.lost());
+    requests.put("lostByReason", load.lostByReason());
+    requests.put("lastAnsweredByV2", iso(load.lastV2Answer()));
+    r.put("requests", requests);
+
+    Map<String, Object> moments = new TreeMap<>();
+    run.moments.forEach((k, v) -> moments.put(k, iso(v)));
+    run.phases.forEach((k, v) -> moments.put("phase " + k, iso(v)));
+    if (status != null) {
+      moments.put("status.releaseStartedAt", status.releaseStartedAt);
+      moments.put("status.finishedAt", status.finishedAt);
+    }
+    if (run.probe() != null && run.probe().firstFailAt() != null) {
+      moments.put("prometheusShowsFailure", iso(run.probe().firstFailAt()));
+    }
+    r.put("moments", moments);
+
+    List<Map<String, Object>> route = new ArrayList<>();
+    for (ScenarioRun.RoutePoint p : run.route) {
+      route.add(Map.of("t", seconds(run.startedAt(), p.at()), "weights", p.weights()));
+    }
+    r.put("routeAsTheMeshSawIt", route);
+    List<Map<String, Object>> evaluations = new ArrayList<>();
+    for (ScenarioRun.Evaluation e : run.evaluations) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("t", seconds(run.startedAt(), e.at()));
+      m.put("weight", e.weight());
+      m.put("errorRatio", e.errorRatio());
+      m.put("p99Ms", e.p99Ms());
+      m.put("outcomes", e.outcomes());
+      evaluations.add(m);
+    }
+    r.put("evaluations", evaluations);
+    return r;
+  }
+
+  /** Whether the scenario ended as it should, with no request lost and the debug route intact. */
+  static boolean ok(ScenarioRun run) {
+    return run.scenario().expected.equals(run.outcome)
+        && run.load != null
+        && run.load.lost() == 0
+        && debugRouteUntouched(run);
+  }
+
+  /** Every stored version of the VirtualService kept the debug route exactly as seeded. */
+  static boolean debugRouteUntouched(ScenarioRun run) {
+    Object seed = ClusterHistory.httpRoute(run.seedVirtualService, "debug");
+    Object seedRetries = ClusterHistory.httpRoute(run.seedVirtualService, "default").get("retries");
+    for (GenericKubernetesResource vs : run.history.virtualServices()) {
+      if (!Objects.equals(ClusterHistory.httpRoute(vs, "debug"), seed)
+          || !Objects.equals(ClusterHistory.httpRoute(vs, "default").get("retries"), seedRetries)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String why(ScenarioRun run, CanaryStatus status) {
+    if (status == null) {
+      return null;
+    }
+    if ("RolledBack".equals(status.phase) || "Failed".equals(status.phase)) {
+      return status.rollbackReason;
+    }
+    return status.message;
+  }
+
+  private static Map<String, Object> thresholds(Canary canary) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    if (canary == null) {
+      return t;
+    }
+    for (Check c : DetectionProbe.checks(canary, "v1", "v2")) {
+      Map<String, Object> rule = new LinkedHashMap<>();
+      c.max().ifPresent(v -> rule.put("max", v));
+      c.min().ifPresent(v -> rule.put("min", v));
+      rule.put("minRequests", c.minTraffic());
+      t.put(c.id(), rule);
+    }
+    return t;
+  }
+
+  /** The threshold of a check, or NaN. */
+  static double max(Canary canary, String check) {
+    if (canary == null) {
+      return Double.NaN;
+    }
+    for (Check c : DetectionProbe.checks(canary, "v1", "v2")) {
+      if (c.id().equals(check) && c.max().isPresent()) {
+        return c.max().getAsDouble();
+      }
+    }
+    return Double.NaN;
+  }
+
+  private static Map<String, Object> durations(ScenarioRun run, CanaryStatus status) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    Instant releaseStarted =
+        status == null || status.releaseStartedAt == null
+            ? null
+            : Instant.parse(status.releaseStartedAt);
+    Map<String, Instant> m = run.moments;
+    d.put("scenarioSeconds", seconds(run.startedAt(), m.get("end")));
+    d.put("v2AppliedToReleaseStartSeconds", seconds(m.get("v2Applied"), releaseStarted));
+    if ("promoted".equals(run.outcome)) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("releaseStartTo100PercentV2Seconds", seconds(releaseStarted, m.get("route100v2")));
+      p.put("v2AppliedTo100PercentV2Seconds", seconds(m.get("v2Applied"), m.get("route100v2")));
+      p.put(
+          "100PercentV2ToV1DeploymentDeletedSeconds",
+          seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")));
+      p.put(
+          "releaseStartToV1RetiredSeconds", seconds(releaseStarted, m.get("helloworld-v1Deleted")));
+      d.put("promotion", p);
+    }
+    Instant bad = m.get("turnedBad");
+    Instant stable = m.get("route100v1");
+    if (bad != null && stable != null) {
+      Map<String, Object> b = new LinkedHashMap<>();
+      Instant sluiceFail = m.get("firstFailingEvaluation");
+      Instant promFail = run.probe() == null ? null : run.probe().firstFailAt();
+      Instant detected = earliest(promFail, sluiceFail);
+      b.put("totalSeconds", seconds(bad, stable));
+      b.put("prometheusDetectionSeconds", seconds(bad, detected));
+      b.put("sluiceAnalysisWaitSeconds", seconds(detected, sluiceFail));
+      b.put("sluiceRouteWriteSeconds", seconds(sluiceFail, stable));
+      b.put(
+          "how",
+          "v2 turns bad when the mesh first routes "
+              + run.options().badAt()
+              + "% to it; Prometheus detection ends when the Canary's checks, run by the sandbox "
+              + "every "
+              + DetectionProbe.EVERY_MS
+              + " ms against the same Prometheus and judged by Sluice's rules, first fail "
+              + "(scrape interval + rate window); Sluice's analysis wait ends at its own failing "
+              + "evaluation (status.measurements[].at, every analysis.interval); its route write "
+              + "ends when the mesh routes 100% to v1 (VirtualService watch)");
+      d.put("v2BadTo100PercentV1", b);
+    }
+    return d;
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return a.isBefore(b) ? a : b;
+  }
+
+  static Double seconds(Instant from, Instant to) {
+    if (from == null || to == null) {
+      return null;
+    }
+    return Math.round(Duration.between(from, to).toMillis() / 10.0) / 100.0;
+  }
+
+  static String iso(Instant i) {
+    return i == null ? null : i.toString();
+  }
+
+  /** The key figures in one short line (the chart's subtitle). */
+  static String summary(ScenarioRun run) {
+    Canary canary = run.canary();
+    CanaryStatus status = canary == null ? null : canary.getStatus();
+    Instant releaseStarted =
+        status == null || status.releaseStartedAt == null
+            ? null
+            : Instant.parse(status.releaseStartedAt);
+    Map<String, Instant> m = run.moments;
+    List<String> parts = new ArrayList<>();
+    if ("promoted".equals(run.outcome)) {
+      parts.add(
+          "100% v2 "
+              + fmt(seconds(releaseStarted, m.get("route100v2")))
+              + " s after the release started");
+      parts.add(
+          "v1 retired "
+              + fmt(seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")))
+              + " s later");
+    } else if (m.get("turnedBad") != null && m.get("route100v1") != null) {
+      Instant sluiceFail = m.get("firstFailingEvaluation");
+      Instant detected =
+          earliest(run.probe() == null ? null : run.probe().firstFailAt(), sluiceFail);
+      parts.add(
+          "v2 bad → 100% v1 in "
+              + fmt(seconds(m.get("turnedBad"), m.get("route100v1")))
+              + " s (Prometheus "
+              + fmt(seconds(m.get("turnedBad"), detected))
+              + " s + Sluice "
+              + fmt(seconds(detected, m.get("route100v1")))
+              + " s)");
+    } else {
+      parts.add(String.valueOf(run.outcome));
+    }
+    if (run.load != null) {
+      parts.add(
+          run.load.sent()
+              + " requests, "
+              + run.load.injectedErrors()
+              + " injected 5xx, "
+              + run.load.lost()
+              + " lost");
+    }
+    return String.join(" · ", parts);
+  }
+
+  /** Steps the canary went through (distinct weights above 0% that the mesh routed by). */
+  private static long steps(ScenarioRun run) {
+    return run.route.stream().mapToInt(p -> p.weight("v2")).filter(w -> w > 0).distinct().count();
+  }
+
+  /** The scenario's last line in the terminal. */
+  static String finalLine(ScenarioRun run) {
+    StringBuilder b = new StringBuilder();
+    String id = run.scenario().id();
+    Canary canary = run.canary();
+    CanaryStatus status = canary == null ? null : canary.getStatus();
+    Instant releaseStarted =
+        status == null || status.releaseStartedAt == null
+            ? null
+            : Instant.parse(status.releaseStartedAt);
+    Map<String, Instant> m = run.moments;
+    if ("promoted".equals(run.outcome)) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%s: PROMOTED — v2 at 100%% %s s after the release started, %d steps whose checks"
+                  + " all passed; v1 retired (route, subset, Deployment) %s s later.",
+              id,
+              fmt(seconds(releaseStarted, m.get("route100v2"))),
+              steps(run),
+              fmt(seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")))));
+    } else if ("rolled back".equals(run.outcome)) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%s: ROLLED BACK %s s into the release — %s.",
+              id,
+              fmt(seconds(releaseStarted, m.get("route100v1"))),
+              status == null ? "?" : status.rollbackReason));
+      Instant bad = m.get("turnedBad");
+      Instant stable = m.get("route100v1");
+      if (bad != null && stable != null) {
+        Instant sluiceFail = m.get("firstFailingEvaluation");
+        Instant detected =
+            earliest(run.probe() == null ? null : run.probe().firstFailAt(), sluiceFail);
+        b.append(
+            String.format(
+                Locale.ROOT,
+                " v2 turned bad → 100%% v1 in %s s (Prometheus detection %s s, Sluice analysis wait %s s, Sluice route write %s s).",
+                fmt(seconds(bad, stable)),
+                fmt(seconds(bad, detected)),
+                fmt(seconds(detected, sluiceFail)),
+                fmt(seconds(sluiceFail, stable))));
+      }
+    } else {
+      b.append(id)
+          .append(": ")
+          .append(String.valueOf(run.outcome).toUpperCase(Locale.ROOT))
+          .append(".");
+    }
+    if (run.load != null) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " Requests: %d sent, %d injected errors, %d lost%s.",
+              run.load.sent(),
+              run.load.injectedErrors(),
+              run.load.lost(),
+              run.load.lost() == 0 ? "" : " " + run.load.lostByReason()));
+    }
+    if (!run.scenario().expected.equals(run.outcome)) {
+      b.append(" EXPECTED: ").append(run.scenario().expected).append('.');
+    }
+    return b.toString();
+  }
+
+  static String fmt(Double d) {
+    if (d == null) {
+      return "?";
+    }
+    return String.format(Locale.ROOT, Math.abs(d) < 1 ? "%.2f" : "%.1f", d);
+  }
+}

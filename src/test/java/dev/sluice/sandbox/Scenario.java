@@ -1,0 +1,43 @@
+package dev.sluice.sandbox;
+
+import java.util.Locale;
+
+/** What v2 does in a scenario, and what Sluice should make of it. */
+enum Scenario {
+  /** v2 is healthy: promoted 10% at a time, then v1 retired. */
+  GOOD("promoted", "v2 healthy"),
+  /** v2 answers 5xx for a share of its requests once it reaches --bad-at: rolled back. */
+  ERRORS("rolled back", "v2 answers 5xx"),
+  /** v2's p99 goes over the threshold once it reaches --bad-at: rolled back. */
+  SLOW("rolled back", "v2 slow");
+
+  final String expected;
+  final String story;
+
+  Scenario(String expected, String story) {
+    this.expected = expected;
+    this.story = story;
+  }
+
+  String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** How v2 behaves once it turns bad, or null when it never does. */
+  Behaviour bad(Options options) {
+    return switch (this) {
+      case GOOD -> null;
+      case ERRORS -> new Behaviour(options.errorRatio(), Behaviour.HEALTHY.latencyMs());
+      case SLOW -> new Behaviour(0, options.latencyMs());
+    };
+  }
+
+  static Scenario of(String id) {
+    for (Scenario s : values()) {
+      if (s.id().equals(id)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown scenario '" + id + "' (good, errors, slow)");
+  }
+}

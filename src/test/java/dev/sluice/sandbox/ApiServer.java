@@ -64,6 +64,11 @@ final class ApiServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getPort();
   }
 
+  /** The mock server, e.g. for the requests it received ({@code takeRequest}). */
+  KubernetesMockServer server() {
+    return server;
+  }
+
   KubernetesClient client() {
     return client;
   }

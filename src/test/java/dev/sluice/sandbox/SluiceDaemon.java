@@ -25,6 +25,22 @@ final class SluiceDaemon implements AutoCloseable {
   private final Map<String, String> configuration;
 
   SluiceDaemon(Path jar, String apiServerUrl, URI prometheus, int port, Path workDir, Path log) {
+    this(jar, apiServerUrl, prometheus, port, workDir, log, Map.of(), true);
+  }
+
+  /**
+   * A daemon with {@code extra} environment (e.g. leader-election settings); when {@code
+   * awaitReady} it returns once the daemon reports ready.
+   */
+  SluiceDaemon(
+      Path jar,
+      String apiServerUrl,
+      URI prometheus,
+      int port,
+      Path workDir,
+      Path log,
+      Map<String, String> extra,
+      boolean awaitReady) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no Sluice daemon at " + jar + ": " + BUILD_HINT);
     }
@@ -55,10 +71,14 @@ final class SluiceDaemon implements AutoCloseable {
     env.put("KUBECONFIG", kubeconfig.toString());
     env.remove("KUBERNETES_SERVICE_HOST");
     env.putAll(configuration);
+    env.putAll(extra);
     try {
       process = pb.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (!awaitReady) {
+      return;
     }
     Processes.awaitOk(
         process,
@@ -71,6 +91,25 @@ final class SluiceDaemon implements AutoCloseable {
   /** The environment the daemon was given (what an operator would set). */
   Map<String, String> configuration() {
     return configuration;
+  }
+
+  /** The daemon's HTTP root, e.g. {@code http://127.0.0.1:40123}. */
+  URI http() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** Kills the process at once (SIGKILL): no shutdown hook runs, the Lease is not released. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
   }
 
   String metricsTarget() {

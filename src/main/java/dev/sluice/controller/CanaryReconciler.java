@@ -217,6 +217,7 @@ final class CanaryReconciler {
             return;
           }
           refreshFromServer(cs);
+          refreshDeploymentsFromServer(cs);
           continue; // read again, decide again (the signal and evaluation are not yet recorded)
         } catch (KubernetesClientException e) {
           writeFailed(spec, status, d, e);
@@ -363,8 +364,6 @@ final class CanaryReconciler {
                   dn, client.apps().deployments().inNamespace(namespace).resource(copy).update());
             } catch (KubernetesClientException e) {
               if (e.getCode() == 409) {
-                deployments.put(
-                    dn, client.apps().deployments().inNamespace(namespace).withName(dn).get());
                 throw new WriteConflictException(
                     "Deployment", namespace, dn, d.getMetadata().getResourceVersion(), e);
               }

@@ -94,7 +94,13 @@ final class CanaryReconciler {
   }
 
   void reconcile(String key) {
-    metrics.reconcileTimer().record(() -> reconcileTimed(key));
+    // every log line of this reconcile names the Canary (text: after the logger; JSON: mdc.canary)
+    org.jboss.logging.MDC.put("canary", key);
+    try {
+      metrics.reconcileTimer().record(() -> reconcileTimed(key));
+    } finally {
+      org.jboss.logging.MDC.remove("canary");
+    }
   }
 
   private void reconcileTimed(String key) {

@@ -23,48 +23,79 @@ import java.util.function.Consumer;
 final class ClusterCache implements AutoCloseable {
   static final String APP_LABEL = "app";
 
-  private final SharedIndexInformer<Canary> canaries;
-  private final SharedIndexInformer<AnalysisTemplate> templates;
-  private final SharedIndexInformer<Deployment> deployments;
-  private final SharedIndexInformer<GenericKubernetesResource> virtualServices;
-  private final SharedIndexInformer<GenericKubernetesResource> destinationRules;
+  private final Informers<Canary> canaries;
+  private final Informers<AnalysisTemplate> templates;
+  private final Informers<Deployment> deployments;
+  private final Informers<GenericKubernetesResource> virtualServices;
+  private final Informers<GenericKubernetesResource> destinationRules;
   private final List<SharedIndexInformer<?>> all = new ArrayList<>();
 
+  /** One kind's informers: one for every namespace, or one per watched namespace. */
+  private record Informers<T extends HasMetadata>(Map<String, SharedIndexInformer<T>> byNamespace) {
+    static final String ALL = "";
+
+    SharedIndexInformer<T> of(String namespace) {
+      SharedIndexInformer<T> any = byNamespace.get(ALL);
+      return any != null ? any : byNamespace.get(namespace);
+    }
+
+    Optional<T> get(String namespace, String name) {
+      SharedIndexInformer<T> i = of(namespace);
+      return i == null
+          ? Optional.empty()
+          : Optional.ofNullable(i.getStore().getByKey(namespace + "/" + name));
+    }
+
+    List<T> in(String namespace) {
+      SharedIndexInformer<T> i = of(namespace);
+      return i == null ? List.of() : i.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    List<T> list() {
+      List<T> out = new ArrayList<>();
+      byNamespace.values().forEach(i -> out.addAll(i.getStore().list()));
+      return out;
+    }
+  }
+
   /**
-   * Starts the informers in {@code namespace} (or every namespace when null); {@code changed}
+   * Starts the informers in {@code namespaces} (every namespace when empty); {@code changed}
    * receives the key ({@code namespace/name}) of every Canary a change may concern.
    */
-  ClusterCache(KubernetesClient client, String namespace, Consumer<String> changed) {
+  ClusterCache(KubernetesClient client, List<String> namespaces, Consumer<String> changed) {
     this.canaries =
-        start(
-            namespace == null
-                ? client.resources(Canary.class).inAnyNamespace().runnableInformer(0)
-                : client.resources(Canary.class).inNamespace(namespace).runnableInformer(0),
+        inform(
+            namespaces,
+            ns ->
+                ns == null
+                    ? client.resources(Canary.class).inAnyNamespace().runnableInformer(0)
+                    : client.resources(Canary.class).inNamespace(ns).runnableInformer(0),
             c -> changed.accept(key(c)));
     this.templates =
-        start(
-            namespace == null
-                ? client.resources(AnalysisTemplate.class).inAnyNamespace().runnableInformer(0)
-                : client
-                    .resources(AnalysisTemplate.class)
-                    .inNamespace(namespace)
-                    .runnableInformer(0),
+        inform(
+            namespaces,
+            ns ->
+                ns == null
+                    ? client.resources(AnalysisTemplate.class).inAnyNamespace().runnableInformer(0)
+                    : client.resources(AnalysisTemplate.class).inNamespace(ns).runnableInformer(0),
             t -> canariesIn(t.getMetadata().getNamespace()).forEach(c -> changed.accept(key(c))));
     this.deployments =
-        start(
-            namespace == null
-                ? client
-                    .apps()
-                    .deployments()
-                    .inAnyNamespace()
-                    .withLabel(APP_LABEL)
-                    .runnableInformer(0)
-                : client
-                    .apps()
-                    .deployments()
-                    .inNamespace(namespace)
-                    .withLabel(APP_LABEL)
-                    .runnableInformer(0),
+        inform(
+            namespaces,
+            ns ->
+                ns == null
+                    ? client
+                        .apps()
+                        .deployments()
+                        .inAnyNamespace()
+                        .withLabel(APP_LABEL)
+                        .runnableInformer(0)
+                    : client
+                        .apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withLabel(APP_LABEL)
+                        .runnableInformer(0),
             d ->
                 canariesIn(d.getMetadata().getNamespace()).stream()
                     .filter(
@@ -73,16 +104,18 @@ final class ClusterCache implements AutoCloseable {
                                 c.getSpec() == null ? null : c.getSpec().app, label(d, APP_LABEL)))
                     .forEach(c -> changed.accept(key(c))));
     this.virtualServices =
-        start(
-            namespace == null
-                ? client
-                    .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
-                    .inAnyNamespace()
-                    .runnableInformer(0)
-                : client
-                    .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
-                    .inNamespace(namespace)
-                    .runnableInformer(0),
+        inform(
+            namespaces,
+            ns ->
+                ns == null
+                    ? client
+                        .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
+                        .inAnyNamespace()
+                        .runnableInformer(0)
+                    : client
+                        .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
+                        .inNamespace(ns)
+                        .runnableInformer(0),
             vs ->
                 canariesIn(vs.getMetadata().getNamespace()).stream()
                     .filter(c -> c.getSpec() != null && c.getSpec().virtualService != null)
@@ -92,16 +125,18 @@ final class ClusterCache implements AutoCloseable {
                                 c.getSpec().virtualService.name, vs.getMetadata().getName()))
                     .forEach(c -> changed.accept(key(c))));
     this.destinationRules =
-        start(
-            namespace == null
-                ? client
-                    .genericKubernetesResources(Istio.DESTINATION_RULE)
-                    .inAnyNamespace()
-                    .runnableInformer(0)
-                : client
-                    .genericKubernetesResources(Istio.DESTINATION_RULE)
-                    .inNamespace(namespace)
-                    .runnableInformer(0),
+        inform(
+            namespaces,
+            ns ->
+                ns == null
+                    ? client
+                        .genericKubernetesResources(Istio.DESTINATION_RULE)
+                        .inAnyNamespace()
+                        .runnableInformer(0)
+                    : client
+                        .genericKubernetesResources(Istio.DESTINATION_RULE)
+                        .inNamespace(ns)
+                        .runnableInformer(0),
             dr ->
                 canariesIn(dr.getMetadata().getNamespace()).stream()
                     .filter(c -> c.getSpec() != null && c.getSpec().destinationRule != null)
@@ -110,6 +145,21 @@ final class ClusterCache implements AutoCloseable {
                             Objects.equals(
                                 c.getSpec().destinationRule.name, dr.getMetadata().getName()))
                     .forEach(c -> changed.accept(key(c))));
+  }
+
+  private <T extends HasMetadata> Informers<T> inform(
+      List<String> namespaces,
+      java.util.function.Function<String, SharedIndexInformer<T>> create,
+      Consumer<T> onChange) {
+    Map<String, SharedIndexInformer<T>> byNamespace = new java.util.LinkedHashMap<>();
+    if (namespaces.isEmpty()) {
+      byNamespace.put(Informers.ALL, start(create.apply(null), onChange));
+    } else {
+      for (String ns : namespaces) {
+        byNamespace.put(ns, start(create.apply(ns), onChange));
+      }
+    }
+    return new Informers<>(byNamespace);
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> start(
@@ -154,34 +204,33 @@ final class ClusterCache implements AutoCloseable {
   }
 
   Optional<Canary> canary(String key) {
-    return Optional.ofNullable(canaries.getStore().getByKey(key));
+    String[] parts = key.split("/", 2);
+    return parts.length < 2 ? Optional.empty() : canaries.get(parts[0], parts[1]);
   }
 
   List<Canary> canaries() {
-    return canaries.getStore().list();
+    return canaries.list();
   }
 
   List<Canary> canariesIn(String namespace) {
-    return canaries.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    return canaries.in(namespace);
   }
 
   Optional<AnalysisTemplate> template(String namespace, String name) {
-    return Optional.ofNullable(templates.getStore().getByKey(namespace + "/" + name));
+    return templates.get(namespace, name);
   }
 
   Optional<GenericKubernetesResource> virtualService(String namespace, String name) {
-    return Optional.ofNullable(virtualServices.getStore().getByKey(namespace + "/" + name));
+    return virtualServices.get(namespace, name);
   }
 
   Optional<GenericKubernetesResource> destinationRule(String namespace, String name) {
-    return Optional.ofNullable(destinationRules.getStore().getByKey(namespace + "/" + name));
+    return destinationRules.get(namespace, name);
   }
 
   /** The Deployments in {@code namespace} whose app label is {@code app}. */
   List<Deployment> deploymentsOf(String namespace, String app) {
-    return deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace).stream()
-        .filter(d -> app.equals(label(d, APP_LABEL)))
-        .toList();
+    return deployments.in(namespace).stream().filter(d -> app.equals(label(d, APP_LABEL))).toList();
   }
 
   @Override

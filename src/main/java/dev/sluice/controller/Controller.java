@@ -45,9 +45,12 @@ public class Controller {
   @ConfigProperty(name = "sluice.controller.threads", defaultValue = "4")
   int threads;
 
-  /** Watch only this namespace (default: every namespace). */
-  @ConfigProperty(name = "sluice.namespace")
-  Optional<String> namespace;
+  /**
+   * Watch only these namespaces, comma-separated (default: every namespace). One Sluice per set of
+   * namespaces, each with its own Lease, scales past what one leader reconciles.
+   */
+  @ConfigProperty(name = "sluice.namespaces")
+  Optional<List<String>> namespaces;
 
   /** This replica's name in events and in the Lease (default: the pod name, else the host). */
   @ConfigProperty(name = "sluice.instance")
@@ -162,7 +165,9 @@ public class Controller {
     // Changes are queued only once every cache has synced (see poke): a Canary reconciled before
     // the VirtualService's cache is filled would see its route as missing.
     synced = false;
-    ClusterCache c = new ClusterCache(client, namespace.orElse(null), this::poke);
+    List<String> watched =
+        namespaces.orElse(List.of()).stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
+    ClusterCache c = new ClusterCache(client, watched, this::poke);
     cache = c;
     reconciler =
         new CanaryReconciler(
@@ -184,7 +189,7 @@ public class Controller {
     synced = true;
     LOG.infof(
         "watching %s; %d Canaries; instance %s",
-        namespace.map(n -> "namespace " + n).orElse("every namespace"),
+        watched.isEmpty() ? "every namespace" : "namespaces " + String.join(", ", watched),
         c.canaries().size(),
         identity);
     if (electionEnabled) {

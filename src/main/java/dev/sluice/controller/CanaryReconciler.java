@@ -103,6 +103,9 @@ final class CanaryReconciler {
     }
   }
 
+  /** When each Canary's checks last passed without a status write (see Run#material). */
+  private final QuietEvaluations quietEvaluations = new QuietEvaluations();
+
   private void reconcileTimed(String key) {
     Optional<Canary> cached = cache.canary(key);
     String[] parts = key.split("/", 2);
@@ -110,6 +113,7 @@ final class CanaryReconciler {
       metrics.forget(parts[0], parts[1]);
       inbox.forget(key);
       ownWrites.forget(key);
+      quietEvaluations.forget(key);
       return;
     }
     Canary canary = cached.get();
@@ -157,7 +161,7 @@ final class CanaryReconciler {
       }
       ReleaseSpec spec = read.spec();
       CanarySpec cs = canary.getSpec();
-      ReleaseStatus status = StatusMapper.read(canary.getStatus());
+      ReleaseStatus status = quietEvaluations.overlay(key, StatusMapper.read(canary.getStatus()));
       refreshFromCache();
 
       // Templates are checked before a release may start; during one, a broken template is an
@@ -230,7 +234,10 @@ final class CanaryReconciler {
           return;
         }
         boolean statusChanged = !d.status().equals(status);
-        if (statusChanged || verdict != null) {
+        if (statusChanged && !material(status, d.status(), verdict)) {
+          // a passing check in the middle of a bake: nothing to record but when it ran
+          quietEvaluations.remember(key, d.status());
+        } else if (statusChanged || verdict != null) {
           if (!writeStatus(d.status(), spec, verdict)) {
             return; // the Canary changed under us: a fresh reconcile is queued
           }
@@ -252,6 +259,31 @@ final class CanaryReconciler {
       } else if (last != null && last.wakeAt().isPresent()) {
         schedule.accept(key, last.wakeAt().get());
       }
+    }
+
+    /**
+     * Whether a decision must be recorded in the status. A passing evaluation in the middle of a
+     * bake changes only {@code lastEvaluationAt}: it is kept in memory (a restarted daemon checks
+     * once more, which is harmless), so a healthy step costs two writes, its status and its route.
+     * Anything else is written: a new step or phase, a counter, a non-passing verdict, or a passing
+     * one that turns the Analysis condition back to True.
+     */
+    private boolean material(ReleaseStatus before, ReleaseStatus after, GateVerdict verdict) {
+      ReleaseStatus.Builder b = after.toBuilder();
+      b.lastEvaluationAt = before.lastEvaluationAt();
+      if (!b.build().equals(before)) {
+        return true;
+      }
+      if (verdict == null) {
+        return false;
+      }
+      if (verdict.outcome() != dev.sluice.analysis.Outcome.PASS) {
+        return true;
+      }
+      CanaryStatus stored = canary.getStatus();
+      var analysisCondition =
+          stored == null ? null : StatusMapper.find(stored.conditions, StatusMapper.ANALYSIS);
+      return analysisCondition == null || !"True".equals(analysisCondition.getStatus());
     }
 
     // ---- world ----------------------------------------------------------------------------

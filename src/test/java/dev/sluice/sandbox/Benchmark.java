@@ -67,7 +67,7 @@ public final class Benchmark {
     List<Integer> sizes = List.of(1, 100, 1000);
     Duration interval = Duration.ofSeconds(10);
     Duration analysis = Duration.ofSeconds(2);
-    int threads = 4;
+    int threads = 16;
     Path out = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -79,7 +79,7 @@ public final class Benchmark {
         case "--out" -> out = Path.of(args[++i]);
         default -> {
           System.err.println(
-              "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s] [--threads 4] [--out DIR]");
+              "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s] [--threads 16] [--out DIR]");
           System.exit(2);
         }
       }

@@ -103,6 +103,9 @@ final class CanaryReconciler {
     }
   }
 
+  /** The VirtualServices and DestinationRules this daemon wrote last. */
+  private final IstioWrites istioWrites = new IstioWrites();
+
   /** When each Canary's checks last passed without a status write (see Run#material). */
   private final QuietEvaluations quietEvaluations = new QuietEvaluations();
 
@@ -290,8 +293,11 @@ final class CanaryReconciler {
 
     private void refreshFromCache() {
       CanarySpec cs = canary.getSpec();
-      virtualService = cache.virtualService(namespace, cs.virtualService.name).orElse(null);
-      destinationRule = cache.destinationRule(namespace, cs.destinationRule.name).orElse(null);
+      virtualService =
+          istioWrites.latest(cache.virtualService(namespace, cs.virtualService.name).orElse(null));
+      destinationRule =
+          istioWrites.latest(
+              cache.destinationRule(namespace, cs.destinationRule.name).orElse(null));
       deployments.clear();
       for (Deployment d : cache.deploymentsOf(namespace, cs.app)) {
         deployments.put(d.getMetadata().getName(), d);
@@ -367,12 +373,19 @@ final class CanaryReconciler {
 
     private void perform(Action action, CanarySpec cs, ReleaseStatus status) {
       if (action instanceof Action.SetRoute set) {
-        virtualService = router.setRoute(virtualService, cs.virtualService.route, set);
+        virtualService =
+            istioWrites.wrote(
+                virtualService, router.setRoute(virtualService, cs.virtualService.route, set));
       } else if (action instanceof Action.AddSubset add) {
-        destinationRule = router.addSubset(destinationRule, add, SpecReader.versionLabel(canary));
+        destinationRule =
+            istioWrites.wrote(
+                destinationRule,
+                router.addSubset(destinationRule, add, SpecReader.versionLabel(canary)));
       } else if (action instanceof Action.RemoveSubset remove) {
         RouteObservation routes = router.observe(virtualService, cs.virtualService.route);
-        destinationRule = router.removeSubset(destinationRule, remove, routes);
+        destinationRule =
+            istioWrites.wrote(
+                destinationRule, router.removeSubset(destinationRule, remove, routes));
       } else if (action instanceof Action.RetireDeployment retire) {
         retire(retire);
       }

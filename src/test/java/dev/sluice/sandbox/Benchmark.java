@@ -302,6 +302,9 @@ public final class Benchmark {
             "apiRequestsPerStepPerCanary", round(steps == 0 ? 0 : (double) daemonRequests / steps));
         result.put(
             "apiWritesPerStepPerCanary", round(steps == 0 ? 0 : (double) daemonWrites / steps));
+        // a step costs a status write (the intent) and a route write; a release adds a few more
+        // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
+        result.put("apiWritesPerRelease", round((double) daemonWrites / n));
         result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
         result.put("statusWritesPerStep", round(steps == 0 ? 0 : (double) statusWrites / steps));
         result.put("maxResidentMemoryMb", round(rss.maxKb() / 1024.0));

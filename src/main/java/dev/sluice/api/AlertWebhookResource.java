@@ -153,7 +153,7 @@ public class AlertWebhookResource {
     for (AlertMatcher.Target t : running) {
       CompletableFuture<Optional<String>> answer =
           controller.inbox().offer(t.key(), new Signal.AlertFiring(name, labels));
-      controller.poke(t.key());
+      controller.pokeUrgent(t.key());
       // null: rolled back; otherwise why not
       answers.add(answer.thenApply(refusal -> refusal.map(r -> t.key() + ": " + r).orElse(null)));
     }

@@ -158,7 +158,7 @@ public class CanaryResource {
     String who = by == null ? "api" : by + " via api";
     CompletableFuture<Optional<String>> answer =
         controller.inbox().offer(key, new Signal.Manual(command.get(), who));
-    controller.poke(key);
+    controller.pokeUrgent(key);
     Response queued =
         Response.accepted(
                 new ActionAnswer(

@@ -329,4 +329,15 @@ public class Controller {
       q.add(key);
     }
   }
+
+  /**
+   * Reconcile {@code namespace/name} now, ahead of routine work: a signal (alert, command) is
+   * waiting for it.
+   */
+  public void pokeUrgent(String key) {
+    WorkQueue q = queue;
+    if (synced && q != null) {
+      q.addUrgent(key);
+    }
+  }
 }

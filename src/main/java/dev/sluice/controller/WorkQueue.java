@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -19,16 +21,24 @@ import org.jboss.logging.Logger;
 /**
  * Runs a handler per key, never twice at once for the same key, coalescing requests: a key asked
  * for while it runs runs once more afterwards. Delayed requests keep only the earliest time.
+ *
+ * <p>Urgent requests (an alert, a person's command) run on their own small pool, ahead of any
+ * backlog of routine work: with a thousand releases due at once, a rollback must not wait for the
+ * evaluations queued before it.
  */
 final class WorkQueue implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(WorkQueue.class);
 
+  private static final int URGENT_THREADS = 2;
+
   private final ScheduledExecutorService pool;
+  private final ExecutorService urgentPool;
   private final Consumer<String> handler;
   private final Clock clock;
   private final Map<String, Pending> pending = new HashMap<>();
   private final Set<String> running = new HashSet<>();
   private final Set<String> rerun = new HashSet<>();
+  private final Set<String> urgentRerun = new HashSet<>();
 
   private record Pending(Instant at, ScheduledFuture<?> future) {}
 
@@ -45,6 +55,15 @@ final class WorkQueue implements AutoCloseable {
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setRemoveOnCancelPolicy(true);
     this.pool = executor;
+    AtomicInteger u = new AtomicInteger();
+    this.urgentPool =
+        Executors.newFixedThreadPool(
+            URGENT_THREADS,
+            r -> {
+              Thread t = new Thread(r, "sluice-urgent-" + u.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.handler = handler;
     this.clock = clock;
   }
@@ -57,6 +76,27 @@ final class WorkQueue implements AutoCloseable {
   /** Run {@code key} after {@code delay} (or earlier, if asked for earlier). */
   void addAfter(String key, Duration delay) {
     addAt(key, clock.instant().plus(delay));
+  }
+
+  /**
+   * Run {@code key} now, ahead of routine work. If it is running, it runs again (urgently) as soon
+   * as that run ends.
+   */
+  synchronized void addUrgent(String key) {
+    if (running.contains(key)) {
+      rerun.add(key);
+      urgentRerun.add(key);
+      return;
+    }
+    Pending p = pending.remove(key);
+    if (p != null) {
+      p.future().cancel(false);
+    }
+    if (urgentPool.isShutdown()) {
+      return;
+    }
+    running.add(key);
+    urgentPool.execute(() -> runClaimed(key));
   }
 
   synchronized void addAt(String key, Instant at) {
@@ -85,6 +125,11 @@ final class WorkQueue implements AutoCloseable {
       }
       running.add(key);
     }
+    runClaimed(key);
+  }
+
+  /** Runs {@code key}, already marked running by the caller. */
+  private void runClaimed(String key) {
     try {
       handler.accept(key);
     } catch (RuntimeException e) {
@@ -92,11 +137,15 @@ final class WorkQueue implements AutoCloseable {
       addAfter(key, Duration.ofSeconds(5));
     } finally {
       boolean again;
+      boolean urgent;
       synchronized (this) {
         running.remove(key);
         again = rerun.remove(key);
+        urgent = urgentRerun.remove(key);
       }
-      if (again) {
+      if (urgent) {
+        addUrgent(key);
+      } else if (again) {
         add(key);
       }
     }
@@ -112,12 +161,17 @@ final class WorkQueue implements AutoCloseable {
 
   @Override
   public void close() {
+    urgentPool.shutdown();
     pool.shutdown();
     try {
       if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
         pool.shutdownNow();
       }
+      if (!urgentPool.awaitTermination(10, TimeUnit.SECONDS)) {
+        urgentPool.shutdownNow();
+      }
     } catch (InterruptedException e) {
+      urgentPool.shutdownNow();
       pool.shutdownNow();
       Thread.currentThread().interrupt();
     }

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * The sandbox's Kubernetes API: the fabric8 mock server in CRUD mode on 127.0.0.1 (plain HTTP, a
@@ -24,18 +28,40 @@ final class ApiServer implements AutoCloseable {
   private static final List<String> SLUICE_CRDS =
       List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml");
   private static final String ISTIO_CRDS = "mockcluster/istio-minimal-crds.yaml";
+  private static final Pattern EVENTS = Pattern.compile("/api/v1/namespaces/[^/]+/events(\\?.*)?");
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final AtomicLong eventsDiscarded = new AtomicLong();
 
   ApiServer(Path projectDir) {
+    this(projectDir, false);
+  }
+
+  /**
+   * @param discardEvents answer Event creations with 201 without storing them. The mock server
+   *     finds an object by scanning every object it holds, one request at a time; a thousand
+   *     releases leave tens of thousands of Events behind that a real API server keeps apart
+   *     (indexed, with a TTL), so storing them would measure the mock, not the daemon. Only the
+   *     benchmark uses this.
+   */
+  ApiServer(Path projectDir, boolean discardEvents) {
+    KubernetesCrudDispatcher dispatcher =
+        discardEvents
+            ? new KubernetesCrudDispatcher(List.of()) {
+              @Override
+              public MockResponse handleCreate(RecordedRequest request) {
+                if (EVENTS.matcher(request.getPath()).matches()) {
+                  eventsDiscarded.incrementAndGet();
+                  return new MockResponse().setResponseCode(201).setBody(request.getUtf8Body());
+                }
+                return super.handleCreate(request);
+              }
+            }
+            : new KubernetesCrudDispatcher(List.of());
     server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(List.of()),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     for (String file : SLUICE_CRDS) {
@@ -57,6 +83,11 @@ final class ApiServer implements AutoCloseable {
 
   private void create(CustomResourceDefinition crd) {
     client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+  }
+
+  /** Event creations answered without storing them (see the constructor). */
+  long eventsDiscarded() {
+    return eventsDiscarded.get();
   }
 
   /** The API root, e.g. {@code http://127.0.0.1:40123}. */

@@ -122,7 +122,7 @@ public final class Benchmark {
     Path work = Files.createDirectories(out.resolve("n" + n));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("canaries", n);
-    try (ApiServer api = new ApiServer(project);
+    try (ApiServer api = new ApiServer(project, true);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
       List<String> namespaces = new ArrayList<>();
@@ -305,6 +305,7 @@ public final class Benchmark {
         // a step costs a status write (the intent) and a route write; a release adds a few more
         // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
         result.put("apiWritesPerRelease", round((double) daemonWrites / n));
+        result.put("eventsPerRelease", round((double) api.eventsDiscarded() / n));
         result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
         result.put("statusWritesPerStep", round(steps == 0 ? 0 : (double) statusWrites / steps));
         result.put("maxResidentMemoryMb", round(rss.maxKb() / 1024.0));

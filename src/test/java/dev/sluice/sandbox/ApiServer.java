@@ -14,8 +14,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -33,6 +36,7 @@ final class ApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final AtomicLong eventsDiscarded = new AtomicLong();
+  private final Queue<Long> writeNanos = new ConcurrentLinkedQueue<>();
 
   ApiServer(Path projectDir) {
     this(projectDir, false);
@@ -55,7 +59,22 @@ final class ApiServer implements AutoCloseable {
                   eventsDiscarded.incrementAndGet();
                   return new MockResponse().setResponseCode(201).setBody(request.getUtf8Body());
                 }
-                return super.handleCreate(request);
+                String body = peek(request);
+                long start = System.nanoTime();
+                MockResponse r = super.handleCreate(request);
+                writeNanos.add(System.nanoTime() - start);
+                request.getBody().writeUtf8(body); // readable again for takeRequest
+                return r;
+              }
+
+              @Override
+              public MockResponse handleUpdate(RecordedRequest request) {
+                String body = peek(request);
+                long start = System.nanoTime();
+                MockResponse r = super.handleUpdate(request);
+                writeNanos.add(System.nanoTime() - start);
+                request.getBody().writeUtf8(body); // readable again for takeRequest
+                return r;
               }
             }
             : new KubernetesCrudDispatcher(List.of());
@@ -83,6 +102,26 @@ final class ApiServer implements AutoCloseable {
 
   private void create(CustomResourceDefinition crd) {
     client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+  }
+
+  /** A request's body, left in place for the dispatcher (reading it consumes it). */
+  private static String peek(RecordedRequest request) {
+    String body = request.getUtf8Body();
+    request.getBody().writeUtf8(body);
+    return body;
+  }
+
+  /**
+   * How long each create and update took inside the mock server (waiting for its lock included),
+   * when built to discard Events; taken and cleared.
+   */
+  List<Long> takeWriteNanos() {
+    List<Long> out = new ArrayList<>();
+    Long n;
+    while ((n = writeNanos.poll()) != null) {
+      out.add(n);
+    }
+    return out;
   }
 
   /** Event creations answered without storing them (see the constructor). */

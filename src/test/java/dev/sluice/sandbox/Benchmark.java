@@ -16,11 +16,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * The benchmark of issue 7: the unmodified daemon (the packaged jar, its own process) against the
@@ -209,6 +212,7 @@ public final class Benchmark {
         long queriesBefore = prometheus.queries();
         RssSampler rss = new RssSampler(daemon.pid());
         long releaseStart = System.nanoTime();
+        api.takeWriteNanos(); // from the release on
         releaseV2(client, namespaces);
         awaitAll(
             client,
@@ -262,11 +266,16 @@ public final class Benchmark {
           }
         }
         // cost
+        List<Double> apiWriteMs =
+            api.takeWriteNanos().stream().map(nanos -> nanos / 1e6).collect(Collectors.toList());
         List<RecordedRequest> requests = drain(api);
         long daemonRequests = 0;
         long daemonWrites = 0;
         long routeWrites = 0;
         long statusWrites = 0;
+        // each namespace's writes in the order the API server received them: -1 for a write
+        // that is not a route, else the canary's weight in the route written
+        Map<String, List<Integer>> writesByNamespace = new HashMap<>();
         for (RecordedRequest r : requests) {
           if (!AGENT.equals(r.getHeader("User-Agent"))
               || !r.getPath().contains("/namespaces/bench-")) {
@@ -278,9 +287,14 @@ public final class Benchmark {
             continue;
           }
           daemonWrites++;
-          if (r.getPath().contains("/virtualservices/")) routeWrites++;
+          boolean route = r.getPath().contains("/virtualservices/");
+          if (route) routeWrites++;
           if (r.getPath().endsWith("/status")) statusWrites++;
+          writesByNamespace
+              .computeIfAbsent(namespaceOf(r.getPath()), k -> new ArrayList<>())
+              .add(route ? routeCanaryWeight(client, r) : -1);
         }
+        double steadyWritesPerStep = steadyWritesPerStep(writesByNamespace.values());
         double checkEvaluations = metricSum(daemon.http(), "sluice_check_evaluations_total");
         long queries = prometheus.queries() - queriesBefore;
         double cpuSeconds = (cpuAfter - cpuBefore) / 100.0;
@@ -290,6 +304,9 @@ public final class Benchmark {
         result.put("alertReactionMs", percentiles(alertReaction));
         result.put("detectionDelayMs", percentiles(detection));
         result.put("stepSlipMs", percentiles(slip));
+        // the mock API server's own time per create/update (its lock included): a rollback is one
+        // such write, a step two
+        result.put("apiServerWriteMs", percentiles(apiWriteMs));
         result.put("steps", steps);
         result.put("cpuSecondsPerStep", round(steps == 0 ? 0 : cpuSeconds / steps));
         result.put("cpuSeconds", round(cpuSeconds));
@@ -304,6 +321,7 @@ public final class Benchmark {
             "apiWritesPerStepPerCanary", round(steps == 0 ? 0 : (double) daemonWrites / steps));
         // a step costs a status write (the intent) and a route write; a release adds a few more
         // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
+        result.put("apiWritesPerStepSteadyState", round(steadyWritesPerStep));
         result.put("apiWritesPerRelease", round((double) daemonWrites / n));
         result.put("eventsPerRelease", round((double) api.eventsDiscarded() / n));
         result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
@@ -429,6 +447,57 @@ public final class Benchmark {
       }
     }
     return null;
+  }
+
+  private static String namespaceOf(String path) {
+    int at = path.indexOf("/namespaces/") + "/namespaces/".length();
+    int end = path.indexOf('/', at);
+    return end < 0 ? path.substring(at) : path.substring(at, end);
+  }
+
+  /** The canary's weight in a VirtualService write's default route; -1 when not in it. */
+  private static int routeCanaryWeight(KubernetesClient client, RecordedRequest r) {
+    try {
+      // the dispatcher has read the body; its bytes are still there
+      String body = new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
+      GenericKubernetesResource vs =
+          client.getKubernetesSerialization().unmarshal(body, GenericKubernetesResource.class);
+      List<String> w = ClusterHistory.weights(vs, "default");
+      return w.stream().anyMatch(x -> x.startsWith("v2=")) ? canaryWeight(w) : -1;
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * API writes per step while a release is stepping: for each Canary, every write after its first
+   * step's route write (canary weight above 0) up to and including its last step's, divided by the
+   * steps taken in between. The release's own transitions (the subset added, the canary joining at
+   * 0%, promotion and retirement, rollback) fall outside and are counted per release.
+   */
+  static double steadyWritesPerStep(Iterable<List<Integer>> writesPerCanary) {
+    long writes = 0;
+    long steps = 0;
+    for (List<Integer> seq : writesPerCanary) {
+      int first = -1;
+      int last = -1;
+      int stepWrites = 0;
+      for (int i = 0; i < seq.size(); i++) {
+        int w = seq.get(i);
+        if (w > 0) {
+          if (first < 0) first = i;
+          last = i;
+          stepWrites++;
+        } else if (w == 0 && first >= 0) {
+          break; // rolled back (the canary at 0% again, or gone): the stepping ended
+        }
+      }
+      if (stepWrites > 1) {
+        writes += last - first;
+        steps += stepWrites - 1;
+      }
+    }
+    return steps == 0 ? 0 : (double) writes / steps;
   }
 
   private static int canaryWeight(List<String> weights) {

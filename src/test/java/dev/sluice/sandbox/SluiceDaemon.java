@@ -57,7 +57,13 @@ final class SluiceDaemon implements AutoCloseable {
             Integer.toString(port));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+    // extra JVM options for a run, e.g. a flight recording: SLUICE_DAEMON_JVM_ARGS="-XX:..."
+    String more = System.getenv("SLUICE_DAEMON_JVM_ARGS");
+    if (more != null && !more.isBlank()) {
+      command.addAll(List.of(more.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();

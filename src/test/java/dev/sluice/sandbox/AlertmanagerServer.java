@@ -21,9 +21,11 @@ import java.util.stream.Stream;
  */
 final class AlertmanagerServer implements AutoCloseable {
   static final String INSTALL_HINT =
-      "the alert scenario needs a real Alertmanager: run scripts/install-prometheus "
-          + "(or 'apt-get install prometheus-alertmanager'), or name the binary with "
-          + "-Dsluice.alertmanager.binary=PATH";
+      "the alert scenario (one of the default ones) needs a real Alertmanager and none was found"
+          + " (/usr/bin/prometheus-alertmanager, or prometheus-alertmanager or alertmanager on"
+          + " PATH, or -Dsluice.alertmanager.binary=PATH): install it with"
+          + " scripts/install-prometheus (it runs 'sudo apt-get install -y"
+          + " prometheus-alertmanager'), or leave the scenario out: scripts/sandbox good errors";
 
   /** The route's timing: the first notification of a group at once, changes within a second. */
   static final String GROUP_WAIT = "0s";

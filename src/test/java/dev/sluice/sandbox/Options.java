@@ -37,7 +37,7 @@ record Options(
       Runs Sluice on this machine against a real Prometheus, with real HTTP traffic that the
       VirtualService steers, and writes a report.
 
-      scenarios (default: good errors)
+      scenarios (default: good errors alert)
         good      v2 is healthy: promoted 10% at a time to 100%, then v1 is retired
         errors    v2 answers 5xx for a share of its requests: rolled back to 100% v1
         slow      v2's p99 latency goes over 500 ms: rolled back to 100% v1
@@ -60,7 +60,7 @@ record Options(
 
   static Options defaults(Path projectDir) {
     return new Options(
-        List.of(Scenario.GOOD, Scenario.ERRORS),
+        List.of(Scenario.GOOD, Scenario.ERRORS, Scenario.ALERT),
         "3s",
         50,
         0.2,

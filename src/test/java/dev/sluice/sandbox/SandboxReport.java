@@ -88,6 +88,22 @@ final class SandboxReport {
       c.put("canaryVersion", status.canaryVersion);
       c.put("weight", status.weight);
       c.put("rollbackReason", status.rollbackReason);
+      c.put(
+          "conditions",
+          status.conditions == null
+              ? List.of()
+              : status.conditions.stream()
+                  .map(
+                      k -> {
+                        Map<String, Object> one = new LinkedHashMap<>();
+                        one.put("type", k.getType());
+                        one.put("status", k.getStatus());
+                        one.put("reason", k.getReason());
+                        one.put("message", k.getMessage());
+                        return one;
+                      })
+                  .toList());
+      c.put("warningEvents", warningEvents(client, ns));
       fin.put("canary", c);
     }
     r.put("final", fin);
@@ -146,6 +162,22 @@ final class SandboxReport {
         && run.load.lost() == 0
         && debugRouteUntouched(run)
         && (run.scenario() != Scenario.ALERT || rolledBackByTheAlert(run));
+  }
+
+  /** The Canary's Warning events, oldest first, as "Reason: message". */
+  private static List<String> warningEvents(KubernetesClient client, String ns) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> "Warning".equals(e.getType()))
+        .filter(
+            e -> e.getInvolvedObject() != null && "Canary".equals(e.getInvolvedObject().getKind()))
+        .sorted(
+            java.util.Comparator.comparing(
+                (io.fabric8.kubernetes.api.model.Event e) ->
+                    e.getMetadata().getCreationTimestamp() == null
+                        ? ""
+                        : e.getMetadata().getCreationTimestamp()))
+        .map(e -> e.getReason() + ": " + e.getMessage())
+        .toList();
   }
 
   /** The alert scenario's release was rolled back by the alert, not by a check. */

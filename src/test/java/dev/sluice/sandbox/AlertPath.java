@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * first sighting.
  */
 final class AlertPath implements AutoCloseable {
-  static final long EVERY_MS = 100;
+  static final long EVERY_MS = 250;
 
   /** The alerting rule's name, threshold and window; v2's error share in the alert scenario. */
   static final String ALERT = "CanaryErrorRate";

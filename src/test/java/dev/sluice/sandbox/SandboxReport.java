@@ -536,14 +536,22 @@ final class SandboxReport {
               + " s later");
     } else if (run.scenario() == Scenario.ALERT && run.alertPath() != null) {
       AlertPath a = run.alertPath();
-      parts.add(
-          "v2 bad → alert firing "
-              + fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt))
-              + " s → route written "
-              + ms(a.prometheusActiveAt, a.sluiceWrittenAt)
-              + " ms later (webhook → write "
-              + a.sluiceReactionMs
-              + " ms); gates passed");
+      if (rolledBackByTheAlert(run)) {
+        parts.add(
+            "v2 bad → alert firing "
+                + fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt))
+                + " s → route written "
+                + msText(a.prometheusActiveAt, a.sluiceWrittenAt)
+                + " ms later (webhook → write "
+                + fmt1(a.sluiceReactionMs)
+                + " ms); "
+                + (Boolean.TRUE.equals(
+                        gates(run, run.canary()).get("gatesAloneHadNotFailedAtTheRollback"))
+                    ? "no gate had failed"
+                    : "a gate had failed too"));
+      } else {
+        parts.add("NOT rolled back by the alert");
+      }
     } else if (m.get("turnedBad") != null && m.get("route100v1") != null) {
       Instant sluiceFail = m.get("firstFailingEvaluation");
       Instant detected =
@@ -651,6 +659,18 @@ final class SandboxReport {
     if (a == null) {
       return "";
     }
+    if (!rolledBackByTheAlert(run)) {
+      return String.format(
+          Locale.ROOT,
+          "NOT rolled back by the alert%s.",
+          a.prometheusActiveAt == null
+              ? " (it never fired in Prometheus)"
+              : " (it fired in Prometheus "
+                  + fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt))
+                  + " s after v2 turned bad"
+                  + (a.sluiceReceivedAt == null ? "; Sluice's log shows no rollback for it" : "")
+                  + ")");
+    }
     Map<String, Object> gates = gates(run, run.canary());
     return String.format(
         Locale.ROOT,
@@ -660,18 +680,26 @@ final class SandboxReport {
             + " after. Gates alone: 5xx at most %s (Sluice) / %s (probe) against a %s limit, %s.",
         fmt(seconds(m.get("turnedBad"), m.get("route100v1"))),
         fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt)),
-        ms(a.prometheusActiveAt, a.sluiceWrittenAt),
-        ms(a.prometheusActiveAt, a.alertmanagerUpdatedAt),
-        ms(a.alertmanagerUpdatedAt, a.alertmanagerFlushAt),
-        ms(a.alertmanagerFlushAt, a.sluiceReceivedAt),
-        a.sluiceReactionMs,
-        ms(a.sluiceWrittenAt, m.get("route100v1")),
+        msText(a.prometheusActiveAt, a.sluiceWrittenAt),
+        msText(a.prometheusActiveAt, a.alertmanagerUpdatedAt),
+        msText(a.alertmanagerUpdatedAt, a.alertmanagerFlushAt),
+        msText(a.alertmanagerFlushAt, a.sluiceReceivedAt),
+        fmt1(a.sluiceReactionMs),
+        msText(a.sluiceWrittenAt, m.get("route100v1")),
         pct((Double) gates.get("sluiceHighestErrorRatio")),
         pct((Double) gates.get("probeHighestErrorRatio")),
         pct((Double) gates.get("errorRateGateMaxRatio")),
         Boolean.TRUE.equals(gates.get("gatesAloneHadNotFailedAtTheRollback"))
             ? "none failed"
             : "ONE FAILED");
+  }
+
+  private static String msText(Instant from, Instant to) {
+    return fmt1(ms(from, to));
+  }
+
+  private static String fmt1(Double d) {
+    return d == null ? "?" : String.format(Locale.ROOT, "%.1f", d);
   }
 
   static String fmt(Double d) {

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  */
 final class AlertmanagerServer implements AutoCloseable {
   static final String INSTALL_HINT =
-      "the alert scenario (one of the default ones) needs a real Alertmanager and none was found"
+      "the alert scenario (run by default) needs a real Alertmanager and none was found"
           + " (/usr/bin/prometheus-alertmanager, or prometheus-alertmanager or alertmanager on"
           + " PATH, or -Dsluice.alertmanager.binary=PATH): install it with"
           + " scripts/install-prometheus (it runs 'sudo apt-get install -y"

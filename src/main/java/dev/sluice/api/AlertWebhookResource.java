@@ -1,6 +1,7 @@
 package dev.sluice.api;
 
 import dev.sluice.controller.Controller;
+import dev.sluice.controller.SignalInbox;
 import dev.sluice.model.Canary;
 import dev.sluice.rollout.Phase;
 import dev.sluice.rollout.Signal;
@@ -82,6 +83,8 @@ public class AlertWebhookResource {
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
   public CompletionStage<Response> receive(byte[] body) {
+    // the start of sluice_alert_reaction_seconds (arrival to the rollback's route write)
+    SignalInbox.Received arrived = SignalInbox.Received.now();
     if (body == null || body.length == 0) {
       return done(ApiError.response(400, "empty body: expected an Alertmanager payload"));
     }
@@ -103,7 +106,7 @@ public class AlertWebhookResource {
         controller.canaries().stream().map(AlertWebhookResource::target).toList();
     List<CompletableFuture<AlertOutcome>> outcomes = new ArrayList<>();
     for (AlertmanagerPayload.Alert alert : payload.alerts()) {
-      CompletableFuture<AlertOutcome> decided = handle(alert, canaries);
+      CompletableFuture<AlertOutcome> decided = handle(alert, canaries, arrived);
       decided.thenAccept(this::count);
       AlertOutcome pending =
           new AlertOutcome(
@@ -127,7 +130,9 @@ public class AlertWebhookResource {
   }
 
   private CompletableFuture<AlertOutcome> handle(
-      AlertmanagerPayload.Alert alert, List<AlertMatcher.Target> canaries) {
+      AlertmanagerPayload.Alert alert,
+      List<AlertMatcher.Target> canaries,
+      SignalInbox.Received arrived) {
     String name = alert.name();
     if (!alert.firing()) {
       return CompletableFuture.completedFuture(
@@ -152,7 +157,7 @@ public class AlertWebhookResource {
     List<CompletableFuture<String>> answers = new ArrayList<>();
     for (AlertMatcher.Target t : running) {
       CompletableFuture<Optional<String>> answer =
-          controller.inbox().offer(t.key(), new Signal.AlertFiring(name, labels));
+          controller.inbox().offer(t.key(), new Signal.AlertFiring(name, labels), arrived);
       controller.pokeUrgent(t.key());
       // null: rolled back; otherwise why not
       answers.add(answer.thenApply(refusal -> refusal.map(r -> t.key() + ": " + r).orElse(null)));

@@ -236,6 +236,10 @@ final class CanaryReconciler {
           writeFailed(spec, status, d, e);
           return;
         }
+        if (signal.orElse(null) instanceof Signal.AlertFiring alert
+            && d.rollback().orElse(null) == RollbackCause.ALERT) {
+          alertRolledBack(alert, pending.get().received(), d, status);
+        }
         boolean statusChanged = !d.status().equals(status);
         if (statusChanged && !material(status, d.status(), verdict)) {
           // a passing check in the middle of a bake: nothing to record but when it ran
@@ -643,6 +647,27 @@ final class CanaryReconciler {
           applied = a;
         }
       }
+    }
+
+    /**
+     * The rollback a firing alert asked for is carried out (its route write done, or none needed):
+     * how long after the webhook received the alert, in {@code sluice_alert_reaction_seconds} and
+     * one INFO line. A rollback whose write failed is retried later and not measured.
+     */
+    private void alertRolledBack(
+        Signal.AlertFiring alert, SignalInbox.Received received, Decision d, ReleaseStatus before) {
+      Duration took = Duration.ofNanos(System.nanoTime() - received.nanos());
+      metrics.alertReaction(took);
+      boolean wrote = d.actions().stream().anyMatch(a -> a instanceof Action.SetRoute);
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "alert %s: route %s 100%% %s %.1f ms after the webhook received the alert (at %s)",
+              alert.alertName(),
+              wrote ? "written back to" : "already at",
+              before.stableVersion(),
+              took.toNanos() / 1e6,
+              received.at()));
     }
 
     private void announce(Decision d, ReleaseStatus before) {

@@ -28,6 +28,7 @@ final class ReleaseMetrics {
   private final Map<String, Map<String, double[]>> checkValues = new ConcurrentHashMap<>();
   private final Map<String, List<Meter.Id>> meters = new ConcurrentHashMap<>();
   private final Timer reconcile;
+  private final Timer alertReaction;
 
   ReleaseMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -47,6 +48,22 @@ final class ReleaseMetrics {
         Timer.builder("sluice.reconcile")
             .description("Time to reconcile one Canary")
             .publishPercentileHistogram()
+            .register(registry);
+    this.alertReaction =
+        Timer.builder("sluice.alert.reaction")
+            .description(
+                "Time from a firing alert's arrival at the webhook to its rollback's route write")
+            .serviceLevelObjectives(
+                Duration.ofMillis(10),
+                Duration.ofMillis(25),
+                Duration.ofMillis(50),
+                Duration.ofMillis(100),
+                Duration.ofMillis(250),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(2500),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10))
             .register(registry);
   }
 
@@ -174,6 +191,11 @@ final class ReleaseMetrics {
         .tags("result", "rolled_back")
         .register(registry)
         .increment();
+  }
+
+  /** A firing alert's rollback was carried out {@code took} after the webhook received it. */
+  void alertReaction(Duration took) {
+    alertReaction.record(took);
   }
 
   void promoted(Duration took) {

@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import dev.sluice.rollout.Signal;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -16,8 +17,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class SignalInbox {
 
-  /** A signal and the answer its sender waits for. */
-  public record Pending(Signal signal, CompletableFuture<Optional<String>> answer) {
+  /**
+   * When a signal reached the daemon (e.g. the webhook's request): the wall-clock instant, for
+   * logs, and {@link System#nanoTime()}, for durations.
+   */
+  public record Received(Instant at, long nanos) {
+    public static Received now() {
+      return new Received(Instant.now(), System.nanoTime());
+    }
+  }
+
+  /** A signal, when it was received, and the answer its sender waits for. */
+  public record Pending(
+      Signal signal, CompletableFuture<Optional<String>> answer, Received received) {
     void answer(Optional<String> refusal) {
       answer.complete(refusal);
     }
@@ -26,8 +38,16 @@ public final class SignalInbox {
   private final Map<String, Deque<Pending>> byKey = new HashMap<>();
 
   /** Queues {@code signal} for the Canary {@code key}; the future completes when it was decided. */
-  public synchronized CompletableFuture<Optional<String>> offer(String key, Signal signal) {
-    Pending p = new Pending(signal, new CompletableFuture<>());
+  public CompletableFuture<Optional<String>> offer(String key, Signal signal) {
+    return offer(key, signal, Received.now());
+  }
+
+  /**
+   * As {@link #offer(String, Signal)}, for a signal that reached the daemon at {@code received}.
+   */
+  public synchronized CompletableFuture<Optional<String>> offer(
+      String key, Signal signal, Received received) {
+    Pending p = new Pending(signal, new CompletableFuture<>(), received);
     byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).add(p);
     return p.answer();
   }

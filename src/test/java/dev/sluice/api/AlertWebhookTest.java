@@ -12,6 +12,7 @@ import dev.sluice.testing.PrometheusStub;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,7 +23,9 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +121,42 @@ class AlertWebhookTest {
                                 .contains("namespace=\"alert-firing\"")));
     assertThat(ApiScenario.rollbacks(registry, "alert-firing", "alert")).isEqualTo(1);
     assertThat(ApiScenario.alerts(registry, "matched")).isEqualTo(matchedBefore + 1);
+  }
+
+  @Test
+  void theTimeFromTheAlertsArrivalToTheRollbacksRouteWriteIsMeasured() throws Exception {
+    ApiScenario s = scenario("alert-reaction").seed().progressing();
+    Timer reaction = registry.find("sluice.alert.reaction").timer();
+    assertThat(reaction).as("registered at start, before any alert").isNotNull();
+    long countBefore = reaction.count();
+    double secondsBefore = reaction.totalTime(TimeUnit.SECONDS);
+
+    long sent = System.nanoTime();
+    HttpResponse<String> r = s.post(WEBHOOK, s.resource("api/alertmanager-firing.json"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    s.awaitPhase("RolledBack"); // the status is written after the route
+    double observed = (System.nanoTime() - sent) / 1e9;
+
+    assertThat(s.route()).containsExactly("v1=100");
+    assertThat(reaction.count()).isEqualTo(countBefore + 1);
+    double measured = reaction.totalTime(TimeUnit.SECONDS) - secondsBefore;
+    System.out.printf(
+        Locale.ROOT,
+        "alert reaction: %.1f ms measured by Sluice, %.1f ms from POST to RolledBack seen%n",
+        measured * 1000,
+        observed * 1000);
+    // within the interval this test saw: from before the POST to the status after the write
+    assertThat(measured).isPositive().isLessThanOrEqualTo(observed);
+
+    // a repeat of the notification rolls nothing back and measures nothing
+    assertThat(s.post(WEBHOOK, s.resource("api/alertmanager-firing.json")).statusCode())
+        .isEqualTo(200);
+    assertThat(reaction.count()).isEqualTo(countBefore + 1);
+    HttpResponse<String> metrics = s.get("/q/metrics");
+    assertThat(metrics.body())
+        .contains("sluice_alert_reaction_seconds_count ")
+        .contains("sluice_alert_reaction_seconds_sum ")
+        .contains("sluice_alert_reaction_seconds_bucket{le=\"0.1\"}");
   }
 
   @Test

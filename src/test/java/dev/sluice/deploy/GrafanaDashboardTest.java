@@ -79,7 +79,8 @@ class GrafanaDashboardTest {
             "Releases by result",
             "Reconcile duration p99",
             "Prometheus query latency",
-            "Prometheus query errors");
+            "Prometheus query errors",
+            "Alert reaction");
     Set<Integer> ids = new HashSet<>();
     for (JsonNode p : dashboard.path("panels")) {
       assertThat(ids.add(p.path("id").asInt())).as("unique panel id %s", p.path("id")).isTrue();

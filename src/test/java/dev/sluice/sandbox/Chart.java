@@ -50,7 +50,7 @@ final class Chart {
   }
 
   private String draw(ScenarioRun run) {
-    int height = top(3) + 20;
+    int height = top(3) + (run.alertPath() != null ? 36 : 20);
     svg.append(
         String.format(
             Locale.ROOT,
@@ -98,7 +98,10 @@ final class Chart {
 
     // panel 1: 5xx share
     double maxRatio = SandboxReport.max(run.canary(), ScenarioRun.CANARY_CHECK_ERRORS);
-    double ratioTop = Double.isNaN(maxRatio) ? 0.05 : maxRatio * 5;
+    // a strict gate (1%) leaves room to show the errors above it; a lenient one (the alert
+    // scenario's 20%) is shown near the top
+    double ratioTop =
+        Double.isNaN(maxRatio) ? 0.05 : maxRatio < 0.05 ? maxRatio * 5 : maxRatio * 1.3;
     for (ScenarioRun.Evaluation e : run.evaluations) {
       if (e.errorRatio() != null) {
         ratioTop = Math.max(ratioTop, e.errorRatio() * 1.15);
@@ -120,7 +123,33 @@ final class Chart {
     }
     frame(1, "v2 5xx share", 0, ratioTop, true);
     polyline(client, 1, 0, ratioTop, "#999", 1.2, "3,2");
-    threshold(1, maxRatio, ratioTop, "max " + pct(maxRatio));
+    threshold(1, maxRatio, ratioTop, "max " + pct(maxRatio), "#d62728");
+    AlertPath alert = run.alertPath();
+    if (alert != null) {
+      // the alerting rule's expression as Prometheus computed it, and its threshold
+      List<double[]> rule = new ArrayList<>();
+      for (AlertPath.Sample p : alert.ruleValues) {
+        if (!Double.isNaN(p.value())) {
+          rule.add(
+              new double[] {
+                Duration.between(start, p.at()).toMillis() / 1000.0, Math.min(ratioTop, p.value())
+              });
+        }
+      }
+      polyline(rule, 1, 0, ratioTop, "#ff7f0e", 1.5, null);
+      threshold(
+          1,
+          AlertPath.THRESHOLD,
+          ratioTop,
+          "alert "
+              + AlertPath.ALERT
+              + " > "
+              + pct(AlertPath.THRESHOLD)
+              + " over "
+              + AlertPath.WINDOW,
+          "#ff7f0e",
+          false);
+    }
     series(run, 1, ratioTop, true);
 
     // panel 2: p99
@@ -133,15 +162,23 @@ final class Chart {
     }
     msTop = nice(msTop, new double[] {200, 600, 800, 1000, 1500, 2000, 3000, 5000, 10000});
     frame(2, "v2 p99 ms", 0, msTop, false);
-    threshold(2, maxMs, msTop, "max " + Math.round(maxMs) + " ms");
+    threshold(2, maxMs, msTop, "max " + Math.round(maxMs) + " ms", "#d62728");
     series(run, 2, msTop, false);
 
     // markers over all panels
     Map<String, Instant> m = run.moments;
     marker(m.get("v2Applied"), "v2 applied", "#555", "2,3");
     marker(m.get("turnedBad"), "v2 turns bad", "#ff7f0e", null);
+    if (alert != null) {
+      // left of its line: the rollback follows within a pixel or two
+      marker(alert.prometheusActiveAt, "alert fires", "#8c564b", "5,2", false);
+    }
     if ("rolled back".equals(run.outcome) || m.containsKey("turnedBad")) {
-      marker(m.get("route100v1"), "rollback: 100% v1", "#d62728", null);
+      marker(
+          m.get("route100v1"),
+          alert != null ? "rollback by the alert: 100% v1" : "rollback: 100% v1",
+          "#d62728",
+          null);
     }
     marker(m.get("route100v2"), "promoted: 100% v2", "#2ca02c", null);
     marker(m.get("helloworld-v1Deleted"), "v1 deleted", "#2ca02c", "4,3");
@@ -160,6 +197,23 @@ final class Chart {
             LEFT + 245,
             ly));
     text(LEFT + 250, ly + 4, "5xx share the clients saw (per second)", "start", 11, "#555");
+    if (alert != null) {
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ff7f0e\" stroke-width=\"1.5\"/>\n",
+              LEFT + 220,
+              ly + 16,
+              LEFT + 245,
+              ly + 16));
+      text(
+          LEFT + 250,
+          ly + 20,
+          "the alert rule's 5xx share (" + AlertPath.WINDOW + " window; the gate's is 1m)",
+          "start",
+          11,
+          "#555");
+    }
     text(
         LEFT + 500,
         ly + 4,
@@ -307,7 +361,13 @@ final class Chart {
     polyline(line, panel, 0, hi, "#1f77b4", 1, null);
   }
 
-  private void threshold(int panel, double value, double hi, String label) {
+  private void threshold(int panel, double value, double hi, String label, String color) {
+    threshold(panel, value, hi, label, color, true);
+  }
+
+  /** A dashed horizontal line with its label at the right (or left) end. */
+  private void threshold(
+      int panel, double value, double hi, String label, String color, boolean right) {
     if (Double.isNaN(value)) {
       return;
     }
@@ -315,19 +375,26 @@ final class Chart {
     svg.append(
         String.format(
             Locale.ROOT,
-            "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"6,4\"/>\n",
+            "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"6,4\"/>\n",
             LEFT,
             y,
             WIDTH - RIGHT,
-            y));
-    text(WIDTH - RIGHT - 4, y - 4, label, "end", 10, "#d62728");
+            y,
+            color));
+    text(right ? WIDTH - RIGHT - 4 : LEFT + 4, y - 4, label, right ? "end" : "start", 10, color);
   }
 
   private void marker(Instant at, String label, String color, String dash) {
+    marker(at, label, color, dash, true);
+  }
+
+  /** A vertical line over all panels, labelled on its right (or left) side. */
+  private void marker(Instant at, String label, String color, String dash, boolean right) {
     if (at == null) {
       return;
     }
     double x = x(at);
+    double lx = right ? x + 10 : x - 3;
     svg.append(
         String.format(
             Locale.ROOT,
@@ -343,10 +410,10 @@ final class Chart {
             Locale.ROOT,
             "<text x=\"%.1f\" y=\"%d\" fill=\"%s\" font-size=\"10\" transform=\"rotate(-90 %.1f %d)\""
                 + " text-anchor=\"end\">%s</text>\n",
-            x + 10,
+            lx,
             top(0) + 2,
             color,
-            x + 10,
+            lx,
             top(0) + 2,
             escape(label)));
   }

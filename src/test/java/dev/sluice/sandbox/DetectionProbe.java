@@ -47,6 +47,9 @@ final class DetectionProbe implements AutoCloseable {
   private volatile Instant firstFailAt;
   private volatile Measurement firstFail;
 
+  /** Every measurement taken, in order (until the first fail). */
+  final List<Measurement> measurements = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   DetectionProbe(URI prometheus, Canary canary, String stable, String canaryVersion) {
     this.prometheus = prometheus;
     this.checks = checks(canary, stable, canaryVersion);
@@ -84,6 +87,7 @@ final class DetectionProbe implements AutoCloseable {
     for (Check check : checks) {
       Instant at = Instant.now();
       Measurement m = Judge.judge(check, query(check.promql()), at);
+      measurements.add(m);
       if (m.outcome() == Outcome.FAIL) {
         firstFail = m;
         firstFailAt = at;

@@ -31,9 +31,37 @@ final class PrometheusServer implements AutoCloseable {
    * {@code sluiceTarget} every 5 s; its log goes to {@code log}.
    */
   PrometheusServer(Path binary, String meshTarget, String sluiceTarget, Path log) {
+    this(binary, meshTarget, sluiceTarget, null, null, log);
+  }
+
+  /**
+   * As above, and when {@code alertmanagerTarget} is given, evaluates the alerting {@code rules} (a
+   * rule file's YAML) every second and sends the alerts to that Alertmanager.
+   */
+  PrometheusServer(
+      Path binary,
+      String meshTarget,
+      String sluiceTarget,
+      String alertmanagerTarget,
+      String rules,
+      Path log) {
     try {
       dataDir = Files.createTempDirectory("sluice-sandbox-prometheus-");
       Path config = dataDir.resolve("prometheus.yml");
+      String alerting = "";
+      if (alertmanagerTarget != null) {
+        Path ruleFile = dataDir.resolve("rules.yml");
+        Files.writeString(ruleFile, rules);
+        alerting =
+            """
+            rule_files: ['%s']
+            alerting:
+              alertmanagers:
+                - static_configs:
+                    - targets: ['%s']
+            """
+                .formatted(ruleFile, alertmanagerTarget);
+      }
       Files.writeString(
           config,
           """
@@ -52,7 +80,8 @@ final class PrometheusServer implements AutoCloseable {
               static_configs:
                 - targets: ['%s']
           """
-              .formatted(meshTarget, sluiceTarget));
+                  .formatted(meshTarget, sluiceTarget)
+              + alerting);
       version = versionOf(binary);
       IllegalStateException last = null;
       Process started = null;
@@ -112,7 +141,7 @@ final class PrometheusServer implements AutoCloseable {
     return null;
   }
 
-  private static String versionOf(Path binary) {
+  static String versionOf(Path binary) {
     try {
       Process p =
           new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,7 +72,10 @@ public final class Sandbox implements AutoCloseable {
   private ApiServer api;
   private IstioMetrics metrics;
   private PrometheusServer prometheus;
+  private AlertmanagerServer alertmanager;
   private SluiceDaemon daemon;
+  // kept for report.json, which is written after everything stopped
+  private final Map<String, Object> versions = new LinkedHashMap<>();
 
   private Sandbox(Options options, PrintStream out) {
     this.options = options;
@@ -87,13 +93,20 @@ public final class Sandbox implements AutoCloseable {
     if (binary == null) {
       throw new IllegalStateException(PrometheusServer.INSTALL_HINT);
     }
+    Path alertmanagerBinary = null;
+    if (options.scenarios().contains(Scenario.ALERT)) {
+      alertmanagerBinary = AlertmanagerServer.find();
+      if (alertmanagerBinary == null) {
+        throw new IllegalStateException(AlertmanagerServer.INSTALL_HINT);
+      }
+    }
     if (!Files.isRegularFile(options.daemonJar())) {
       throw new IllegalStateException(
           "no Sluice daemon at " + options.daemonJar() + ": " + SluiceDaemon.BUILD_HINT);
     }
     Sandbox s = new Sandbox(options, out);
     try {
-      s.startShared(binary);
+      s.startShared(binary, alertmanagerBinary);
     } catch (RuntimeException e) {
       s.close();
       throw e;
@@ -101,7 +114,13 @@ public final class Sandbox implements AutoCloseable {
     return s;
   }
 
-  private void startShared(Path binary) {
+  /**
+   * What the alert scenario needs to follow an alert: Alertmanager (null when not started), its
+   * log, the daemon's log and HTTP root.
+   */
+  record Alerting(URI alertmanager, Path alertmanagerLog, Path sluiceLog, URI daemon) {}
+
+  private void startShared(Path binary, Path alertmanagerBinary) {
     try {
       Files.createDirectories(reportDir);
     } catch (IOException e) {
@@ -111,15 +130,46 @@ public final class Sandbox implements AutoCloseable {
     api = new ApiServer(options.projectDir());
     metrics = new IstioMetrics();
     int daemonPort = Processes.freePort();
+    // the API's bearer token: random per run, for the daemon and Alertmanager only
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    String token = HexFormat.of().formatHex(secret);
+    String rules = null;
+    if (alertmanagerBinary != null) {
+      alertmanager =
+          new AlertmanagerServer(
+              alertmanagerBinary,
+              URI.create("http://127.0.0.1:" + daemonPort + "/api/v1/alerts"),
+              token,
+              reportDir.resolve("alertmanager.log"));
+      rules = AlertPath.rules();
+      write("alert-rules.yml", rules);
+      write(
+          "alertmanager.yml",
+          AlertmanagerServer.config(
+              URI.create("http://127.0.0.1:" + daemonPort + "/api/v1/alerts"),
+              Path.of("<temporary directory>/sluice-api-token")));
+    }
     prometheus =
         new PrometheusServer(
             binary,
             metrics.target(),
             "127.0.0.1:" + daemonPort,
+            alertmanager == null ? null : alertmanager.target(),
+            rules,
             reportDir.resolve("prometheus.log"));
     out.printf(
         "  Kubernetes API (fabric8 mock, CRUD)  %s%n  Prometheus (%s)  %s%n",
         api.url(), prometheus.version(), prometheus.url());
+    if (alertmanager != null) {
+      out.printf(
+          "  Alertmanager (%s)  %s, no cluster port; route sluice=\"rollback\" → Sluice's webhook"
+              + " with the token (group_wait %s); rule %s (alert-rules.yml)%n",
+          alertmanager.version(),
+          alertmanager.url(),
+          AlertmanagerServer.GROUP_WAIT,
+          AlertPath.ALERT);
+    }
     daemon =
         new SluiceDaemon(
             options.daemonJar(),
@@ -127,17 +177,38 @@ public final class Sandbox implements AutoCloseable {
             prometheus.url(),
             daemonPort,
             reportDir,
-            reportDir.resolve("sluice.log"));
+            reportDir.resolve("sluice.log"),
+            Map.of("SLUICE_API_TOKEN", token),
+            true);
     out.printf(
-        "  Sluice daemon  http://%s (log: sluice.log), configured by %s%n",
+        "  Sluice daemon  http://%s (log: sluice.log), configured by %s and SLUICE_API_TOKEN"
+            + " (random per run)%n",
         daemon.metricsTarget(), daemon.configuration().keySet().stream().sorted().toList());
     out.flush();
+    versions.put("prometheus", prometheus.version());
+    if (alertmanager != null) {
+      versions.put("alertmanager", alertmanager.version());
+    }
+    Map<String, Object> configuration = new java.util.TreeMap<>(daemon.configuration());
+    configuration.put("SLUICE_API_TOKEN", "(random per run, not shown)");
+    versions.put("sluiceConfiguration", configuration);
   }
 
   /** Runs one scenario to its end and returns its report. */
   public Map<String, Object> run(Scenario scenario) {
     ScenarioRun run =
-        new ScenarioRun(scenario, options, api.client(), metrics, prometheus.url(), out);
+        new ScenarioRun(
+            scenario,
+            options,
+            api.client(),
+            metrics,
+            prometheus.url(),
+            new Alerting(
+                alertmanager == null ? null : alertmanager.url(),
+                alertmanager == null ? null : alertmanager.log(),
+                reportDir.resolve("sluice.log"),
+                daemon.http()),
+            out);
     runs.add(run);
     try {
       run.run();
@@ -153,14 +224,21 @@ public final class Sandbox implements AutoCloseable {
     }
   }
 
+  private void write(String file, String text) {
+    try {
+      Files.writeString(reportDir.resolve(file), text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Writes report.json with every scenario run so far; returns its path. */
   public Path writeReport() {
     Map<String, Object> top = new LinkedHashMap<>();
     top.put("startedAt", startedAt.toString());
     top.put("totalSeconds", SandboxReport.seconds(startedAt, Instant.now()));
     top.put("ok", reports.stream().allMatch(r -> Boolean.TRUE.equals(r.get("ok"))));
-    top.put("prometheus", prometheus == null ? null : prometheus.version());
-    top.put("sluiceConfiguration", daemon == null ? null : daemon.configuration());
+    top.putAll(versions);
     top.put("scenarios", reports);
     Path file = reportDir.resolve("report.json");
     try {
@@ -188,6 +266,10 @@ public final class Sandbox implements AutoCloseable {
     if (prometheus != null) {
       prometheus.close();
       prometheus = null;
+    }
+    if (alertmanager != null) {
+      alertmanager.close();
+      alertmanager = null;
     }
     if (metrics != null) {
       metrics.close();

@@ -14,13 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * End to end: the local sandbox ({@code scripts/sandbox good errors --interval 2s}) against the
- * packaged daemon ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before this
- * runs) and a real Prometheus. Asserts the final objects, the debug route in every stored version
- * of the VirtualService, and that no request was lost. Times are printed, never asserted.
+ * End to end: the local sandbox ({@code scripts/sandbox good errors alert --interval 2s}) against
+ * the packaged daemon ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before
+ * this runs), a real Prometheus and, for {@code alert}, a real Alertmanager. Asserts the final
+ * objects, the debug route in every stored version of the VirtualService, and that no request was
+ * lost. Times are printed, never asserted (only that the alert's two latencies were measured).
  *
- * <p>Needs {@code prometheus} ({@code scripts/install-prometheus}; CI installs it): without it the
- * test fails, it does not skip.
+ * <p>Needs {@code prometheus} and {@code prometheus-alertmanager} ({@code
+ * scripts/install-prometheus}; CI installs them): without them the test fails, it does not skip.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxIT {
@@ -31,10 +32,14 @@ class SandboxIT {
     assertThat(PrometheusServer.find())
         .as("SandboxIT: no prometheus binary; " + PrometheusServer.INSTALL_HINT)
         .isNotNull();
+    assertThat(AlertmanagerServer.find())
+        .as("SandboxIT: no Alertmanager binary; " + AlertmanagerServer.INSTALL_HINT)
+        .isNotNull();
     Path project = Path.of(System.getProperty("sluice.project.dir", ".")).toAbsolutePath();
     Options options =
         Options.defaults(project)
-            .with("2s", 50, 0.2, 800, 30, project.resolve("target/sandbox-it"));
+            .with("2s", 50, 0.2, 800, 30, project.resolve("target/sandbox-it"))
+            .withScenarios(List.of(Scenario.GOOD, Scenario.ERRORS, Scenario.ALERT));
     sandbox = Sandbox.start(options, System.out);
   }
 
@@ -98,6 +103,71 @@ class SandboxIT {
     assertThat((Long) requests.get("injectedErrors")).isPositive();
     assertThat(map(map(r.get("durations")).get("v2BadTo100PercentV1")))
         .containsKeys("totalSeconds", "prometheusDetectionSeconds", "sluiceRouteWriteSeconds");
+  }
+
+  @Test
+  @Order(3)
+  void alert_aFiringPrometheusAlertSentByAlertmanagerRollsV2BackBeforeAnyGateFails() {
+    Map<String, Object> r = sandbox.run(Scenario.ALERT);
+    print(r);
+
+    assertThat(r.get("outcome")).as(() -> "report: " + r).isEqualTo("rolled back");
+    // rolled back by the alert, not by a check: the reason, the condition and an event say so
+    String reason =
+        "alert " + AlertPath.ALERT + " fired (namespace=\"sandbox-alert\", app=\"helloworld\"";
+    assertThat(String.valueOf(r.get("why"))).startsWith(reason);
+    Map<String, Object> fin = map(r.get("final"));
+    Map<String, Object> canary = map(fin.get("canary"));
+    assertThat(canary.get("phase")).isEqualTo("RolledBack");
+    assertThat(String.valueOf(canary.get("rollbackReason"))).startsWith(reason);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> conditions = (List<Map<String, Object>>) canary.get("conditions");
+    assertThat(conditions)
+        .anySatisfy(
+            c -> {
+              assertThat(c.get("type")).isEqualTo("Progressing");
+              assertThat(c.get("status")).isEqualTo("False");
+              assertThat(c.get("reason")).isEqualTo("RolledBack");
+              assertThat(String.valueOf(c.get("message"))).contains(reason);
+            });
+    @SuppressWarnings("unchecked")
+    List<String> events = (List<String>) canary.get("warningEvents");
+    assertThat(events).anyMatch(e -> e.startsWith("RollingBack: ") && e.contains(reason));
+    assertThat(
+            map(r.get("sluiceMetrics"))
+                .get("sluice_rollbacks_total{reason=\"alert\"} (this namespace)"))
+        .isEqualTo(1.0);
+    // ... while the Canary's own gates had not failed (none of Sluice's evaluations, none of the
+    // sandbox's probe running the same checks against the same Prometheus)
+    Map<String, Object> gates = map(r.get("gates"));
+    assertThat(gates.get("sluiceAnyCheckFailed")).as(() -> "gates: " + gates).isEqualTo(false);
+    assertThat(gates.get("probeAnyCheckFailed")).as(() -> "gates: " + gates).isEqualTo(false);
+    assertThat((Integer) gates.get("probeErrorRatioMeasurementsFromBadToRollback")).isPositive();
+
+    assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v1", 100));
+    assertThat(fin.get("destinationRuleSubsets")).isEqualTo(List.of("v1", "debug"));
+    assertThat(fin.get("deployments"))
+        .isEqualTo(List.of("helloworld-debug", "helloworld-v1", "helloworld-v2"));
+    assertThat(r.get("debugRouteUntouched")).isEqualTo(true);
+    @SuppressWarnings("unchecked")
+    List<List<String>> versions = (List<List<String>>) r.get("defaultRouteOfEachVersionWritten");
+    assertThat(versions.get(versions.size() - 1)).isEqualTo(List.of("v1=100"));
+    assertThat(versions.get(versions.size() - 2))
+        .anyMatch(d -> d.startsWith("v2=") && Integer.parseInt(d.substring(3)) >= 30);
+    Map<String, Object> requests = map(r.get("requests"));
+    assertThat(requests.get("lost")).as(() -> "lost: " + requests).isEqualTo(0L);
+    assertThat((Long) requests.get("injectedErrors")).isPositive();
+
+    // the two latencies were measured (their values are printed, not asserted)
+    Map<String, Object> alert = map(map(r.get("durations")).get("alert"));
+    assertThat((Double) alert.get("webhookArrivalToRouteWriteMs"))
+        .as(() -> "alert durations: " + alert)
+        .isNotNull()
+        .isPositive();
+    assertThat((Double) alert.get("alertFiringToRouteWriteMs"))
+        .as(() -> "alert durations: " + alert)
+        .isNotNull()
+        .isPositive();
   }
 
   private static void print(Map<String, Object> r) {

@@ -50,9 +50,16 @@ final class SandboxReport {
     settings.put("v2WhenBad", run.badBehaviour() == null ? null : run.badBehaviour().toString());
     settings.put("v2TurnsBadAtWeight", run.badBehaviour() == null ? null : run.options().badAt());
     settings.put("thresholds", thresholds(canary));
+    if (run.scenario() == Scenario.ALERT) {
+      settings.put("alert", alertSettings());
+    }
     r.put("settings", settings);
 
     r.put("durations", durations(run, status));
+    if (run.scenario() == Scenario.ALERT) {
+      r.put("gates", gates(run, canary));
+      r.put("sluiceMetrics", sluiceMetrics(run));
+    }
 
     Map<String, Object> fin = new LinkedHashMap<>();
     GenericKubernetesResource vs =
@@ -81,6 +88,22 @@ final class SandboxReport {
       c.put("canaryVersion", status.canaryVersion);
       c.put("weight", status.weight);
       c.put("rollbackReason", status.rollbackReason);
+      c.put(
+          "conditions",
+          status.conditions == null
+              ? List.of()
+              : status.conditions.stream()
+                  .map(
+                      k -> {
+                        Map<String, Object> one = new LinkedHashMap<>();
+                        one.put("type", k.getType());
+                        one.put("status", k.getStatus());
+                        one.put("reason", k.getReason());
+                        one.put("message", k.getMessage());
+                        return one;
+                      })
+                  .toList());
+      c.put("warningEvents", warningEvents(client, ns));
       fin.put("canary", c);
     }
     r.put("final", fin);
@@ -137,7 +160,31 @@ final class SandboxReport {
     return run.scenario().expected.equals(run.outcome)
         && run.load != null
         && run.load.lost() == 0
-        && debugRouteUntouched(run);
+        && debugRouteUntouched(run)
+        && (run.scenario() != Scenario.ALERT || rolledBackByTheAlert(run));
+  }
+
+  /** The Canary's Warning events, oldest first, as "Reason: message". */
+  private static List<String> warningEvents(KubernetesClient client, String ns) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> "Warning".equals(e.getType()))
+        .filter(
+            e -> e.getInvolvedObject() != null && "Canary".equals(e.getInvolvedObject().getKind()))
+        .sorted(
+            java.util.Comparator.comparing(
+                (io.fabric8.kubernetes.api.model.Event e) ->
+                    e.getMetadata().getCreationTimestamp() == null
+                        ? ""
+                        : e.getMetadata().getCreationTimestamp()))
+        .map(e -> e.getReason() + ": " + e.getMessage())
+        .toList();
+  }
+
+  /** The alert scenario's release was rolled back by the alert, not by a check. */
+  static boolean rolledBackByTheAlert(ScenarioRun run) {
+    Canary c = run.canary();
+    String reason = c == null || c.getStatus() == null ? null : c.getStatus().rollbackReason;
+    return reason != null && reason.startsWith("alert " + AlertPath.ALERT + " fired");
   }
 
   /** Every stored version of the VirtualService kept the debug route exactly as seeded. */
@@ -213,7 +260,9 @@ final class SandboxReport {
     }
     Instant bad = m.get("turnedBad");
     Instant stable = m.get("route100v1");
-    if (bad != null && stable != null) {
+    if (run.scenario() == Scenario.ALERT) {
+      d.put("alert", alertDurations(run, status));
+    } else if (bad != null && stable != null) {
       Map<String, Object> b = new LinkedHashMap<>();
       Instant sluiceFail = m.get("firstFailingEvaluation");
       Instant promFail = run.probe() == null ? null : run.probe().firstFailAt();
@@ -236,6 +285,213 @@ final class SandboxReport {
       d.put("v2BadTo100PercentV1", b);
     }
     return d;
+  }
+
+  // ---- the alert scenario ---------------------------------------------------------------------
+
+  private static Map<String, Object> alertSettings() {
+    Map<String, Object> a = new LinkedHashMap<>();
+    a.put("rule", AlertPath.ALERT);
+    a.put("ruleFile", "alert-rules.yml");
+    a.put("threshold", AlertPath.THRESHOLD);
+    a.put("window", AlertPath.WINDOW);
+    a.put("for", "0s");
+    a.put("evaluationInterval", "1s");
+    a.put("scrapeInterval", "1s");
+    a.put("alertmanagerConfig", "alertmanager.yml");
+    a.put("groupWait", AlertmanagerServer.GROUP_WAIT);
+    a.put("groupInterval", AlertmanagerServer.GROUP_INTERVAL);
+    a.put("repeatInterval", AlertmanagerServer.REPEAT_INTERVAL);
+    a.put("errorRateGateMaxRatio", AlertPath.GATE_MAX_RATIO);
+    a.put("v2ErrorRatioWhenBad", AlertPath.V2_ERROR_RATIO);
+    return a;
+  }
+
+  /** Milliseconds between two instants, to 0.1 ms, or null. */
+  static Double ms(Instant from, Instant to) {
+    if (from == null || to == null) {
+      return null;
+    }
+    return Math.round(Duration.between(from, to).toNanos() / 100_000.0) / 10.0;
+  }
+
+  private static Map<String, Object> alertDurations(ScenarioRun run, CanaryStatus status) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    AlertPath a = run.alertPath();
+    Map<String, Instant> m = run.moments;
+    Instant bad = m.get("turnedBad");
+    Instant mesh = m.get("route100v1");
+    if (a == null) {
+      return d;
+    }
+    d.put("webhookArrivalToRouteWriteMs", a.sluiceReactionMs);
+    d.put("alertFiringToRouteWriteMs", ms(a.prometheusActiveAt, a.sluiceWrittenAt));
+    Map<String, Object> split = new LinkedHashMap<>();
+    split.put(
+        "prometheusRuleEvaluationAndNotifyMs", ms(a.prometheusActiveAt, a.alertmanagerUpdatedAt));
+    split.put("alertmanagerDispatchMs", ms(a.alertmanagerUpdatedAt, a.alertmanagerFlushAt));
+    split.put("alertmanagerToSluiceWebhookMs", ms(a.alertmanagerFlushAt, a.sluiceReceivedAt));
+    split.put("sluiceReactionMs", a.sluiceReactionMs);
+    d.put("alertFiringToRouteWriteSplit", split);
+    // the rollback decision's time is status.finishedAt (the state machine's clock)
+    Instant decided =
+        status == null || status.finishedAt == null ? null : Instant.parse(status.finishedAt);
+    Map<String, Object> sluice = new LinkedHashMap<>();
+    sluice.put("webhookArrivalToDecisionMs", ms(a.sluiceReceivedAt, decided));
+    sluice.put("decisionToRouteWrittenMs", ms(decided, a.sluiceWrittenAt));
+    d.put("sluiceReactionSplit", sluice);
+    d.put("routeWriteToMeshRoutingMs", ms(a.sluiceWrittenAt, mesh));
+    d.put("alertmanagerWebhookRoundTripMs", ms(a.alertmanagerFlushAt, a.alertmanagerNotifiedAt));
+    d.put("v2BadToAlertFiringSeconds", seconds(bad, a.prometheusActiveAt));
+    d.put("v2BadTo100PercentV1Seconds", seconds(bad, mesh));
+    d.put(
+        "how",
+        "The alert fires at Prometheus' activeAt (the rule evaluation's timestamp, from"
+            + " /api/v1/alerts; for: 0s). Alertmanager received it at its updatedAt"
+            + " (/api/v2/alerts, to the millisecond) and flushed the group to the sluice receiver"
+            + " at the 'flushing' line of its debug log (to the millisecond). Sluice's webhook"
+            + " received it, and wrote the route back to 100% v1, as its INFO line says (arrival"
+            + " instant, then the milliseconds to the write, the same measure as"
+            + " sluice_alert_reaction_seconds); its decision is status.finishedAt. The mesh routes"
+            + " by the write when its watch delivers it, which can be a millisecond before Sluice's"
+            + " client has read the API server's answer (a negative routeWriteToMeshRoutingMs)."
+            + " All processes share this machine's clock.");
+    return d;
+  }
+
+  private static Map<String, Object> gates(ScenarioRun run, Canary canary) {
+    Map<String, Object> g = new LinkedHashMap<>();
+    Map<String, Instant> m = run.moments;
+    Instant bad = m.get("turnedBad");
+    Instant rollback = m.get("route100v1");
+    double max = max(canary, ScenarioRun.CANARY_CHECK_ERRORS);
+    g.put("errorRateGateMaxRatio", max);
+    g.put("alertRuleThreshold", AlertPath.THRESHOLD);
+    if (bad == null || rollback == null) {
+      return g;
+    }
+    int evaluations = 0;
+    boolean sluiceFailed = false;
+    double sluiceHighest = Double.NaN;
+    for (ScenarioRun.Evaluation e : run.evaluations) {
+      if (!e.at().isBefore(bad) && !e.at().isAfter(rollback)) {
+        evaluations++;
+        sluiceFailed |= e.anyFail();
+        if (e.errorRatio() != null) {
+          sluiceHighest =
+              Double.isNaN(sluiceHighest)
+                  ? e.errorRatio()
+                  : Math.max(sluiceHighest, e.errorRatio());
+        }
+      }
+    }
+    int probed = 0;
+    boolean probeFailed = false;
+    double probeHighest = Double.NaN;
+    DetectionProbe probe = run.probe();
+    if (probe != null) {
+      for (dev.sluice.analysis.Measurement pm : probe.measurements) {
+        if (pm.at().isAfter(rollback)) {
+          continue;
+        }
+        probeFailed |= pm.outcome() == dev.sluice.analysis.Outcome.FAIL;
+        if (pm.check().equals(ScenarioRun.CANARY_CHECK_ERRORS)) {
+          probed++;
+          if (pm.value().isPresent()) {
+            double v = pm.value().getAsDouble();
+            probeHighest = Double.isNaN(probeHighest) ? v : Math.max(probeHighest, v);
+          }
+        }
+      }
+    }
+    long v2 = 0;
+    long v2Errors = 0;
+    for (Map.Entry<Long, LoadGenerator.Second> s : run.load.seconds().entrySet()) {
+      if (s.getKey() >= bad.getEpochSecond() && s.getKey() <= rollback.getEpochSecond()) {
+        v2 += s.getValue().v2.sum();
+        v2Errors += s.getValue().v2Errors.sum();
+      }
+    }
+    Double clientShare = v2 == 0 ? null : round4(v2Errors / (double) v2);
+    g.put("sluiceEvaluationsFromBadToRollback", evaluations);
+    g.put("sluiceHighestErrorRatio", nan(sluiceHighest));
+    g.put("sluiceAnyCheckFailed", sluiceFailed);
+    g.put("probeErrorRatioMeasurementsFromBadToRollback", probed);
+    g.put("probeHighestErrorRatio", nan(probeHighest));
+    g.put("probeAnyCheckFailed", probeFailed);
+    g.put("v2ErrorShareClientsSawFromBadToRollback", clientShare);
+    boolean wouldNotHaveFailed = !sluiceFailed && !probeFailed;
+    g.put("gatesAloneHadNotFailedAtTheRollback", wouldNotHaveFailed);
+    g.put(
+        "why",
+        String.format(
+            Locale.ROOT,
+            "The Canary's error-rate gate fails above %s 5xx over a 1m window; v2 answered %s of"
+                + " its requests with 5xx (the clients saw %s from turning bad to the rollback),"
+                + " and the 1m window still held v2's healthy requests from before: Sluice measured"
+                + " at most %s in its %d evaluations, and the same checks run by the sandbox every"
+                + " %d ms against the same Prometheus at most %s, %s. The alerting rule fires above"
+                + " %s over %s, which v2 crossed %s s after turning bad.",
+            pct(max),
+            pct(AlertPath.V2_ERROR_RATIO),
+            clientShare == null ? "?" : pct(clientShare),
+            pct(sluiceHighest),
+            evaluations,
+            DetectionProbe.EVERY_MS,
+            pct(probeHighest),
+            wouldNotHaveFailed
+                ? "so no gate failed (at " + pct(AlertPath.V2_ERROR_RATIO) + " it never would)"
+                : "YET A GATE FAILED",
+            pct(AlertPath.THRESHOLD),
+            AlertPath.WINDOW,
+            fmt(
+                seconds(
+                    bad, run.alertPath() == null ? null : run.alertPath().prometheusActiveAt))));
+    return g;
+  }
+
+  private static Map<String, Object> sluiceMetrics(ScenarioRun run) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Double> before = run.daemonMetricsBefore;
+    Map<String, Double> after = run.daemonMetricsAfter;
+    List<String> ns = List.of("namespace=\"" + run.namespace() + "\"");
+    List<String> alertReason = List.of("namespace=\"" + run.namespace() + "\"", "reason=\"alert\"");
+    out.put(
+        "sluice_rollbacks_total{reason=\"alert\"} (this namespace)",
+        DaemonMetrics.sum(after, "sluice_rollbacks_total", alertReason));
+    out.put(
+        "sluice_rollbacks_total (this namespace, every reason)",
+        DaemonMetrics.sum(after, "sluice_rollbacks_total", ns));
+    out.put(
+        "sluice_alerts_total{result=\"matched\"} (during the scenario)",
+        delta(before, after, "sluice_alerts_total", List.of("result=\"matched\"")));
+    double count = delta(before, after, "sluice_alert_reaction_seconds_count", List.of());
+    double sum = delta(before, after, "sluice_alert_reaction_seconds_sum", List.of());
+    out.put("sluice_alert_reaction_seconds_count (during the scenario)", count);
+    out.put(
+        "sluice_alert_reaction_seconds_sum (during the scenario), ms",
+        Math.round(sum * 10_000) / 10.0);
+    return out;
+  }
+
+  private static double delta(
+      Map<String, Double> before, Map<String, Double> after, String name, List<String> labels) {
+    return DaemonMetrics.sum(after, name, labels) - DaemonMetrics.sum(before, name, labels);
+  }
+
+  private static Double nan(double d) {
+    return Double.isNaN(d) ? null : round4(d);
+  }
+
+  private static double round4(double d) {
+    return Math.round(d * 10_000) / 10_000.0;
+  }
+
+  static String pct(Double v) {
+    if (v == null || v.isNaN()) {
+      return "?";
+    }
+    return String.format(Locale.ROOT, "%.1f%%", v * 100);
   }
 
   private static Instant earliest(Instant a, Instant b) {
@@ -278,6 +534,24 @@ final class SandboxReport {
           "v1 retired "
               + fmt(seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")))
               + " s later");
+    } else if (run.scenario() == Scenario.ALERT && run.alertPath() != null) {
+      AlertPath a = run.alertPath();
+      if (rolledBackByTheAlert(run)) {
+        parts.add(
+            "v2 bad → alert firing "
+                + fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt))
+                + " s → route written "
+                + msText(a.prometheusActiveAt, a.sluiceWrittenAt)
+                + " ms later (webhook → write "
+                + fmt1(a.sluiceReactionMs)
+                + " ms); "
+                + (Boolean.TRUE.equals(
+                        gates(run, run.canary()).get("gatesAloneHadNotFailedAtTheRollback"))
+                    ? "no gate had failed"
+                    : "a gate had failed too"));
+      } else {
+        parts.add("NOT rolled back by the alert");
+      }
     } else if (m.get("turnedBad") != null && m.get("route100v1") != null) {
       Instant sluiceFail = m.get("firstFailingEvaluation");
       Instant detected =
@@ -341,7 +615,9 @@ final class SandboxReport {
               status == null ? "?" : status.rollbackReason));
       Instant bad = m.get("turnedBad");
       Instant stable = m.get("route100v1");
-      if (bad != null && stable != null) {
+      if (run.scenario() == Scenario.ALERT) {
+        b.append(' ').append(alertLine(run));
+      } else if (bad != null && stable != null) {
         Instant sluiceFail = m.get("firstFailingEvaluation");
         Instant detected =
             earliest(run.probe() == null ? null : run.probe().firstFailAt(), sluiceFail);
@@ -374,6 +650,56 @@ final class SandboxReport {
       b.append(" EXPECTED: ").append(run.scenario().expected).append('.');
     }
     return b.toString();
+  }
+
+  /** The alert scenario's figures in a sentence or two. */
+  static String alertLine(ScenarioRun run) {
+    AlertPath a = run.alertPath();
+    Map<String, Instant> m = run.moments;
+    if (a == null) {
+      return "";
+    }
+    if (!rolledBackByTheAlert(run)) {
+      return String.format(
+          Locale.ROOT,
+          "NOT rolled back by the alert%s.",
+          a.prometheusActiveAt == null
+              ? " (it never fired in Prometheus)"
+              : " (it fired in Prometheus "
+                  + fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt))
+                  + " s after v2 turned bad"
+                  + (a.sluiceReceivedAt == null ? "; Sluice's log shows no rollback for it" : "")
+                  + ")");
+    }
+    Map<String, Object> gates = gates(run, run.canary());
+    return String.format(
+        Locale.ROOT,
+        "v2 turned bad → 100%% v1 in %s s: the alert fired in Prometheus after %s s, and %s ms"
+            + " later the route was written (Prometheus → Alertmanager %s ms, Alertmanager dispatch"
+            + " %s ms, → Sluice's webhook %s ms, Sluice %s ms); the mesh routed by it %s ms"
+            + " after. Gates alone: 5xx at most %s (Sluice) / %s (probe) against a %s limit, %s.",
+        fmt(seconds(m.get("turnedBad"), m.get("route100v1"))),
+        fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt)),
+        msText(a.prometheusActiveAt, a.sluiceWrittenAt),
+        msText(a.prometheusActiveAt, a.alertmanagerUpdatedAt),
+        msText(a.alertmanagerUpdatedAt, a.alertmanagerFlushAt),
+        msText(a.alertmanagerFlushAt, a.sluiceReceivedAt),
+        fmt1(a.sluiceReactionMs),
+        msText(a.sluiceWrittenAt, m.get("route100v1")),
+        pct((Double) gates.get("sluiceHighestErrorRatio")),
+        pct((Double) gates.get("probeHighestErrorRatio")),
+        pct((Double) gates.get("errorRateGateMaxRatio")),
+        Boolean.TRUE.equals(gates.get("gatesAloneHadNotFailedAtTheRollback"))
+            ? "none failed"
+            : "ONE FAILED");
+  }
+
+  private static String msText(Instant from, Instant to) {
+    return fmt1(ms(from, to));
+  }
+
+  private static String fmt1(Double d) {
+    return d == null ? "?" : String.format(Locale.ROOT, "%.1f", d);
   }
 
   static String fmt(Double d) {

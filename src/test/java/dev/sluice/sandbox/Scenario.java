@@ -9,7 +9,13 @@ enum Scenario {
   /** v2 answers 5xx for a share of its requests once it reaches --bad-at: rolled back. */
   ERRORS("rolled back", "v2 answers 5xx"),
   /** v2's p99 goes over the threshold once it reaches --bad-at: rolled back. */
-  SLOW("rolled back", "v2 slow");
+  SLOW("rolled back", "v2 slow"),
+  /**
+   * v2 answers 5xx for a share of its requests under the Canary's error-rate gate but over a
+   * Prometheus alerting rule's threshold, once it reaches --bad-at: the alert, through the real
+   * Alertmanager and Sluice's webhook, rolls it back.
+   */
+  ALERT("rolled back", "v2 answers a few 5xx; an alert fires");
 
   final String expected;
   final String story;
@@ -29,6 +35,7 @@ enum Scenario {
       case GOOD -> null;
       case ERRORS -> new Behaviour(options.errorRatio(), Behaviour.HEALTHY.latencyMs());
       case SLOW -> new Behaviour(0, options.latencyMs());
+      case ALERT -> new Behaviour(AlertPath.V2_ERROR_RATIO, Behaviour.HEALTHY.latencyMs());
     };
   }
 
@@ -38,6 +45,6 @@ enum Scenario {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown scenario '" + id + "' (good, errors, slow)");
+    throw new IllegalArgumentException("unknown scenario '" + id + "' (good, errors, slow, alert)");
   }
 }

@@ -56,6 +56,7 @@ final class ScenarioRun {
   private final KubernetesClient client;
   private final IstioMetrics metrics;
   private final URI prometheus;
+  private final Sandbox.Alerting alerting;
   private final PrintStream out;
   private final String ns;
   private final Behaviour bad;
@@ -74,6 +75,9 @@ final class ScenarioRun {
   private volatile Instant stepSince;
   private volatile DetectionProbe probe;
   private volatile Instant started;
+  private volatile AlertPath alertPath;
+  Map<String, Double> daemonMetricsBefore = Map.of();
+  Map<String, Double> daemonMetricsAfter = Map.of();
 
   Kubelet kubelet;
   Mesh mesh;
@@ -89,12 +93,14 @@ final class ScenarioRun {
       KubernetesClient client,
       IstioMetrics metrics,
       URI prometheus,
+      Sandbox.Alerting alerting,
       PrintStream out) {
     this.scenario = scenario;
     this.options = options;
     this.client = client;
     this.metrics = metrics;
     this.prometheus = prometheus;
+    this.alerting = alerting;
     this.out = out;
     this.ns = "sandbox-" + scenario.id();
     this.bad = scenario.bad(options);
@@ -128,10 +134,18 @@ final class ScenarioRun {
     return probe;
   }
 
+  /** The alert's path (the alert scenario only), else null. */
+  AlertPath alertPath() {
+    return alertPath;
+  }
+
   /** Runs the scenario to its end (or its deadline) and stops its pods, mesh and load. */
   void run() {
     started = Instant.now();
     header();
+    if (alerting != null && alerting.daemon() != null) {
+      daemonMetricsBefore = DaemonMetrics.scrape(alerting.daemon());
+    }
     try {
       seed();
       awaitStable();
@@ -147,12 +161,22 @@ final class ScenarioRun {
       if (probe != null) {
         probe.close();
       }
+      if (alertPath != null) {
+        alertPath.close();
+        moments.putAll(alertPath.moments());
+      }
+      if (alerting != null && alerting.daemon() != null) {
+        daemonMetricsAfter = DaemonMetrics.scrape(alerting.daemon());
+      }
     }
     footer();
   }
 
   /** Stops everything the scenario started (after the report has read what it needs). */
   void close() {
+    if (alertPath != null) {
+      alertPath.close();
+    }
     informers.forEach(SharedIndexInformer::close);
     if (history != null) {
       history.close();
@@ -182,6 +206,9 @@ final class ScenarioRun {
         doc -> {
           if (doc.getKind().equals("Canary")) {
             MeshConfig.spec(doc).put("interval", options.interval());
+            if (scenario == Scenario.ALERT) {
+              lenientErrorGate(MeshConfig.spec(doc));
+            }
           }
           return doc;
         });
@@ -203,9 +230,42 @@ final class ScenarioRun {
         "the v1 and debug pods to be ready",
         () -> kubelet.runningPods().size() == 3 && routable());
     load = new LoadGenerator(mesh.url(), options.rate(), 20).start();
+    if (scenario == Scenario.ALERT) {
+      if (alerting == null || alerting.alertmanager() == null) {
+        throw new IllegalStateException("the alert scenario needs the sandbox's Alertmanager");
+      }
+      alertPath =
+          new AlertPath(
+                  prometheus,
+                  alerting.alertmanager(),
+                  alerting.alertmanagerLog(),
+                  alerting.sluiceLog(),
+                  ns,
+                  started,
+                  line -> say("%s", line))
+              .start();
+    }
     say(
         "seed: v1 serves 100%% (2 pods); my-header ~ .*debug.* → helloworld-debug; load %s req/s (1 in 20 with the debug header)",
         fmt(options.rate()));
+  }
+
+  /**
+   * The alert scenario's Canary lets its error-rate gate pass up to {@link
+   * AlertPath#GATE_MAX_RATIO} of 5xx, so that only the alert can roll v2 back.
+   */
+  @SuppressWarnings("unchecked")
+  private static void lenientErrorGate(Map<String, Object> spec) {
+    Map<String, Object> analysis = (Map<String, Object>) spec.get("analysis");
+    for (Map<String, Object> t : (List<Map<String, Object>>) analysis.get("templates")) {
+      if ("error-rate".equals(t.get("name"))) {
+        t.put(
+            "args",
+            List.of(
+                new LinkedHashMap<>(
+                    Map.of("name", "maxRatio", "value", fmt(AlertPath.GATE_MAX_RATIO)))));
+      }
+    }
   }
 
   private boolean routable() {
@@ -491,6 +551,7 @@ final class ScenarioRun {
     String basis =
         rollback
             ? "  ROLLBACK"
+                + (scenario == Scenario.ALERT && e != null ? "  last checks: " + checks(e) : "")
             : e == null || previous == null || previous.weight("v2") <= 0
                 ? ""
                 : "  last checks: " + checks(e);
@@ -568,6 +629,20 @@ final class ScenarioRun {
                   + " ms from "
                   + options.badAt()
                   + "% on (p99 limit 500 ms); Sluice should roll back";
+          case ALERT ->
+              "v2 answers 5xx for "
+                  + Math.round(AlertPath.V2_ERROR_RATIO * 100)
+                  + "% of its requests from "
+                  + options.badAt()
+                  + "% on: under the Canary's error-rate gate ("
+                  + Math.round(AlertPath.GATE_MAX_RATIO * 100)
+                  + "% over 1m), over the alerting rule "
+                  + AlertPath.ALERT
+                  + " ("
+                  + Math.round(AlertPath.THRESHOLD * 100)
+                  + "% over "
+                  + AlertPath.WINDOW
+                  + "); the alert should roll it back";
         };
     out.println();
     out.println(

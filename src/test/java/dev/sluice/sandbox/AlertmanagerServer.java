@@ -1,0 +1,184 @@
+package dev.sluice.sandbox;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real Alertmanager (the Debian package's {@code /usr/bin/prometheus-alertmanager}), started by
+ * hand on a free loopback port with no cluster port ({@code --cluster.listen-address=}) and a
+ * temporary data directory, routing the alerts labelled {@code sluice="rollback"} to the Sluice
+ * daemon's webhook with its bearer token, as {@code deploy/examples/alerts/alertmanager.yml} does
+ * but with {@code group_wait: 0s} and short intervals. Stopped (the directory deleted) at the end.
+ */
+final class AlertmanagerServer implements AutoCloseable {
+  static final String INSTALL_HINT =
+      "the alert scenario (run by default) needs a real Alertmanager and none was found"
+          + " (/usr/bin/prometheus-alertmanager, or prometheus-alertmanager or alertmanager on"
+          + " PATH, or -Dsluice.alertmanager.binary=PATH): install it with"
+          + " scripts/install-prometheus (it runs 'sudo apt-get install -y"
+          + " prometheus-alertmanager'), or leave the scenario out: scripts/sandbox good errors";
+
+  /** The route's timing: the first notification of a group at once, changes within a second. */
+  static final String GROUP_WAIT = "0s";
+
+  static final String GROUP_INTERVAL = "1s";
+  static final String REPEAT_INTERVAL = "1m";
+
+  private final Path dataDir;
+  private final Process process;
+  private final URI url;
+  private final String version;
+  private final Path log;
+
+  /**
+   * Starts Alertmanager sending to {@code webhook} with the bearer {@code token} (written to a file
+   * only its owner reads, named by {@code credentials_file}); its log (at debug level, for the
+   * dispatcher's timestamps) goes to {@code log}.
+   */
+  AlertmanagerServer(Path binary, URI webhook, String token, Path log) {
+    this.log = log;
+    try {
+      dataDir = Files.createTempDirectory("sluice-sandbox-alertmanager-");
+      Path tokenFile = dataDir.resolve("sluice-api-token");
+      Files.createFile(
+          tokenFile,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tokenFile, token);
+      Path config = dataDir.resolve("alertmanager.yml");
+      Files.writeString(config, config(webhook, tokenFile));
+      version = PrometheusServer.versionOf(binary);
+      IllegalStateException last = null;
+      Process started = null;
+      URI at = null;
+      // a free port can be taken between finding it and Alertmanager binding it: try a few
+      for (int attempt = 0; attempt < 3 && started == null; attempt++) {
+        int port = Processes.freePort();
+        Process p =
+            new ProcessBuilder(
+                    binary.toString(),
+                    "--config.file=" + config,
+                    "--storage.path=" + dataDir.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port,
+                    "--cluster.listen-address=", // no gossip port: a single Alertmanager
+                    "--log.level=debug")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        URI u = URI.create("http://127.0.0.1:" + port);
+        try {
+          Processes.awaitOk(p, u.resolve("/-/ready"), Duration.ofSeconds(60), log, "alertmanager");
+          started = p;
+          at = u;
+        } catch (IllegalStateException e) {
+          Processes.stop(p, Duration.ofSeconds(5));
+          last = e;
+        }
+      }
+      if (started == null) {
+        throw last;
+      }
+      process = started;
+      url = at;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The configuration: deploy/examples/alerts/alertmanager.yml with the sandbox's timings. */
+  static String config(URI webhook, Path tokenFile) {
+    return """
+        # written by the Sluice sandbox (deploy/examples/alerts/alertmanager.yml, faster)
+        route:
+          receiver: default
+          group_by: [alertname, namespace]
+          routes:
+            - receiver: sluice
+              matchers:
+                - sluice="rollback"
+              group_by: [namespace, app, sluice_canary, alertname]
+              group_wait: %s
+              group_interval: %s
+              repeat_interval: %s
+              continue: true
+        receivers:
+          - name: default
+          - name: sluice
+            webhook_configs:
+              - url: %s
+                send_resolved: false
+                max_alerts: 0
+                http_config:
+                  authorization:
+                    type: Bearer
+                    credentials_file: %s
+        """
+        .formatted(GROUP_WAIT, GROUP_INTERVAL, REPEAT_INTERVAL, webhook, tokenFile);
+  }
+
+  /**
+   * The binary named by {@code -Dsluice.alertmanager.binary}, Debian's {@code
+   * /usr/bin/prometheus-alertmanager}, or {@code prometheus-alertmanager} or {@code alertmanager}
+   * on PATH; or null.
+   */
+  static Path find() {
+    String given = System.getProperty("sluice.alertmanager.binary");
+    if (given != null) {
+      return Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
+    }
+    Path usual = Path.of("/usr/bin/prometheus-alertmanager");
+    if (Files.isExecutable(usual)) {
+      return usual;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String name : List.of("prometheus-alertmanager", "alertmanager")) {
+        for (String dir : path.split(File.pathSeparator)) {
+          Path candidate = Path.of(dir, name);
+          if (Files.isExecutable(candidate)) {
+            return candidate;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Where Prometheus sends alerts: {@code host:port}. */
+  String target() {
+    return url.getHost() + ":" + url.getPort();
+  }
+
+  URI url() {
+    return url;
+  }
+
+  String version() {
+    return version;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  @Override
+  public void close() {
+    Processes.stop(process, Duration.ofSeconds(10));
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      List<Path> all = files.sorted(Comparator.reverseOrder()).toList();
+      for (Path f : all) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless (the token file is its owner's only)
+    }
+  }
+}

@@ -280,7 +280,14 @@ class DeployManifestsTest {
     assertThat(token.getName()).isEqualTo("sluice-api-token");
     assertThat(token.getKey()).isEqualTo("token");
     assertThat(token.getOptional()).isTrue();
-    assertThat(env.get("JAVA_OPTS").getValue()).contains("-XX:MaxRAMPercentage=");
+    // what the sandbox and the benchmark run, plus the archive's place in the image
+    assertThat(List.of(env.get("JAVA_OPTS").getValue().split(" ")))
+        .containsExactlyElementsOf(
+            Stream.concat(
+                    dev.sluice.sandbox.DaemonJvm.OPTIONS.stream(),
+                    Stream.of("-XX:SharedArchiveFile=/deployments/app-cds.jsa"))
+                .toList());
+    assertThat(env.get("MALLOC_ARENA_MAX").getValue()).isEqualTo("2");
   }
 
   @Test

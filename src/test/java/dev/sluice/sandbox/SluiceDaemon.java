@@ -17,6 +17,7 @@ import java.util.Map;
  * variables for the Kubernetes API server, the Prometheus URL and its own HTTP port.
  */
 final class SluiceDaemon implements AutoCloseable {
+
   static final String BUILD_HINT =
       "build it first: ./mvnw -q -DskipTests package (scripts/sandbox does this)";
 
@@ -57,7 +58,11 @@ final class SluiceDaemon implements AutoCloseable {
             Integer.toString(port));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+    command.addAll(DaemonJvm.OPTIONS);
+    Path archive = jar.resolveSibling("app-cds.jsa");
+    if (Files.isRegularFile(archive)) {
+      command.add("-XX:SharedArchiveFile=" + archive);
+    }
     // extra JVM options for a run, e.g. a flight recording: SLUICE_DAEMON_JVM_ARGS="-XX:..."
     String more = System.getenv("SLUICE_DAEMON_JVM_ARGS");
     if (more != null && !more.isBlank()) {
@@ -75,6 +80,7 @@ final class SluiceDaemon implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     env.put("KUBECONFIG", kubeconfig.toString());
+    env.put("MALLOC_ARENA_MAX", "2"); // as in deploy/deployment.yaml
     env.remove("KUBERNETES_SERVICE_HOST");
     env.putAll(configuration);
     env.putAll(extra);

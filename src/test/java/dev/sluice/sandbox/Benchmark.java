@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -125,6 +126,8 @@ public final class Benchmark {
     Path work = Files.createDirectories(out.resolve("n" + n));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("canaries", n);
+    // the machine is shared: its 1-minute load average, at the start and at the end of the run
+    result.put("loadAverageAtStart", loadAverage());
     try (ApiServer api = new ApiServer(project, true);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
@@ -326,6 +329,7 @@ public final class Benchmark {
         result.put("eventsPerRelease", round((double) api.eventsDiscarded() / n));
         result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
         result.put("statusWritesPerStep", round(steps == 0 ? 0 : (double) statusWrites / steps));
+        result.put("loadAverageAtEnd", loadAverage());
         result.put("maxResidentMemoryMb", round(rss.maxKb() / 1024.0));
         System.out.println(result);
       } finally {
@@ -610,33 +614,50 @@ public final class Benchmark {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "%6s | %-17s | %-17s | %-17s | %-17s | %9s | %9s | %10s | %8s | %7s%n",
+        "%6s | %-17s | %-17s | %-17s | %-17s | %-15s | %9s | %9s | %11s | %9s | %8s | %7s%n",
         "N",
         "check react p50/99",
         "alert react p50/99",
         "detection p50/99",
         "step slip p50/99",
+        "API write p50/99",
         "CPU s/step",
         "q/check-ev",
         "writes/step",
+        "/release",
         "RSS MB",
         "start s");
     for (Map<String, Object> r : runs) {
       System.out.printf(
           Locale.ROOT,
-          "%6s | %-17s | %-17s | %-17s | %-17s | %9s | %9s | %10s | %8s | %7s%n",
+          "%6s | %-17s | %-17s | %-17s | %-17s | %-15s | %9s | %9s | %11s | %9s | %8s | %7s%n",
           r.get("canaries"),
           pair((Map<String, Object>) r.get("checkFailedReactionMs")),
           pair((Map<String, Object>) r.get("alertReactionMs")),
           pair((Map<String, Object>) r.get("detectionDelayMs")),
           pair((Map<String, Object>) r.get("stepSlipMs")),
+          pair((Map<String, Object>) r.get("apiServerWriteMs")),
           r.get("cpuSecondsPerStep"),
           r.get("queriesPerCheckEvaluation"),
-          r.get("apiWritesPerStepPerCanary"),
+          r.get("apiWritesPerStepSteadyState"),
+          r.get("apiWritesPerRelease"),
           r.get("maxResidentMemoryMb"),
           r.get("startupSeconds"));
     }
-    System.out.println("(times in ms; reactions include this process's watch delivery)");
+    System.out.println(
+        "(times in ms; reactions include this process's watch delivery; API write: the mock API"
+            + " server's own time per write; writes/step: while stepping, route + status;"
+            + " /release: every write of a release, per Canary; machine load "
+            + loadAverage()
+            + ")");
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static String pair(Map<String, Object> p) {

@@ -68,9 +68,13 @@ final class SluiceDaemon implements AutoCloseable {
     if (more != null && !more.isBlank()) {
       command.addAll(List.of(more.trim().split("\\s+")));
     }
-    command.addAll(List.of("-jar", jar.toString()));
+    // from the jar's directory: the archive knows the class path relative to it
+    command.addAll(List.of("-jar", jar.getFileName().toString()));
     ProcessBuilder pb =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(command)
+            .directory(jar.toAbsolutePath().getParent().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     // an empty kubeconfig: the daemon must not pick up a real cluster's context or credentials
     Path kubeconfig = workDir.resolve("empty-kubeconfig");

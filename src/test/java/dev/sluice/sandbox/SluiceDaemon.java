@@ -85,6 +85,10 @@ final class SluiceDaemon implements AutoCloseable {
     }
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put("MALLOC_ARENA_MAX", "2"); // as in deploy/deployment.yaml
+    // A bearer token, as a Pod's service account gives one (the mock API ignores it). Without
+    // one, fabric8's token refresh finds none and re-reads the whole configuration before every
+    // request, once the first minute is over: 8% of the daemon's CPU at 1,000 Canaries.
+    env.put("KUBERNETES_AUTH_TOKEN", "sandbox-service-account");
     env.remove("KUBERNETES_SERVICE_HOST");
     env.putAll(configuration);
     env.putAll(extra);

@@ -11,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /** Helpers for the processes the sandbox starts: free ports, readiness, a polite stop. */
 final class Processes {
@@ -58,6 +60,38 @@ final class Processes {
   }
 
   /** SIGTERM, then SIGKILL after {@code grace}. */
+  /** A server process and where it answers. */
+  record Started(Process process, URI url) {}
+
+  /**
+   * Starts a server on a free loopback port and waits for its {@code /-/ready} (Prometheus and
+   * Alertmanager answer there). A free port can be taken between finding it and the server binding
+   * it, so this tries three times.
+   *
+   * @param command the command line for a port
+   */
+  static Started startOnFreePort(IntFunction<List<String>> command, Path log, String what)
+      throws IOException {
+    IllegalStateException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int port = freePort();
+      Process p =
+          new ProcessBuilder(command.apply(port))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      URI u = URI.create("http://127.0.0.1:" + port);
+      try {
+        awaitOk(p, u.resolve("/-/ready"), Duration.ofSeconds(60), log, what);
+        return new Started(p, u);
+      } catch (IllegalStateException e) {
+        stop(p, Duration.ofSeconds(5));
+        last = e;
+      }
+    }
+    throw last;
+  }
+
   static void stop(Process process, Duration grace) {
     if (process == null || !process.isAlive()) {
       return;

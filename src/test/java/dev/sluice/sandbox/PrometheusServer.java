@@ -83,37 +83,19 @@ final class PrometheusServer implements AutoCloseable {
                   .formatted(meshTarget, sluiceTarget)
               + alerting);
       version = versionOf(binary);
-      IllegalStateException last = null;
-      Process started = null;
-      URI at = null;
-      // a free port can be taken between finding it and Prometheus binding it: try a few
-      for (int attempt = 0; attempt < 3 && started == null; attempt++) {
-        int port = Processes.freePort();
-        Process p =
-            new ProcessBuilder(
-                    binary.toString(),
-                    "--config.file=" + config,
-                    "--storage.tsdb.path=" + dataDir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port,
-                    "--storage.tsdb.retention.time=1d")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        URI u = URI.create("http://127.0.0.1:" + port);
-        try {
-          Processes.awaitOk(p, u.resolve("/-/ready"), Duration.ofSeconds(60), log, "prometheus");
-          started = p;
-          at = u;
-        } catch (IllegalStateException e) {
-          Processes.stop(p, Duration.ofSeconds(5));
-          last = e;
-        }
-      }
-      if (started == null) {
-        throw last;
-      }
-      process = started;
-      url = at;
+      Processes.Started started =
+          Processes.startOnFreePort(
+              port ->
+                  List.of(
+                      binary.toString(),
+                      "--config.file=" + config,
+                      "--storage.tsdb.path=" + dataDir.resolve("data"),
+                      "--web.listen-address=127.0.0.1:" + port,
+                      "--storage.tsdb.retention.time=1d"),
+              log,
+              "prometheus");
+      process = started.process();
+      url = started.url();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

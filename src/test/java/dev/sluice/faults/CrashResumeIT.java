@@ -1,0 +1,148 @@
+package dev.sluice.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.PrometheusStub;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged daemon SIGKILLed at random moments of releases and restarted each time, at least
+ * {@code sluice.faults.kills} times (20 in CI) while a release runs: three Canaries release at once
+ * (ten 10% steps; explicit steps 5/25/50/75 then one write to 100; a canary whose check starts
+ * failing at 30%, rolled back), round after round with a new version each, until enough kills
+ * landed mid-release. Every release resumes from its status: the invariant checker finds no
+ * violation over the whole history, no release is lost, and each release's route went through its
+ * steps exactly once, in order (no step repeated or skipped).
+ */
+class CrashResumeIT {
+  private static final String A = "crash-steps";
+  private static final String B = "crash-explicit";
+  private static final String C = "crash-rollback";
+  private static final List<String> ALL = List.of(A, B, C);
+
+  @Test
+  void releasesResumeAfterEverySigkillWithNoStepRepeatedOrSkipped() throws Exception {
+    int wanted = Rig.property("sluice.faults.kills", 20);
+    Random random = new Random(Rig.SEED);
+    PrometheusStub prometheus = new PrometheusStub();
+    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
+    int kills = 0;
+    int midRelease = 0;
+    int rounds = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(4L + wanted / 4).toNanos();
+    try (Rig rig = new Rig("crash")) {
+      rig.seed(A, s -> {});
+      rig.seed(B, s -> s.put("steps", List.of(5, 25, 50, 75)));
+      rig.seed(C, s -> {});
+      ALL.forEach(ns -> PrometheusStub.canary(ns, 0.0, 100, 500));
+      try (Launchers.Daemon first = rig.daemon(rig.api.url(), promUrl, Map.of())) {
+        for (String ns : ALL) {
+          rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
+        }
+        first.kill();
+      }
+      while (midRelease < wanted) {
+        assertThat(System.nanoTime()).as("the kills take too long").isLessThan(deadline);
+        rounds++;
+        String version = "v" + (rounds + 1);
+        PrometheusStub.clear(C);
+        PrometheusStub.canary(C, 0.0, 100, 500);
+        boolean failing = false;
+        for (String ns : ALL) {
+          rig.release(ns, version);
+        }
+        while (!roundOver(rig, version)) {
+          assertThat(System.nanoTime()).as("the kills take too long").isLessThan(deadline);
+          Launchers.Daemon d = rig.daemon(rig.api.url(), promUrl, Map.of());
+          long upFor = 300 + random.nextInt(2700);
+          long until = System.nanoTime() + upFor * 1_000_000L;
+          while (System.nanoTime() < until) {
+            Integer w = rig.status(C).weight;
+            if (!failing && version.equals(rig.status(C).canaryVersion) && w != null && w >= 30) {
+              PrometheusStub.clear(C);
+              PrometheusStub.canary(C, 0.5, 100, 500); // the canary's error rate breaks the gate
+              failing = true;
+            }
+            Thread.sleep(50);
+          }
+          boolean mid = ALL.stream().anyMatch(rig::releasing);
+          d.kill();
+          kills++;
+          if (mid) {
+            midRelease++;
+          }
+        }
+      }
+      InvariantChecker.Report report = rig.history.check(ALL);
+      System.out.printf(
+          "CrashResumeIT: %d SIGKILLs (%d mid-release), %d daemon starts, %d rounds; %s%n",
+          kills, midRelease, rig.starts(), rounds, report);
+      Figures.record("CrashResumeIT", "sigkill=" + kills + " midRelease=" + midRelease, report);
+
+      assertThat(report.violations()).isEmpty();
+      assertThat(report.lost()).isEmpty();
+      assertThat(report.releasesStarted()).isEqualTo(3 * rounds);
+      assertThat(report.promoted()).isEqualTo(2 * rounds);
+      assertThat(report.rolledBack()).isEqualTo(rounds);
+      for (var e : report.routeWritesByRelease().entrySet()) {
+        String id = e.getKey();
+        String[] versions = id.substring(id.indexOf(' ') + 1, id.indexOf(" (")).split("->");
+        List<List<String>> writes = e.getValue();
+        if (id.startsWith(A + "/")) {
+          assertThat(writes)
+              .as(id)
+              .isEqualTo(
+                  promotion(
+                      versions[0], versions[1], steps(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)));
+        } else if (id.startsWith(B + "/")) {
+          assertThat(writes)
+              .as(id)
+              .isEqualTo(promotion(versions[0], versions[1], steps(5, 25, 50, 75)));
+        } else {
+          List<List<String>> all =
+              promotion(versions[0], versions[1], steps(10, 20, 30, 40, 50, 60, 70, 80, 90, 100));
+          assertThat(writes.get(writes.size() - 1)).as(id).isEqualTo(List.of(versions[0] + "=100"));
+          assertThat(writes.subList(0, writes.size() - 1))
+              .as(id + ": the steps before the rollback")
+              .isEqualTo(all.subList(0, writes.size() - 1));
+        }
+      }
+    } finally {
+      prometheus.stop();
+    }
+  }
+
+  private static List<Integer> steps(Integer... weights) {
+    return List.of(weights);
+  }
+
+  /** The route writes of a promotion: join at 0, each step, then the canary alone. */
+  private static List<List<String>> promotion(String stable, String canary, List<Integer> steps) {
+    List<List<String>> out = new ArrayList<>();
+    out.add(List.of(stable + "=100", canary + "=0"));
+    for (int w : steps) {
+      out.add(List.of(stable + "=" + (100 - w), canary + "=" + w));
+    }
+    out.add(List.of(canary + "=100"));
+    return out;
+  }
+
+  private static boolean roundOver(Rig rig, String version) {
+    var a = rig.status(A);
+    var b = rig.status(B);
+    var c = rig.status(C);
+    return "Succeeded".equals(a.phase)
+        && version.equals(a.stableVersion)
+        && "Succeeded".equals(b.phase)
+        && version.equals(b.stableVersion)
+        && "RolledBack".equals(c.phase)
+        && version.equals(c.canaryVersion);
+  }
+}

@@ -6,7 +6,6 @@ import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.PrometheusStub;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -64,13 +63,13 @@ class CrashResumeIT {
           long upFor = 300 + random.nextInt(2700);
           long until = System.nanoTime() + upFor * 1_000_000L;
           while (System.nanoTime() < until) {
-            Integer w = rig.status(C).weight;
-            if (!failing && version.equals(rig.status(C).canaryVersion) && w != null && w >= 30) {
+            var c = rig.status(C);
+            if (!failing && version.equals(c.canaryVersion) && c.weight != null && c.weight >= 30) {
               PrometheusStub.clear(C);
               PrometheusStub.canary(C, 0.5, 100, 500); // the canary's error rate breaks the gate
               failing = true;
             }
-            Thread.sleep(50);
+            Thread.sleep(Math.min(250, Math.max(1, (until - System.nanoTime()) / 1_000_000L)));
           }
           boolean mid = ALL.stream().anyMatch(rig::releasing);
           d.kill();
@@ -93,45 +92,20 @@ class CrashResumeIT {
       assertThat(report.rolledBack()).isEqualTo(rounds);
       for (var e : report.routeWritesByRelease().entrySet()) {
         String id = e.getKey();
-        String[] versions = id.substring(id.indexOf(' ') + 1, id.indexOf(" (")).split("->");
-        List<List<String>> writes = e.getValue();
+        String[] v = id.substring(id.indexOf(' ') + 1, id.indexOf(" (")).split("->");
         if (id.startsWith(A + "/")) {
-          assertThat(writes)
-              .as(id)
-              .isEqualTo(
-                  promotion(
-                      versions[0], versions[1], steps(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)));
+          assertThat(e.getValue()).as(id).isEqualTo(Routes.promotion(v[0], v[1], Routes.tens()));
         } else if (id.startsWith(B + "/")) {
-          assertThat(writes)
+          assertThat(e.getValue())
               .as(id)
-              .isEqualTo(promotion(versions[0], versions[1], steps(5, 25, 50, 75)));
+              .isEqualTo(Routes.promotion(v[0], v[1], List.of(5, 25, 50, 75)));
         } else {
-          List<List<String>> all =
-              promotion(versions[0], versions[1], steps(10, 20, 30, 40, 50, 60, 70, 80, 90, 100));
-          assertThat(writes.get(writes.size() - 1)).as(id).isEqualTo(List.of(versions[0] + "=100"));
-          assertThat(writes.subList(0, writes.size() - 1))
-              .as(id + ": the steps before the rollback")
-              .isEqualTo(all.subList(0, writes.size() - 1));
+          Routes.assertRolledBackAfterSteps(id, e.getValue(), v[0], v[1]);
         }
       }
     } finally {
       prometheus.stop();
     }
-  }
-
-  private static List<Integer> steps(Integer... weights) {
-    return List.of(weights);
-  }
-
-  /** The route writes of a promotion: join at 0, each step, then the canary alone. */
-  private static List<List<String>> promotion(String stable, String canary, List<Integer> steps) {
-    List<List<String>> out = new ArrayList<>();
-    out.add(List.of(stable + "=100", canary + "=0"));
-    for (int w : steps) {
-      out.add(List.of(stable + "=" + (100 - w), canary + "=" + w));
-    }
-    out.add(List.of(canary + "=100"));
-    return out;
   }
 
   private static boolean roundOver(Rig rig, String version) {

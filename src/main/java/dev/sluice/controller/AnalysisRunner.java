@@ -20,6 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Finds a Canary's templates (a namespaced AnalysisTemplate overrides the built-in of the same
@@ -89,14 +92,35 @@ final class AnalysisRunner {
     return builtin;
   }
 
-  /** Runs every check now; the worst outcome wins. */
+  /** Runs every check now, the queries side by side; the worst outcome wins. */
   GateVerdict run(List<Check> checks) {
-    List<Measurement> measurements = new ArrayList<>(checks.size());
+    if (checks.size() == 1) {
+      Check only = checks.get(0);
+      return GateVerdict.of(
+          List.of(Judge.judge(only, provider.query(only.promql()), clock.instant())));
+    }
+    List<CompletableFuture<Measurement>> running = new ArrayList<>(checks.size());
     for (Check check : checks) {
-      measurements.add(Judge.judge(check, provider.query(check.promql()), clock.instant()));
+      running.add(
+          CompletableFuture.supplyAsync(
+              () -> Judge.judge(check, provider.query(check.promql()), clock.instant()), queries));
+    }
+    List<Measurement> measurements = new ArrayList<>(checks.size());
+    for (CompletableFuture<Measurement> m : running) {
+      measurements.add(m.join()); // the provider never throws: failures are measurements
     }
     return GateVerdict.of(measurements);
   }
+
+  /** Threads for queries (I/O-bound: they wait on Prometheus). */
+  private static final ExecutorService queries =
+      Executors.newFixedThreadPool(
+          16,
+          r -> {
+            Thread t = new Thread(r, "sluice-query");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** A template problem during a release counts as an error: hold, and fail safe at the limit. */
   static GateVerdict templateError(InvalidTemplateException e, Instant at) {

@@ -103,6 +103,12 @@ final class CanaryReconciler {
     }
   }
 
+  /** The VirtualServices and DestinationRules this daemon wrote last. */
+  private final IstioWrites istioWrites = new IstioWrites();
+
+  /** When each Canary's checks last passed without a status write (see Run#material). */
+  private final QuietEvaluations quietEvaluations = new QuietEvaluations();
+
   private void reconcileTimed(String key) {
     Optional<Canary> cached = cache.canary(key);
     String[] parts = key.split("/", 2);
@@ -110,6 +116,7 @@ final class CanaryReconciler {
       metrics.forget(parts[0], parts[1]);
       inbox.forget(key);
       ownWrites.forget(key);
+      quietEvaluations.forget(key);
       return;
     }
     Canary canary = cached.get();
@@ -157,7 +164,7 @@ final class CanaryReconciler {
       }
       ReleaseSpec spec = read.spec();
       CanarySpec cs = canary.getSpec();
-      ReleaseStatus status = StatusMapper.read(canary.getStatus());
+      ReleaseStatus status = quietEvaluations.overlay(key, StatusMapper.read(canary.getStatus()));
       refreshFromCache();
 
       // Templates are checked before a release may start; during one, a broken template is an
@@ -230,7 +237,10 @@ final class CanaryReconciler {
           return;
         }
         boolean statusChanged = !d.status().equals(status);
-        if (statusChanged || verdict != null) {
+        if (statusChanged && !material(status, d.status(), verdict)) {
+          // a passing check in the middle of a bake: nothing to record but when it ran
+          quietEvaluations.remember(key, d.status());
+        } else if (statusChanged || verdict != null) {
           if (!writeStatus(d.status(), spec, verdict)) {
             return; // the Canary changed under us: a fresh reconcile is queued
           }
@@ -254,12 +264,40 @@ final class CanaryReconciler {
       }
     }
 
+    /**
+     * Whether a decision must be recorded in the status. A passing evaluation in the middle of a
+     * bake changes only {@code lastEvaluationAt}: it is kept in memory (a restarted daemon checks
+     * once more, which is harmless), so a healthy step costs two writes, its status and its route.
+     * Anything else is written: a new step or phase, a counter, a non-passing verdict, or a passing
+     * one that turns the Analysis condition back to True.
+     */
+    private boolean material(ReleaseStatus before, ReleaseStatus after, GateVerdict verdict) {
+      ReleaseStatus.Builder b = after.toBuilder();
+      b.lastEvaluationAt = before.lastEvaluationAt();
+      if (!b.build().equals(before)) {
+        return true;
+      }
+      if (verdict == null) {
+        return false;
+      }
+      if (verdict.outcome() != dev.sluice.analysis.Outcome.PASS) {
+        return true;
+      }
+      CanaryStatus stored = canary.getStatus();
+      var analysisCondition =
+          stored == null ? null : StatusMapper.find(stored.conditions, StatusMapper.ANALYSIS);
+      return analysisCondition == null || !"True".equals(analysisCondition.getStatus());
+    }
+
     // ---- world ----------------------------------------------------------------------------
 
     private void refreshFromCache() {
       CanarySpec cs = canary.getSpec();
-      virtualService = cache.virtualService(namespace, cs.virtualService.name).orElse(null);
-      destinationRule = cache.destinationRule(namespace, cs.destinationRule.name).orElse(null);
+      virtualService =
+          istioWrites.latest(cache.virtualService(namespace, cs.virtualService.name).orElse(null));
+      destinationRule =
+          istioWrites.latest(
+              cache.destinationRule(namespace, cs.destinationRule.name).orElse(null));
       deployments.clear();
       for (Deployment d : cache.deploymentsOf(namespace, cs.app)) {
         deployments.put(d.getMetadata().getName(), d);
@@ -335,12 +373,19 @@ final class CanaryReconciler {
 
     private void perform(Action action, CanarySpec cs, ReleaseStatus status) {
       if (action instanceof Action.SetRoute set) {
-        virtualService = router.setRoute(virtualService, cs.virtualService.route, set);
+        virtualService =
+            istioWrites.wrote(
+                virtualService, router.setRoute(virtualService, cs.virtualService.route, set));
       } else if (action instanceof Action.AddSubset add) {
-        destinationRule = router.addSubset(destinationRule, add, SpecReader.versionLabel(canary));
+        destinationRule =
+            istioWrites.wrote(
+                destinationRule,
+                router.addSubset(destinationRule, add, SpecReader.versionLabel(canary)));
       } else if (action instanceof Action.RemoveSubset remove) {
         RouteObservation routes = router.observe(virtualService, cs.virtualService.route);
-        destinationRule = router.removeSubset(destinationRule, remove, routes);
+        destinationRule =
+            istioWrites.wrote(
+                destinationRule, router.removeSubset(destinationRule, remove, routes));
       } else if (action instanceof Action.RetireDeployment retire) {
         retire(retire);
       }

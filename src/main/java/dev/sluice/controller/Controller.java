@@ -42,7 +42,8 @@ public class Controller {
   @ConfigProperty(name = "sluice.controller.enabled", defaultValue = "true")
   boolean enabled;
 
-  @ConfigProperty(name = "sluice.controller.threads", defaultValue = "4")
+  /** Canaries reconciled at once (reconciles mostly wait on the API server and Prometheus). */
+  @ConfigProperty(name = "sluice.controller.threads", defaultValue = "16")
   int threads;
 
   /**

@@ -81,7 +81,9 @@ public final class Fixtures {
     }
   }
 
-  static void create(KubernetesClient client, String namespace, GenericKubernetesResource doc) {
+  /** Creates one object (its kind decides how) in {@code namespace}. */
+  public static void create(
+      KubernetesClient client, String namespace, GenericKubernetesResource doc) {
     doc.getMetadata().setNamespace(namespace);
     var ser = client.getKubernetesSerialization();
     switch (doc.getKind()) {

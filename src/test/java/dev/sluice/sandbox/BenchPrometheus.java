@@ -1,0 +1,111 @@
+package dev.sluice.sandbox;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A fast Prometheus stand-in for the benchmark: answers {@code /api/v1/query} at once, per
+ * namespace, with a passing or a failing measurement for the shipped templates' combined queries
+ * (value and traffic), and records when it first sent a failing answer to each namespace.
+ */
+final class BenchPrometheus implements AutoCloseable {
+  private static final Pattern NAMESPACE =
+      Pattern.compile("destination_workload_namespace=\"([^\"]+)\"");
+
+  private final HttpServer server;
+  private final ExecutorService pool =
+      Executors.newFixedThreadPool(4, Kubelet.daemon("bench-prom"));
+  private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
+  private final Map<String, Long> firstFailSentNanos = new ConcurrentHashMap<>();
+  private final AtomicLong queries = new AtomicLong();
+
+  BenchPrometheus() {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext("/api/v1/query", this::answer);
+    server.setExecutor(pool);
+    server.start();
+  }
+
+  URI url() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** From now on, every check of {@code namespace} fails. */
+  void fail(String namespace) {
+    failing.put(namespace, true);
+  }
+
+  /** When the first failing answer for {@code namespace} was sent (System.nanoTime), or null. */
+  Long firstFailSent(String namespace) {
+    return firstFailSentNanos.get(namespace);
+  }
+
+  long queries() {
+    return queries.get();
+  }
+
+  private void answer(HttpExchange exchange) throws IOException {
+    queries.incrementAndGet();
+    String query = param(exchange.getRequestURI().getRawQuery(), "query");
+    Matcher m = NAMESPACE.matcher(query == null ? "" : query);
+    String ns = m.find() ? m.group(1) : "";
+    boolean fail = failing.containsKey(ns);
+    boolean latency = query != null && query.contains("histogram_quantile");
+    double value = latency ? (fail ? 5000 : 40) : (fail ? 0.5 : 0);
+    byte[] body =
+        String.format(
+                Locale.ROOT,
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                    + "{\"metric\":{\"sluice_part\":\"value\"},\"value\":[1,\"%s\"]},"
+                    + "{\"metric\":{\"sluice_part\":\"traffic\"},\"value\":[1,\"500\"]}]}}",
+                value)
+            .getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+    if (fail) {
+      firstFailSentNanos.putIfAbsent(ns, System.nanoTime());
+    }
+  }
+
+  private static String param(String rawQuery, String name) {
+    if (rawQuery == null) {
+      return null;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).equals(name)) {
+        return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    pool.shutdownNow();
+  }
+}

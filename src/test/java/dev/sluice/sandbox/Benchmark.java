@@ -1,0 +1,578 @@
+package dev.sluice.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.model.Canary;
+import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The benchmark of issue 7: the unmodified daemon (the packaged jar, its own process) against the
+ * mock Kubernetes API and a fast Prometheus stand-in, with N Canaries releasing at once. One in ten
+ * has its checks turned failing when it reaches 30%, one in ten gets a firing alert there; the rest
+ * are promoted. Measures reaction latency, detection delay, step slip, cost per step and footprint;
+ * writes {@code bench.json} and prints a table. Run by {@code scripts/bench}.
+ *
+ * <p>Clocks: every time is taken in this process (System.nanoTime): when the stand-in sent an
+ * answer, when the webhook request was sent, when this process's watch saw the VirtualService
+ * change. A reaction therefore includes the watch's delivery to this process (a few ms), so it is
+ * an upper bound of the daemon's own reaction.
+ */
+public final class Benchmark {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String AGENT = "sluice-bench";
+  private static final String TOKEN = "bench-token-0d9f3a";
+
+  private final Path project;
+  private final Duration interval;
+  private final Duration analysisInterval;
+  private final int threads;
+
+  private Benchmark(Path project, Duration interval, Duration analysisInterval, int threads) {
+    this.project = project;
+    this.interval = interval;
+    this.analysisInterval = analysisInterval;
+    this.threads = threads;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Sandbox.quietLogs();
+    List<Integer> sizes = List.of(1, 100, 1000);
+    Duration interval = Duration.ofSeconds(10);
+    Duration analysis = Duration.ofSeconds(2);
+    int threads = 16;
+    Path out = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--canaries" ->
+            sizes = List.of(args[++i].split(",")).stream().map(Integer::valueOf).toList();
+        case "--interval" -> interval = dev.sluice.rollout.Durations.parse(args[++i]);
+        case "--analysis-interval" -> analysis = dev.sluice.rollout.Durations.parse(args[++i]);
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        default -> {
+          System.err.println(
+              "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s] [--threads 16] [--out DIR]");
+          System.exit(2);
+        }
+      }
+    }
+    Path project = Path.of(System.getProperty("sluice.project.dir", "."));
+    if (out == null) {
+      out = project.resolve("target/bench");
+    }
+    Files.createDirectories(out);
+    Benchmark bench = new Benchmark(project, interval, analysis, threads);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("interval", dev.sluice.rollout.Durations.format(interval));
+    report.put("analysisInterval", dev.sluice.rollout.Durations.format(analysis));
+    report.put("controllerThreads", threads);
+    report.put("cpus", Runtime.getRuntime().availableProcessors());
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (int n : sizes) {
+      System.out.printf("%n== N = %d Canaries ==%n", n);
+      runs.add(bench.run(n, out));
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(out.resolve("bench.json").toFile(), withRuns(report, runs));
+    }
+    printTable(runs);
+    System.out.println("\nbench.json: " + out.resolve("bench.json").toAbsolutePath());
+    System.exit(0);
+  }
+
+  private static Map<String, Object> withRuns(
+      Map<String, Object> report, List<Map<String, Object>> runs) {
+    Map<String, Object> r = new LinkedHashMap<>(report);
+    r.put("runs", runs);
+    return r;
+  }
+
+  /** What the watch saw of one namespace's VirtualService: default-route weights by time. */
+  private record RouteWrite(long nanos, List<String> weights) {}
+
+  private Map<String, Object> run(int n, Path out) throws Exception {
+    Path work = Files.createDirectories(out.resolve("n" + n));
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("canaries", n);
+    try (ApiServer api = new ApiServer(project);
+        BenchPrometheus prometheus = new BenchPrometheus()) {
+      KubernetesClient client = api.client();
+      List<String> namespaces = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        namespaces.add("bench-" + i);
+      }
+      seed(client, namespaces);
+      drain(api);
+
+      long launched = System.nanoTime();
+      SluiceDaemon daemon =
+          new SluiceDaemon(
+              SluiceDaemon.defaultJar(project),
+              api.url(),
+              prometheus.url(),
+              Processes.freePort(),
+              work,
+              work.resolve("sluice.log"),
+              Map.of(
+                  "KUBERNETES_USER_AGENT",
+                  AGENT,
+                  "SLUICE_API_TOKEN",
+                  TOKEN,
+                  "SLUICE_CONTROLLER_THREADS",
+                  Integer.toString(threads),
+                  "SLUICE_LEADER_ELECTION_ENABLED",
+                  "false"),
+              true);
+      double startup = (System.nanoTime() - launched) / 1e9;
+      System.out.printf("daemon ready %.2f s after launch%n", startup);
+      result.put("startupSeconds", round(startup));
+      try {
+        awaitAll(
+            client,
+            namespaces,
+            c -> "v1".equals(c.getStatus() == null ? null : c.getStatus().stableVersion),
+            Duration.ofMinutes(5),
+            "adopt v1");
+
+        Set<String> bad = ConcurrentHashMap.newKeySet();
+        Set<String> alerted = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < n; i++) {
+          // one in ten fails its checks at 30%, one in ten gets an alert there; with fewer than
+          // ten, the first fails its checks and the second gets the alert
+          if (n < 10 ? i == 0 : i % 10 == 3) bad.add(namespaces.get(i));
+          if (n < 10 ? i == 1 : i % 10 == 7) alerted.add(namespaces.get(i));
+        }
+        Map<String, Long> turnedBad = new ConcurrentHashMap<>();
+        Map<String, Long> alertSent = new ConcurrentHashMap<>();
+        Map<String, List<RouteWrite>> routes = new ConcurrentHashMap<>();
+        ExecutorService webhook = Executors.newFixedThreadPool(2, Kubelet.daemon("bench-webhook"));
+        URI alerts = daemon.http().resolve("/api/v1/alerts");
+        Watch watch =
+            client
+                .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
+                .inAnyNamespace()
+                .watch(
+                    new Watcher<>() {
+                      @Override
+                      public void eventReceived(Action action, GenericKubernetesResource vs) {
+                        long now = System.nanoTime();
+                        if (action != Action.MODIFIED) {
+                          return;
+                        }
+                        String ns = vs.getMetadata().getNamespace();
+                        List<String> w = ClusterHistory.weights(vs, "default");
+                        routes
+                            .computeIfAbsent(ns, k -> new CopyOnWriteArrayList<>())
+                            .add(new RouteWrite(now, w));
+                        if (w.contains("v2=30")) {
+                          if (bad.contains(ns) && turnedBad.putIfAbsent(ns, now) == null) {
+                            prometheus.fail(ns);
+                          }
+                          if (alerted.contains(ns) && !alertSent.containsKey(ns)) {
+                            webhook.execute(() -> sendAlert(alerts, ns, alertSent));
+                          }
+                        }
+                      }
+
+                      @Override
+                      public void onClose(WatcherException cause) {}
+                    });
+        long cpuBefore = cpuTicks(daemon.pid());
+        long queriesBefore = prometheus.queries();
+        RssSampler rss = new RssSampler(daemon.pid());
+        long releaseStart = System.nanoTime();
+        releaseV2(client, namespaces);
+        awaitAll(
+            client,
+            namespaces,
+            c ->
+                c.getStatus() != null
+                    && ("Succeeded".equals(c.getStatus().phase)
+                        || "RolledBack".equals(c.getStatus().phase)),
+            Duration.ofMinutes(30),
+            "finish");
+        double releaseSeconds = (System.nanoTime() - releaseStart) / 1e9;
+        Thread.sleep(500); // the last watch events
+        long cpuAfter = cpuTicks(daemon.pid());
+        rss.close();
+        watch.close();
+        webhook.shutdownNow();
+
+        // reactions
+        List<Double> checkReaction = new ArrayList<>();
+        List<Double> detection = new ArrayList<>();
+        for (String ns : bad) {
+          Long sent = prometheus.firstFailSent(ns);
+          Long rolled = firstWrite(routes.get(ns), List.of("v1=100"), sent);
+          if (sent != null && rolled != null) {
+            checkReaction.add((rolled - sent) / 1e6);
+            detection.add((sent - turnedBad.get(ns)) / 1e6);
+          }
+        }
+        List<Double> alertReaction = new ArrayList<>();
+        for (String ns : alerted) {
+          Long sent = alertSent.get(ns);
+          Long rolled = firstWrite(routes.get(ns), List.of("v1=100"), sent);
+          if (sent != null && rolled != null) {
+            alertReaction.add((rolled - sent) / 1e6);
+          }
+        }
+        // step slip: each step's route write against the previous one plus the interval
+        List<Double> slip = new ArrayList<>();
+        long steps = 0;
+        for (List<RouteWrite> writes : routes.values()) {
+          RouteWrite previous = null;
+          for (RouteWrite w : writes) {
+            int canary = canaryWeight(w.weights());
+            if (canary > 0 && w.weights().size() == 2) {
+              steps++;
+              if (previous != null && canaryWeight(previous.weights()) > 0) {
+                slip.add((w.nanos() - previous.nanos() - interval.toNanos()) / 1e6);
+              }
+              previous = w;
+            }
+          }
+        }
+        // cost
+        List<RecordedRequest> requests = drain(api);
+        long daemonRequests = 0;
+        long daemonWrites = 0;
+        long routeWrites = 0;
+        long statusWrites = 0;
+        for (RecordedRequest r : requests) {
+          if (!AGENT.equals(r.getHeader("User-Agent"))
+              || !r.getPath().contains("/namespaces/bench-")) {
+            continue;
+          }
+          daemonRequests++;
+          String method = r.getMethod();
+          if (method.equals("GET") || r.getPath().contains("/events")) {
+            continue;
+          }
+          daemonWrites++;
+          if (r.getPath().contains("/virtualservices/")) routeWrites++;
+          if (r.getPath().endsWith("/status")) statusWrites++;
+        }
+        double checkEvaluations = metricSum(daemon.http(), "sluice_check_evaluations_total");
+        long queries = prometheus.queries() - queriesBefore;
+        double cpuSeconds = (cpuAfter - cpuBefore) / 100.0;
+
+        result.put("releaseSeconds", round(releaseSeconds));
+        result.put("checkFailedReactionMs", percentiles(checkReaction));
+        result.put("alertReactionMs", percentiles(alertReaction));
+        result.put("detectionDelayMs", percentiles(detection));
+        result.put("stepSlipMs", percentiles(slip));
+        result.put("steps", steps);
+        result.put("cpuSecondsPerStep", round(steps == 0 ? 0 : cpuSeconds / steps));
+        result.put("cpuSeconds", round(cpuSeconds));
+        result.put("prometheusQueries", queries);
+        result.put("checkEvaluations", (long) checkEvaluations);
+        result.put(
+            "queriesPerCheckEvaluation",
+            round(checkEvaluations == 0 ? 0 : queries / checkEvaluations));
+        result.put(
+            "apiRequestsPerStepPerCanary", round(steps == 0 ? 0 : (double) daemonRequests / steps));
+        result.put(
+            "apiWritesPerStepPerCanary", round(steps == 0 ? 0 : (double) daemonWrites / steps));
+        // a step costs a status write (the intent) and a route write; a release adds a few more
+        // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
+        result.put("apiWritesPerRelease", round((double) daemonWrites / n));
+        result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
+        result.put("statusWritesPerStep", round(steps == 0 ? 0 : (double) statusWrites / steps));
+        result.put("maxResidentMemoryMb", round(rss.maxKb() / 1024.0));
+        System.out.println(result);
+      } finally {
+        daemon.close();
+      }
+    }
+    return result;
+  }
+
+  // ---- setting up -----------------------------------------------------------------------
+
+  private void seed(KubernetesClient client, List<String> namespaces) {
+    List<GenericKubernetesResource> docs = Fixtures.read(client, "scenarios/helloworld.yaml");
+    var ser = client.getKubernetesSerialization();
+    long t = System.nanoTime();
+    for (String ns : namespaces) {
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
+      for (GenericKubernetesResource doc : docs) {
+        GenericKubernetesResource copy =
+            ser.unmarshal(ser.asJson(doc), GenericKubernetesResource.class);
+        if (copy.getKind().equals("Canary")) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> spec =
+              (Map<String, Object>) copy.getAdditionalProperties().get("spec");
+          spec.put("interval", dev.sluice.rollout.Durations.format(interval));
+          spec.put("retirementDelay", "1s");
+          spec.put(
+              "analysis",
+              Map.of(
+                  "interval", dev.sluice.rollout.Durations.format(analysisInterval),
+                  "templates",
+                      List.of(Map.of("name", "error-rate"), Map.of("name", "latency-p99"))));
+        }
+        Fixtures.create(client, ns, copy);
+      }
+    }
+    System.out.printf(
+        "seeded %d namespaces in %.1f s%n", namespaces.size(), (System.nanoTime() - t) / 1e9);
+  }
+
+  private static void releaseV2(KubernetesClient client, List<String> namespaces) {
+    List<GenericKubernetesResource> docs = Fixtures.read(client, "scenarios/helloworld-v2.yaml");
+    for (String ns : namespaces) {
+      for (GenericKubernetesResource doc : docs) {
+        var ser = client.getKubernetesSerialization();
+        Fixtures.create(
+            client, ns, ser.unmarshal(ser.asJson(doc), GenericKubernetesResource.class));
+      }
+    }
+  }
+
+  private static void sendAlert(URI url, String ns, Map<String, Long> sent) {
+    String body =
+        "{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"sluice\",\"groupKey\":\"bench\","
+            + "\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"BenchHighErrorRate\","
+            + "\"namespace\":\""
+            + ns
+            + "\",\"app\":\"helloworld\"},\"annotations\":{},"
+            + "\"startsAt\":\"2026-01-01T00:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\"}]}";
+    try {
+      sent.putIfAbsent(ns, System.nanoTime());
+      HTTP.send(
+          HttpRequest.newBuilder(url)
+              .header("Authorization", "Bearer " + TOKEN)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (Exception e) {
+      System.err.println("alert for " + ns + " failed: " + e);
+    }
+  }
+
+  // ---- measuring ------------------------------------------------------------------------
+
+  private interface CanaryTest {
+    boolean test(Canary c);
+  }
+
+  private static void awaitAll(
+      KubernetesClient client,
+      List<String> namespaces,
+      CanaryTest done,
+      Duration timeout,
+      String what)
+      throws InterruptedException {
+    Set<String> wanted = Set.copyOf(namespaces);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long t = System.nanoTime();
+    while (true) {
+      long count =
+          client.resources(Canary.class).inAnyNamespace().list().getItems().stream()
+              .filter(c -> wanted.contains(c.getMetadata().getNamespace()))
+              .filter(done::test)
+              .count();
+      if (count == wanted.size()) {
+        System.out.printf(
+            "all %d Canaries: %s (%.1f s)%n", count, what, (System.nanoTime() - t) / 1e9);
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            what + ": only " + count + " of " + wanted.size() + " within " + timeout);
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private static Long firstWrite(List<RouteWrite> writes, List<String> weights, Long after) {
+    if (writes == null || after == null) {
+      return null;
+    }
+    for (RouteWrite w : writes) {
+      if (w.nanos() >= after && w.weights().equals(weights)) {
+        return w.nanos();
+      }
+    }
+    return null;
+  }
+
+  private static int canaryWeight(List<String> weights) {
+    for (String w : weights) {
+      if (w.startsWith("v2=")) {
+        return Integer.parseInt(w.substring(3));
+      }
+    }
+    return 0;
+  }
+
+  private static List<RecordedRequest> drain(ApiServer api) throws InterruptedException {
+    List<RecordedRequest> out = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
+      out.add(r);
+    }
+    return out;
+  }
+
+  private static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /** Samples the process's resident memory once a second and keeps the largest. */
+  private static final class RssSampler implements AutoCloseable {
+    private final AtomicLong maxKb = new AtomicLong();
+    private final java.util.concurrent.ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(Kubelet.daemon("bench-rss"));
+
+    RssSampler(long pid) {
+      timer.scheduleAtFixedRate(
+          () -> {
+            try {
+              for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                  long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                  maxKb.accumulateAndGet(kb, Math::max);
+                }
+              }
+            } catch (Exception e) {
+              // the process ended
+            }
+          },
+          0,
+          1,
+          TimeUnit.SECONDS);
+    }
+
+    long maxKb() {
+      return maxKb.get();
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
+  }
+
+  private static double metricSum(URI daemon, String name) {
+    try {
+      String body =
+          HTTP.send(
+                  HttpRequest.newBuilder(daemon.resolve("/q/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      double sum = 0;
+      for (String line : body.split("\n")) {
+        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static Map<String, Object> percentiles(List<Double> values) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("count", values.size());
+    if (values.isEmpty()) {
+      return p;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    p.put("p50", round(at(sorted, 0.50)));
+    p.put("p99", round(at(sorted, 0.99)));
+    p.put("max", round(sorted.get(sorted.size() - 1)));
+    return p;
+  }
+
+  private static double at(List<Double> sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+  }
+
+  private static double round(double d) {
+    return Math.round(d * 100) / 100.0;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void printTable(List<Map<String, Object>> runs) {
+    System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "%6s | %-17s | %-17s | %-17s | %-17s | %9s | %9s | %10s | %8s | %7s%n",
+        "N",
+        "check react p50/99",
+        "alert react p50/99",
+        "detection p50/99",
+        "step slip p50/99",
+        "CPU s/step",
+        "q/check-ev",
+        "writes/step",
+        "RSS MB",
+        "start s");
+    for (Map<String, Object> r : runs) {
+      System.out.printf(
+          Locale.ROOT,
+          "%6s | %-17s | %-17s | %-17s | %-17s | %9s | %9s | %10s | %8s | %7s%n",
+          r.get("canaries"),
+          pair((Map<String, Object>) r.get("checkFailedReactionMs")),
+          pair((Map<String, Object>) r.get("alertReactionMs")),
+          pair((Map<String, Object>) r.get("detectionDelayMs")),
+          pair((Map<String, Object>) r.get("stepSlipMs")),
+          r.get("cpuSecondsPerStep"),
+          r.get("queriesPerCheckEvaluation"),
+          r.get("apiWritesPerStepPerCanary"),
+          r.get("maxResidentMemoryMb"),
+          r.get("startupSeconds"));
+    }
+    System.out.println("(times in ms; reactions include this process's watch delivery)");
+  }
+
+  private static String pair(Map<String, Object> p) {
+    if (p == null || !p.containsKey("p50")) {
+      return "n/a";
+    }
+    return p.get("p50") + " / " + p.get("p99");
+  }
+}

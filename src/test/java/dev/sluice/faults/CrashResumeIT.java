@@ -60,7 +60,7 @@ class CrashResumeIT {
         while (!roundOver(rig, version)) {
           assertThat(System.nanoTime()).as("the kills take too long").isLessThan(deadline);
           Launchers.Daemon d = rig.daemon(rig.api.url(), promUrl, Map.of());
-          long upFor = 300 + random.nextInt(2700);
+          long upFor = 200 + random.nextInt(1800);
           long until = System.nanoTime() + upFor * 1_000_000L;
           while (System.nanoTime() < until) {
             var c = rig.status(C);

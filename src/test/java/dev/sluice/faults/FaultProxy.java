@@ -18,9 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fault-injecting HTTP/1.1 proxy in front of the Kubernetes API server, for the daemon to talk
- * to (QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL): plain JDK sockets, one connection per request
- * (every answer says {@code Connection: close}), watches (WebSocket upgrades or streamed {@code
+ * A fault-injecting HTTP/1.1 proxy in front of the Kubernetes API server, for the daemon to talk to
+ * (QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL): plain JDK sockets, one connection per request (every
+ * answer says {@code Connection: close}), watches (WebSocket upgrades or streamed {@code
  * watch=true} answers) piped both ways.
  *
  * <p>While {@link #enable enabled}, each request draws a fault with probability {@code rate}:
@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  *
  * <p>{@link #outage} answers every request with 503 for a while (the API server restarting). Every
- * fault is counted. The random choices come from a seeded {@link Random}; which request draws
- * which fault still depends on timing.
+ * fault is counted. The random choices come from a seeded {@link Random}; which request draws which
+ * fault still depends on timing.
  */
 final class FaultProxy implements AutoCloseable {
 
@@ -59,6 +59,7 @@ final class FaultProxy implements AutoCloseable {
   private final Random random;
   private final Map<Fault, AtomicInteger> counts = new EnumMap<>(Fault.class);
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger watches = new AtomicInteger();
   private final Map<Socket, Boolean> open = new ConcurrentHashMap<>();
   private volatile double rate;
   private volatile double watchDropRate;
@@ -114,7 +115,12 @@ final class FaultProxy implements AutoCloseable {
   String summary() {
     List<String> parts = new ArrayList<>();
     counts.forEach((f, n) -> parts.add(f.name().toLowerCase(Locale.ROOT) + "=" + n.get()));
-    return String.join(" ", parts) + " (of " + requests.get() + " requests)";
+    return String.join(" ", parts)
+        + " (of "
+        + requests.get()
+        + " requests, "
+        + watches.get()
+        + " of them watches)";
   }
 
   private void accept() {
@@ -160,7 +166,9 @@ final class FaultProxy implements AutoCloseable {
         int colon = lines[i].indexOf(':');
         if (colon > 0) {
           headers.add(
-              new String[] {lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()});
+              new String[] {
+                lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()
+              });
         }
       }
       byte[] body = readBody(in, headers);
@@ -177,6 +185,7 @@ final class FaultProxy implements AutoCloseable {
       }
       Fault fault = null;
       if (watch) {
+        watches.incrementAndGet();
         if (draw() < watchDropRate) {
           fault = Fault.DROPPED_WATCH;
         }
@@ -239,7 +248,12 @@ final class FaultProxy implements AutoCloseable {
         }
         byte[] answer = upstream.getInputStream().readAllBytes();
         if (fault == Fault.LOST_ANSWER) {
-          status(out, 500, "InternalError", "the answer was lost (injected; the write was applied)", null);
+          status(
+              out,
+              500,
+              "InternalError",
+              "the answer was lost (injected; the write was applied)",
+              null);
           return;
         }
         out.write(answer);
@@ -307,8 +321,8 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private static void status(OutputStream out, int code, String reason, String message, String extra)
-      throws IOException {
+  private static void status(
+      OutputStream out, int code, String reason, String message, String extra) throws IOException {
     String json =
         "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
             + "\"message\":\""

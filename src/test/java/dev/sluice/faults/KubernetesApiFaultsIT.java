@@ -40,6 +40,8 @@ class KubernetesApiFaultsIT {
       rig.seed(C, s -> {});
       PrometheusStub.canary(A, 0.0, 100, 500);
       PrometheusStub.canary(B, 0.0, 100, 500);
+      // watches are cut from the start: the informers' first watches too, and every one after
+      proxy.enable(0, 0.33);
       try (Launchers.Daemon daemon = rig.daemon(proxy.url(), promUrl, Map.of())) {
         for (String ns : ALL) {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
@@ -52,7 +54,8 @@ class KubernetesApiFaultsIT {
           for (String ns : ALL) {
             rig.release(ns, version);
           }
-          List<Long> outages = new ArrayList<>(List.of(1000L + random.nextInt(6000), 8000L + random.nextInt(6000)));
+          List<Long> outages =
+              new ArrayList<>(List.of(1000L + random.nextInt(6000), 8000L + random.nextInt(6000)));
           long start = System.currentTimeMillis();
           boolean failing = false;
           while (!roundOver(rig, version)) {
@@ -71,8 +74,9 @@ class KubernetesApiFaultsIT {
             }
             Thread.sleep(250);
           }
-          proxy.disable();
+          proxy.enable(0, 0.33);
         }
+        proxy.disable();
         assertThat(daemon.alive()).isTrue();
       }
       InvariantChecker.Report report = rig.history.check(ALL);
@@ -91,7 +95,9 @@ class KubernetesApiFaultsIT {
         if (id.startsWith(A + "/")) {
           assertThat(e.getValue()).as(id).isEqualTo(Routes.promotion(v[0], v[1], Routes.tens()));
         } else if (id.startsWith(B + "/")) {
-          assertThat(e.getValue()).as(id).isEqualTo(Routes.promotion(v[0], v[1], List.of(20, 50, 80)));
+          assertThat(e.getValue())
+              .as(id)
+              .isEqualTo(Routes.promotion(v[0], v[1], List.of(20, 50, 80)));
         } else {
           Routes.assertRolledBackAfterSteps(id, e.getValue(), v[0], v[1]);
         }

@@ -55,7 +55,8 @@ class PrometheusFaultsIT {
 
   @Test
   void nothingAdvancesOnBadDataAndTheLimitsRollBack() throws Exception {
-    prometheus = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+    prometheus =
+        new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
     prometheus.start();
     try (Rig rig = new Rig("prometheus")) {
       for (String ns : ALL) {
@@ -64,7 +65,9 @@ class PrometheusFaultsIT {
             s -> {
               s.put("interval", "1s");
               // neither limit counts a mix of error and inconclusive evaluations: the deadline does
-              s.put("limits", Map.of("inconclusiveLimit", 3, "errorLimit", 3, "progressDeadline", "15s"));
+              s.put(
+                  "limits",
+                  Map.of("inconclusiveLimit", 3, "errorLimit", 3, "progressDeadline", "15s"));
             });
       }
       stub(OK, aResponse().withBody(PASSING));
@@ -76,13 +79,20 @@ class PrometheusFaultsIT {
       stub(SLOW, aResponse().withBody(PASSING).withFixedDelay(3000));
       cycle(
           GARBAGE,
-          aResponse().withHeader("Content-Type", "text/html").withBody("<html>502 Bad Gateway</html>"),
+          aResponse()
+              .withHeader("Content-Type", "text/html")
+              .withBody("<html>502 Bad Gateway</html>"),
           aResponse().withBody(PASSING.substring(0, 40)),
           aResponse().withBody(PASSING.replace("\"0\"", "\"NaN\"")),
-          aResponse().withBody("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}"),
-          aResponse().withBody("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error\"}"),
+          aResponse()
+              .withBody(
+                  "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}"),
+          aResponse()
+              .withBody(
+                  "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error\"}"),
           aResponse().withBody("[" + " ".repeat(2 << 20) + "]"));
-      // two queries per evaluation (error rate, then latency): the second evaluation's error rate fails
+      // two queries per evaluation (error rate, then latency): the second evaluation's error rate
+      // fails
       cycle(
           VALUES,
           aResponse().withBody(PASSING),
@@ -96,7 +106,9 @@ class PrometheusFaultsIT {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
           rig.release(ns, "v2");
         }
-        await().atMost(Duration.ofSeconds(120)).until(() -> "Succeeded".equals(rig.status(OK).phase));
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .until(() -> "Succeeded".equals(rig.status(OK).phase));
         for (String ns : List.of(FLAPPING, SLOW, GARBAGE, VALUES)) {
           await()
               .atMost(Duration.ofSeconds(120))
@@ -106,7 +118,8 @@ class PrometheusFaultsIT {
       }
       InvariantChecker.Report report = rig.history.check(ALL);
       int requests = prometheus.getAllServeEvents().size();
-      System.out.printf("PrometheusFaultsIT: %d Prometheus answers, %d stubs; %s%n", requests, stubs, report);
+      System.out.printf(
+          "PrometheusFaultsIT: %d Prometheus answers, %d stubs; %s%n", requests, stubs, report);
       for (String ns : ALL) {
         System.out.printf(
             "  %s: %s %s; route writes %s%n",
@@ -123,7 +136,8 @@ class PrometheusFaultsIT {
         assertThat(rig.status(ns).phase).as(ns).isEqualTo("RolledBack");
         assertThat(routeWrites(report, ns))
             .as(ns)
-            .containsExactly(List.of("v1=100", "v2=0"), List.of("v1=90", "v2=10"), List.of("v1=100"));
+            .containsExactly(
+                List.of("v1=100", "v2=0"), List.of("v1=90", "v2=10"), List.of("v1=100"));
       }
       assertThat(rig.status(SLOW).rollbackReason).contains("evaluations in a row without data");
       // a failing evaluation rolls back at once (failureThreshold 1)

@@ -28,7 +28,9 @@ final class Routes {
   static void assertRolledBackAfterSteps(
       String id, List<List<String>> writes, String stable, String canary) {
     assertThat(writes).as(id).isNotEmpty();
-    assertThat(writes.get(writes.size() - 1)).as(id + ": the rollback").isEqualTo(List.of(stable + "=100"));
+    assertThat(writes.get(writes.size() - 1))
+        .as(id + ": the rollback")
+        .isEqualTo(List.of(stable + "=100"));
     List<List<String>> all = promotion(stable, canary, tens());
     assertThat(writes.subList(0, writes.size() - 1))
         .as(id + ": the steps before the rollback")

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>drift: it sets the managed route's weights to 50/50: Sluice writes its recorded weight back
  *       and the release goes on to promotion;
- *   <li>reset: it puts the managed route back to 100% stable (the manifest in Git): Sluice stops the
- *       release and records the rollback, writing nothing more;
+ *   <li>reset: it puts the managed route back to 100% stable (the manifest in Git): Sluice stops
+ *       the release and records the rollback, writing nothing more;
  *   <li>other route: it edits the debug route several times while the steps go on: every write of
  *       Sluice keeps its edits, and the release is promoted;
  *   <li>route deleted: it removes the managed route: Sluice stops with a clear condition
@@ -151,8 +151,7 @@ class ConcurrentEditorsIT {
       List<List<String>> drift = routeWrites(report, DRIFT);
       assertThat(drift).containsSubsequence(Routes.promotion("v1", "v2", Routes.tens()));
       assertThat(drift.get(drift.size() - 1)).isEqualTo(List.of("v2=100"));
-      assertThat(routeWrites(report, OTHER))
-          .isEqualTo(Routes.promotion("v1", "v2", Routes.tens()));
+      assertThat(routeWrites(report, OTHER)).isEqualTo(Routes.promotion("v1", "v2", Routes.tens()));
       assertThat(rig.status(RESET).rollbackReason).contains("reset outside the release");
       assertThat(weights(rig.virtualService(RESET), "default")).containsExactly("v1=100");
       // the other writer's last edit of the debug route is there after the promotion
@@ -181,9 +180,7 @@ class ConcurrentEditorsIT {
             () ->
                 weights(rig.virtualService(ns), "default").stream()
                     .anyMatch(
-                        w ->
-                            w.startsWith("v2=")
-                                && Integer.parseInt(w.substring(3)) >= weight));
+                        w -> w.startsWith("v2=") && Integer.parseInt(w.substring(3)) >= weight));
   }
 
   /** A conditional update of the VirtualService as another writer would make it. */

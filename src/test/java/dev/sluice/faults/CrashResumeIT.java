@@ -83,7 +83,10 @@ class CrashResumeIT {
       System.out.printf(
           "CrashResumeIT: %d SIGKILLs (%d mid-release), %d daemon starts, %d rounds; %s%n",
           kills, midRelease, rig.starts(), rounds, report);
-      Figures.record("CrashResumeIT", "sigkill=" + kills + " midRelease=" + midRelease, report);
+      Figures.record(
+          "CrashResumeIT",
+          "sigkill=" + kills + ",midRelease=" + midRelease + ",daemonStarts=" + rig.starts(),
+          report);
 
       assertThat(report.violations()).isEmpty();
       assertThat(report.lost()).isEmpty();

@@ -123,6 +123,15 @@ final class FaultProxy implements AutoCloseable {
         + " of them watches)";
   }
 
+  /** The counts for the figures: "conflict=7,server_error=17,...,requests=419,watches=7". */
+  String figures() {
+    List<String> parts = new ArrayList<>();
+    counts.forEach((f, n) -> parts.add(f.name().toLowerCase(Locale.ROOT) + "=" + n.get()));
+    parts.add("requests=" + requests.get());
+    parts.add("watches=" + watches.get());
+    return String.join(",", parts);
+  }
+
   private void accept() {
     while (!closed) {
       try {

@@ -11,7 +11,7 @@ import java.time.Instant;
  * The figures of a fault run, one line per test, printed and appended to {@code
  * target/faults-it/figures.tsv} (what docs/reliability.md's table is made from).
  */
-final class Figures {
+public final class Figures {
   private Figures() {}
 
   /**
@@ -19,7 +19,7 @@ final class Figures {
    * @param faults what was injected, e.g. "409=12 500=30 kill=20"
    * @param report the invariant checker's report of the run
    */
-  static void record(String test, String faults, InvariantChecker.Report report) {
+  public static void record(String test, String faults, InvariantChecker.Report report) {
     String line =
         String.join(
             "\t",

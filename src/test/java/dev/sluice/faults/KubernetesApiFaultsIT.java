@@ -81,7 +81,7 @@ class KubernetesApiFaultsIT {
       }
       InvariantChecker.Report report = rig.history.check(ALL);
       System.out.printf("KubernetesApiFaultsIT: %s; %s%n", proxy.summary(), report);
-      Figures.record("KubernetesApiFaultsIT", proxy.summary().replace(' ', ','), report);
+      Figures.record("KubernetesApiFaultsIT", proxy.figures(), report);
 
       assertThat(report.violations()).isEmpty();
       assertThat(report.lost()).isEmpty();

@@ -125,7 +125,14 @@ class PrometheusFaultsIT {
             "  %s: %s %s; route writes %s%n",
             ns, rig.status(ns).phase, rig.status(ns).rollbackReason, routeWrites(report, ns));
       }
-      Figures.record("PrometheusFaultsIT", "prometheusAnswers=" + requests, report);
+      long toFaulty =
+          prometheus.getAllServeEvents().stream()
+              .filter(e -> !e.getRequest().getUrl().contains(OK))
+              .count();
+      Figures.record(
+          "PrometheusFaultsIT",
+          "prometheusAnswers=" + requests + ",toTheFourFaultyCanaries=" + toFaulty,
+          report);
 
       assertThat(report.violations()).isEmpty();
       assertThat(report.lost()).isEmpty();

@@ -217,7 +217,7 @@ class HostileSpecsTest {
               "virtualService.name",
               true,
               true,
-              (s, r) -> ((ObjectNode) s.get("virtualService")).put("name", pick(r, HOSTILE_NAMES))),
+              (s, r) -> object(s, "virtualService").put("name", pick(r, HOSTILE_NAMES))),
           new Mutation(
               "no virtualService",
               "virtualService",
@@ -229,8 +229,7 @@ class HostileSpecsTest {
               "destinationRule.name",
               true,
               true,
-              (s, r) ->
-                  ((ObjectNode) s.get("destinationRule")).put("name", pick(r, HOSTILE_NAMES))),
+              (s, r) -> object(s, "destinationRule").put("name", pick(r, HOSTILE_NAMES))),
           new Mutation("no app", "app", true, true, (s, r) -> s.remove("app")),
           new Mutation(
               "hostile template name",
@@ -426,6 +425,14 @@ class HostileSpecsTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The object field {@code name} of the spec, created when an earlier mutation removed it. */
+  private static ObjectNode object(ObjectNode s, String name) {
+    if (!(s.get(name) instanceof ObjectNode)) {
+      s.putObject(name);
+    }
+    return (ObjectNode) s.get(name);
   }
 
   private static ObjectNode limits(ObjectNode s) {

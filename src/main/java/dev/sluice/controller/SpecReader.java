@@ -47,14 +47,11 @@ final class SpecReader {
     if (s.destinationRule == null || !validName(s.destinationRule.name)) {
       problems.add("destinationRule.name must name a DestinationRule");
     }
-    List<Integer> plan =
-        attempt(
-            problems,
-            () ->
-                StepPlan.of(
-                    orDefault(s.stepWeight, ReleaseSpec.DEFAULT_STEP_WEIGHT),
-                    orDefault(s.maxWeight, ReleaseSpec.DEFAULT_MAX_WEIGHT),
-                    s.steps));
+    // each weight field is checked on its own, even when explicit steps override it: a bad value
+    // is reported, never silently ignored, and every problem is reported at once
+    int stepWeight = weight(problems, "stepWeight", s.stepWeight, ReleaseSpec.DEFAULT_STEP_WEIGHT);
+    int maxWeight = weight(problems, "maxWeight", s.maxWeight, ReleaseSpec.DEFAULT_MAX_WEIGHT);
+    List<Integer> plan = attempt(problems, () -> StepPlan.of(stepWeight, maxWeight, s.steps));
     Duration interval = duration(problems, "interval", s.interval, ReleaseSpec.DEFAULT_INTERVAL);
     CanarySpec.AnalysisSpec analysis = s.analysis;
     Duration every =
@@ -150,6 +147,17 @@ final class SpecReader {
 
   private static int orDefault(Integer value, int fallback) {
     return value == null ? fallback : value;
+  }
+
+  private static int weight(List<String> problems, String field, Integer value, int fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value < 1 || value > 100) {
+      problems.add(field + " must be in 1..100, was " + value);
+      return fallback;
+    }
+    return value;
   }
 
   private static int positive(List<String> problems, String field, Integer value, int fallback) {

@@ -56,7 +56,7 @@ public class CanarySpec {
   @Size(max = 100)
   @JsonPropertyDescription(
       "Explicit canary weights, strictly increasing, each 1..100; overrides stepWeight and maxWeight.")
-  public List<Integer> steps;
+  public List<@Min(1) @Max(100) Integer> steps;
 
   @Pattern(Patterns.DURATION)
   @JsonPropertyDescription(

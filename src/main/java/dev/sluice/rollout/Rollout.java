@@ -251,14 +251,20 @@ public final class Rollout {
       }
       Instant stableCreated =
           world.deployment(stable).map(DeploymentView::createdAt).orElse(Instant.MIN);
+      Comparator<DeploymentView> newest =
+          Comparator.comparing(DeploymentView::createdAt).thenComparing(DeploymentView::version);
+      // after a rollback only a version newer than the rolled-back one is new: an older one left
+      // running (itself rolled back before) must not start again, or two rolled-back versions
+      // would release each other in turn
+      Optional<DeploymentView> rolledBackDeployment =
+          rolledBack == null ? Optional.empty() : world.deployment(rolledBack);
       return world.deployments().values().stream()
           .filter(d -> !d.version().equals(stable) && !d.version().equals(rolledBack))
           .filter(DeploymentView::ready)
           // an older Deployment left running (retirement: keep) is not a new version
           .filter(d -> !d.createdAt().isBefore(stableCreated))
-          .max(
-              Comparator.comparing(DeploymentView::createdAt)
-                  .thenComparing(DeploymentView::version))
+          .filter(d -> rolledBackDeployment.map(r -> newest.compare(d, r) > 0).orElse(true))
+          .max(newest)
           .map(DeploymentView::version)
           .orElse(null);
     }

@@ -14,11 +14,11 @@ import java.util.List;
  * IstioSchemas} validates Istio objects (same rewrite of the schema, so: structural schema,
  * patterns, bounds, required fields, and no unknown fields; not CEL rules).
  */
-final class CrdSchemas {
+public final class CrdSchemas {
   private CrdSchemas() {}
 
   /** Schema errors of {@code resource} for the CRD version its apiVersion names; empty if valid. */
-  static List<String> errors(JsonNode crd, JsonNode resource) {
+  public static List<String> errors(JsonNode crd, JsonNode resource) {
     String apiVersion = resource.path("apiVersion").asText();
     String group = crd.path("spec").path("group").asText();
     List<String> errors = new ArrayList<>();

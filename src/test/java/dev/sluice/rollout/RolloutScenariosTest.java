@@ -100,6 +100,34 @@ class RolloutScenariosTest {
   }
 
   @Test
+  void twoRolledBackVersionsDoNotStartEachOtherAgain() {
+    // found by CrashResumeIT: v2 rolled back, then v3 rolled back; v2 (still deployed, ready,
+    // newer than stable) is not a new version, so neither comes back by itself
+    SimulatedCluster c = withCanary();
+    c.runFor(Duration.ofSeconds(65));
+    c.checks = at -> new Evaluation(Gate.FAIL, "error-rate = 0.5 > 0.05", at);
+    c.runFor(Duration.ofSeconds(30));
+    assertThat(c.status.phase()).isEqualTo(Phase.RolledBack);
+    assertThat(c.status.canaryVersion()).isEqualTo("v2");
+    c.deploy("v3", 2, 2, c.now);
+    c.runFor(Duration.ofSeconds(90));
+    assertThat(c.status.phase()).isEqualTo(Phase.RolledBack);
+    assertThat(c.status.canaryVersion()).isEqualTo("v3");
+    long started = c.events.stream().filter(e -> e.reason().equals("ReleaseStarted")).count();
+    c.runFor(Duration.ofMinutes(5));
+    assertThat(c.events.stream().filter(e -> e.reason().equals("ReleaseStarted")).count())
+        .as("releases started after v3's rollback")
+        .isEqualTo(started);
+    assertThat(c.status.phase()).isEqualTo(Phase.RolledBack);
+    assertThat(c.status.canaryVersion()).isEqualTo("v3");
+    // a version newer than both still starts
+    c.checks = at -> new Evaluation(Gate.PASS, "ok", at);
+    c.deploy("v4", 2, 2, c.now);
+    c.runFor(Duration.ofSeconds(5));
+    assertThat(c.status.canaryVersion()).isEqualTo("v4");
+  }
+
+  @Test
   void inconclusiveHoldsTheWeightThenRollsBackAtTheLimit() {
     SimulatedCluster c = withCanary();
     c.checks = at -> new Evaluation(Gate.INCONCLUSIVE, "no data", at);

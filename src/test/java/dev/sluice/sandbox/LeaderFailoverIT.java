@@ -9,6 +9,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.sluice.faults.Figures;
+import dev.sluice.faults.History;
+import dev.sluice.faults.InvariantChecker;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.ClusterHistory;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * High availability with two unmodified daemons (the packaged jar, two processes) against one mock
  * API server: exactly one of them writes; the leader is killed (SIGKILL) mid-release; the other
  * takes over within the lease duration and finishes the release from its status, with no step
- * repeated or skipped in the VirtualService's history.
+ * repeated or skipped in the VirtualService's history; the invariant checker finds no violation
+ * over every version either daemon wrote.
  */
 class LeaderFailoverIT {
   private static final Duration LEASE = Duration.ofSeconds(4);
@@ -57,7 +61,8 @@ class LeaderFailoverIT {
                             + "{\"metric\":{\"sluice_part\":\"value\"},\"value\":[1,\"0\"]},"
                             + "{\"metric\":{\"sluice_part\":\"traffic\"},\"value\":[1,\"500\"]}]}}")));
     List<SluiceDaemon> daemons = new ArrayList<>();
-    try (ApiServer api = new ApiServer(project)) {
+    try (ApiServer api = new ApiServer(project);
+        History recorded = new History(api.client())) {
       KubernetesClient client = api.client();
       Fixtures.apply(
           client,
@@ -140,6 +145,14 @@ class LeaderFailoverIT {
       assertThat(failoverSeconds)
           .as("takeover within the lease duration plus one retry")
           .isLessThan(LEASE.toSeconds() + 10);
+      // DESIGN.md's invariants over every version either daemon wrote, across the failover
+      InvariantChecker.Report report = recorded.check(List.of(NS));
+      System.out.println("LeaderFailoverIT: " + report);
+      Figures.record("LeaderFailoverIT", "leaderSigkill=1", report);
+      assertThat(report.violations()).isEmpty();
+      assertThat(report.lost()).isEmpty();
+      assertThat(report.releasesStarted()).isEqualTo(1);
+      assertThat(report.promoted()).isEqualTo(1);
     } finally {
       daemons.forEach(SluiceDaemon::close);
       prometheus.stop();

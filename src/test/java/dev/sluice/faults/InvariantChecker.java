@@ -1,0 +1,823 @@
+package dev.sluice.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.rollout.StepPlan;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * DESIGN.md's traffic invariants, checked over every version of the VirtualServices,
+ * DestinationRules, Deployments and Canaries the API server stored during a run (see {@link
+ * History}), replayed in the API server's order: by resourceVersion, which the fabric8 mock server
+ * (like etcd's revision) counts globally over every object, and not in the order the versions
+ * arrived on separate watch streams.
+ *
+ * <p>A version is <em>Sluice's write</em> when it is a MODIFIED VirtualService or DestinationRule
+ * (Sluice never creates or deletes them) whose resourceVersion the test did not declare as its own
+ * ({@link Version#external}: a concurrent editor's write). Checked:
+ *
+ * <ol>
+ *   <li><b>weights</b>: every route write by Sluice gives the managed route integer weights in
+ *       0..100 that sum to 100 (a lone destination without weight has 100);
+ *   <li><b>subsets</b>: no write by Sluice makes a route reference a subset the DestinationRule
+ *       does not have at that moment (a route write before its subset, or a subset removed while a
+ *       route references it); a subset that gains weight has a ready Deployment;
+ *   <li><b>others' routes</b>: a route write by Sluice changes only the managed route's
+ *       destinations: every other route and field is as in the version before it (so a concurrent
+ *       editor's change to another route is never lost); a DestinationRule write changes only whole
+ *       entries of spec.subsets;
+ *   <li><b>intent</b>: during a release the route Sluice writes is the one the Canary's status (the
+ *       version preceding the write) asks for: the canary joins at 0 while Initializing,
+ *       stable/canary at status.weight while Progressing or Paused, the canary alone while
+ *       Finalizing; a route write outside a release is a violation;
+ *   <li><b>gates</b>: the canary's weight never rises above the highest weight written in this
+ *       release unless the Canary version before the write records a passing evaluation
+ *       (lastEvaluationAt set and every measurement PASS), or a manual promote; the first step is
+ *       exempt (there is nothing to judge before traffic); and it rises only to the next step of
+ *       the plan (no step skipped);
+ *   <li><b>rollback</b>: a rollback is one route write sending 100% to stable, before the status
+ *       records RolledBack; a write by Sluice that takes the canary out of the route is followed by
+ *       a rollback status, never by more of the release;
+ *   <li><b>end</b>: every release started ends promoted (Succeeded, the canary alone at 100) or
+ *       rolled back (RolledBack, stable at 100); one that ends otherwise is a lost release.
+ * </ol>
+ */
+public final class InvariantChecker {
+
+  /**
+   * One stored version of an object.
+   *
+   * @param kind VirtualService, DestinationRule, Deployment or Canary
+   * @param action ADDED, MODIFIED or DELETED (as the watch said)
+   * @param order the API server's order: the resourceVersion (DELETED: see {@link History})
+   * @param object the object as stored
+   * @param external written by the test itself (a concurrent editor), not by Sluice
+   */
+  public record Version(
+      String kind, String action, double order, JsonNode object, boolean external) {
+    String namespace() {
+      return object.path("metadata").path("namespace").asText();
+    }
+
+    String name() {
+      return object.path("metadata").path("name").asText();
+    }
+
+    String key() {
+      return namespace() + "/" + name();
+    }
+
+    boolean sluiceWrite() {
+      return !external
+          && action.equals("MODIFIED")
+          && (kind.equals("VirtualService") || kind.equals("DestinationRule"));
+    }
+  }
+
+  /** What was checked and what was found. */
+  public record Report(
+      List<String> violations,
+      int versions,
+      int routeWrites,
+      int subsetWrites,
+      int externalWrites,
+      int releasesStarted,
+      int promoted,
+      int rolledBack,
+      List<String> lost,
+      Map<String, List<List<String>>> routeWritesByRelease) {
+
+    public int releasesLost() {
+      return lost.size();
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "%d versions checked: %d route writes and %d DestinationRule writes by Sluice, %d by"
+              + " others; %d releases started, %d promoted, %d rolled back, %d lost; %d"
+              + " violations%s",
+          versions,
+          routeWrites,
+          subsetWrites,
+          externalWrites,
+          releasesStarted,
+          promoted,
+          rolledBack,
+          lost.size(),
+          violations.size(),
+          violations.isEmpty() ? "" : ":\n  " + String.join("\n  ", violations));
+    }
+  }
+
+  /** One release as the Canary's status tells it. */
+  private static final class Release {
+    final String canaryKey;
+    final String started;
+    final String stable;
+    final String canary;
+    final List<Integer> plan;
+    int maxWritten = -1;
+    boolean ended;
+    final List<List<String>> writes = new ArrayList<>();
+
+    Release(String canaryKey, String started, String stable, String canary, List<Integer> plan) {
+      this.canaryKey = canaryKey;
+      this.started = started;
+      this.stable = stable;
+      this.canary = canary;
+      this.plan = plan;
+    }
+
+    String id() {
+      return canaryKey + " " + stable + "->" + canary + " (started " + started + ")";
+    }
+  }
+
+  private final Map<String, JsonNode> virtualServices = new HashMap<>();
+  private final Map<String, JsonNode> destinationRules = new HashMap<>();
+  private final Map<String, JsonNode> deployments = new HashMap<>();
+  private final Map<String, JsonNode> canaries = new HashMap<>();
+  private final Map<String, Release> releases = new HashMap<>();
+  private final Map<String, Double> lastCanaryOrder = new HashMap<>();
+  private final Map<String, List<Version>> sluiceRouteWritesSinceStatus = new HashMap<>();
+  private final Map<String, Boolean> canaryTakenOut = new HashMap<>();
+  private final List<String> violations = new ArrayList<>();
+  private final List<String> lost = new ArrayList<>();
+  private final Map<String, List<List<String>>> byRelease = new LinkedHashMap<>();
+  private int routeWrites;
+  private int subsetWrites;
+  private int externalWrites;
+  private int started;
+  private int promoted;
+  private int rolledBack;
+
+  private InvariantChecker() {}
+
+  /** Replays {@code versions} in the API server's order and checks every invariant. */
+  public static Report check(List<Version> versions) {
+    InvariantChecker c = new InvariantChecker();
+    List<Version> ordered = new ArrayList<>(dedupe(versions));
+    ordered.sort(Comparator.comparingDouble(Version::order));
+    for (Version v : ordered) {
+      c.apply(v);
+    }
+    c.finish();
+    return new Report(
+        List.copyOf(c.violations),
+        ordered.size(),
+        c.routeWrites,
+        c.subsetWrites,
+        c.externalWrites,
+        c.started,
+        c.promoted,
+        c.rolledBack,
+        List.copyOf(c.lost),
+        c.byRelease);
+  }
+
+  /** A version delivered twice (a watch that restarted) counts once. */
+  private static List<Version> dedupe(List<Version> versions) {
+    Map<String, Version> seen = new LinkedHashMap<>();
+    for (Version v : versions) {
+      seen.putIfAbsent(v.kind() + " " + v.action() + " " + v.key() + " " + v.order(), v);
+    }
+    return new ArrayList<>(seen.values());
+  }
+
+  private void violation(Version v, String what) {
+    violations.add(
+        v.kind()
+            + " "
+            + v.key()
+            + " @"
+            + rv(v)
+            + (v.external() ? " (external)" : "")
+            + ": "
+            + what);
+  }
+
+  private static String rv(Version v) {
+    return v.object().path("metadata").path("resourceVersion").asText("?");
+  }
+
+  private void apply(Version v) {
+    if (v.external() && !v.action().equals("ADDED")) {
+      externalWrites++;
+    }
+    switch (v.kind()) {
+      case "Canary" -> canary(v);
+      case "VirtualService" -> virtualService(v);
+      case "DestinationRule" -> destinationRule(v);
+      case "Deployment" -> {
+        if (v.action().equals("DELETED")) {
+          deployments.remove(v.key());
+        } else {
+          deployments.put(v.key(), v.object());
+        }
+      }
+      default -> throw new IllegalArgumentException("unknown kind " + v.kind());
+    }
+  }
+
+  // ---- Canaries: releases start and end ------------------------------------------------------
+
+  private void canary(Version v) {
+    String key = v.key();
+    if (v.action().equals("DELETED")) {
+      canaries.remove(key);
+      return;
+    }
+    canaries.put(key, v.object());
+    JsonNode st = v.object().path("status");
+    String phase = st.path("phase").asText("");
+    String startedAt = text(st, "releaseStartedAt");
+    Release r = releases.get(key);
+    List<Version> writes = sluiceRouteWritesSinceStatus.getOrDefault(key, List.of());
+    boolean releasing =
+        Set.of("Initializing", "Progressing", "Paused", "Finalizing").contains(phase);
+    if (Boolean.TRUE.equals(canaryTakenOut.get(key))
+        && releasing
+        && r != null
+        && Objects.equals(r.started, startedAt)) {
+      violation(
+          v, "Sluice took the canary out of the route, yet the release went on (" + phase + ")");
+    }
+    canaryTakenOut.remove(key);
+    if (releasing && startedAt != null && (r == null || !startedAt.equals(r.started))) {
+      if (r != null && !r.ended) {
+        lostRelease(r, "replaced by a new release while " + phase);
+      }
+      r =
+          new Release(
+              key,
+              startedAt,
+              text(st, "stableVersion"),
+              text(st, "canaryVersion"),
+              plan(v.object().path("spec")));
+      releases.put(key, r);
+      byRelease.put(r.id(), r.writes);
+      started++;
+    }
+    if (r != null && !r.ended && Objects.equals(r.started, startedAt)) {
+      JsonNode route = managedRouteOf(v.object());
+      if (phase.equals("Succeeded")) {
+        r.ended = true;
+        promoted++;
+        Map<String, Integer> w = route == null ? null : weights(route);
+        if (w == null || !w.equals(Map.of(r.canary, 100))) {
+          violation(v, "Succeeded recorded while the managed route is " + w);
+        }
+      } else if (phase.equals("RolledBack")) {
+        r.ended = true;
+        rolledBack++;
+        Map<String, Integer> w = route == null ? null : weights(route);
+        String stable = r.stable;
+        if (w == null
+            || w.getOrDefault(stable, 0) != 100
+            || w.entrySet().stream()
+                .anyMatch(e -> !e.getKey().equals(stable) && e.getValue() != 0)) {
+          violation(v, "RolledBack recorded while the managed route is " + w);
+        }
+        // the writes from the first that took the canary out: the rollback
+        List<Version> rollback = new ArrayList<>();
+        for (Version w2 : writes) {
+          if (!rollback.isEmpty() || takesCanaryOut(w2, r)) {
+            rollback.add(w2);
+          }
+        }
+        if (rollback.size() > 1) {
+          violation(
+              v,
+              "the rollback took "
+                  + rollback.size()
+                  + " route writes ("
+                  + rollback.stream().map(this::describeRoute).toList()
+                  + "), not one");
+        }
+      }
+    }
+    sluiceRouteWritesSinceStatus.put(key, new ArrayList<>());
+    lastCanaryOrder.put(key, v.order());
+  }
+
+  private static List<Integer> plan(JsonNode spec) {
+    List<Integer> steps = new ArrayList<>();
+    spec.path("steps").forEach(s -> steps.add(s.asInt()));
+    try {
+      return StepPlan.of(
+          spec.path("stepWeight").asInt(10), spec.path("maxWeight").asInt(100), steps);
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  private void lostRelease(Release r, String why) {
+    r.ended = true;
+    lost.add(r.id() + ": " + why);
+  }
+
+  private void finish() {
+    for (Release r : releases.values()) {
+      if (!r.ended) {
+        JsonNode c = canaries.get(r.canaryKey);
+        String phase = c == null ? "deleted" : c.path("status").path("phase").asText();
+        lostRelease(r, "ended neither promoted nor rolled back; last phase " + phase);
+        violations.add(
+            "Canary " + r.canaryKey + ": release " + r.id() + " did not end (phase " + phase + ")");
+      }
+    }
+  }
+
+  // ---- VirtualServices ------------------------------------------------------------------------
+
+  private void virtualService(Version v) {
+    String key = v.key();
+    if (v.action().equals("DELETED")) {
+      virtualServices.remove(key);
+      return;
+    }
+    JsonNode before = virtualServices.put(key, v.object());
+    if (!v.sluiceWrite()) {
+      return;
+    }
+    routeWrites++;
+    JsonNode canary = managingCanary(v.namespace(), "virtualService", v.name());
+    String routeName =
+        canary == null ? null : text(canary.path("spec").path("virtualService"), "route");
+    JsonNode route = managedRoute(v.object(), routeName);
+    if (route == null) {
+      violation(v, "Sluice wrote a VirtualService without its managed route");
+      return;
+    }
+    Map<String, Integer> w = checkWeights(v, route);
+    if (before != null) {
+      JsonNode rest = withoutManagedRoute(v.object(), routeName);
+      JsonNode restBefore = withoutManagedRoute(before, routeName);
+      if (!rest.equals(restBefore)) {
+        violation(
+            v,
+            "changed more than the managed route's destinations: "
+                + firstDifference(restBefore, rest, ""));
+      }
+    }
+    checkDangling(v, before, v.object(), destinationRuleFor(v.namespace(), canary));
+    if (canary == null || w == null) {
+      return;
+    }
+    String ckey = v.namespace() + "/" + canary.path("metadata").path("name").asText();
+    sluiceRouteWritesSinceStatus.computeIfAbsent(ckey, k -> new ArrayList<>()).add(v);
+    checkReadiness(v, canary, before == null ? null : managedRoute(before, routeName), w);
+    checkIntent(v, ckey, canary, w);
+  }
+
+  private Map<String, Integer> checkWeights(Version v, JsonNode route) {
+    JsonNode list = route.path("route");
+    if (!list.isArray() || list.isEmpty()) {
+      violation(v, "the managed route has no destinations");
+      return null;
+    }
+    Map<String, Integer> out = new LinkedHashMap<>();
+    int sum = 0;
+    for (JsonNode entry : list) {
+      String subset = entry.path("destination").path("subset").asText("");
+      JsonNode weight = entry.get("weight");
+      int value;
+      if (weight == null || weight.isNull()) {
+        if (list.size() != 1) {
+          violation(v, "destination " + subset + " has no weight beside others");
+          return null;
+        }
+        value = 100;
+      } else if (!weight.isIntegralNumber() || !weight.canConvertToInt()) {
+        violation(v, "destination " + subset + " has weight " + weight + ", not an integer");
+        return null;
+      } else {
+        value = weight.intValue();
+      }
+      if (value < 0 || value > 100) {
+        violation(v, "destination " + subset + " has weight " + value + ", outside 0..100");
+      }
+      if (out.put(subset, value) != null) {
+        violation(v, "subset " + subset + " named twice in the managed route");
+      }
+      sum += value;
+    }
+    if (sum != 100) {
+      violation(v, "the managed route's weights " + out + " sum to " + sum + ", not 100");
+    }
+    return out;
+  }
+
+  private void checkReadiness(
+      Version v, JsonNode canary, JsonNode routeBefore, Map<String, Integer> w) {
+    Map<String, Integer> was = routeBefore == null ? Map.of() : weightsOrEmpty(routeBefore);
+    String app = canary.path("spec").path("app").asText();
+    String label = canary.path("spec").path("versionLabel").asText("version");
+    for (Map.Entry<String, Integer> e : w.entrySet()) {
+      if (e.getValue() > 0 && was.getOrDefault(e.getKey(), 0) == 0) {
+        boolean ready =
+            deployments.values().stream()
+                .filter(d -> d.path("metadata").path("namespace").asText().equals(v.namespace()))
+                .filter(d -> app.equals(d.path("metadata").path("labels").path("app").asText()))
+                .filter(
+                    d -> e.getKey().equals(d.path("metadata").path("labels").path(label).asText()))
+                .anyMatch(d -> d.path("status").path("readyReplicas").asInt(0) > 0);
+        if (!ready) {
+          violation(v, "subset " + e.getKey() + " got traffic without a ready Deployment");
+        }
+      }
+    }
+  }
+
+  private void checkIntent(Version v, String ckey, JsonNode canary, Map<String, Integer> w) {
+    JsonNode st = canary.path("status");
+    String phase = st.path("phase").asText("");
+    String stable = text(st, "stableVersion");
+    String cv = text(st, "canaryVersion");
+    Release r = releases.get(ckey);
+    boolean open = r != null && !r.ended && Objects.equals(r.started, text(st, "releaseStartedAt"));
+    if (open) {
+      r.writes.add(describe(w));
+    }
+    Integer canaryWeight = cv == null ? null : w.get(cv);
+    boolean allStable = stable != null && w.getOrDefault(stable, 0) == 100 && canaryWeight == null;
+    switch (phase) {
+      case "Initializing" -> {
+        if (allStable) {
+          canaryTakenOut.put(ckey, true);
+        } else if (!w.equals(Map.of(stable, 100, cv, 0))) {
+          violation(v, "while Initializing the canary joins at 0; Sluice wrote " + w);
+        }
+      }
+      case "Progressing", "Paused" -> {
+        if (allStable) {
+          canaryTakenOut.put(ckey, true); // a rollback write: its status follows
+          return;
+        }
+        int recorded = st.path("weight").asInt(-1);
+        if (!w.equals(Map.of(stable, 100 - recorded, cv, recorded))) {
+          violation(
+              v,
+              "the route written "
+                  + w
+                  + " is not the one the status recorded before it ("
+                  + stable
+                  + " "
+                  + (100 - recorded)
+                  + ", "
+                  + cv
+                  + " "
+                  + recorded
+                  + ")");
+        }
+        if (open && canaryWeight != null) {
+          checkIncrease(v, r, st, canaryWeight);
+        }
+      }
+      case "Finalizing" -> {
+        if (!w.equals(Map.of(cv, 100))) {
+          violation(v, "while Finalizing the canary takes 100% alone; Sluice wrote " + w);
+        }
+        if (open && canaryWeight != null) {
+          checkIncrease(v, r, st, canaryWeight);
+        }
+      }
+      case "RollingBack", "Failed" -> {
+        if (!allStable) {
+          violation(v, "a rollback under way writes 100% stable; Sluice wrote " + w);
+        }
+      }
+      default -> violation(v, "route written outside a release (phase " + phase + "): " + w);
+    }
+  }
+
+  private void checkIncrease(Version v, Release r, JsonNode st, int weight) {
+    if (weight <= r.maxWritten) {
+      return;
+    }
+    String phase = st.path("phase").asText();
+    int step = st.path("step").asInt(-1);
+    boolean promotedByHand =
+        "promote".equals(st.path("lastAction").path("action").asText())
+            && st.path("lastAction").path("at").asText("").compareTo(r.started) >= 0;
+    boolean firstStep = phase.equals("Progressing") && step == 0;
+    if (!firstStep && !promotedByHand && !passed(st)) {
+      violation(
+          v,
+          "the canary's weight rose from "
+              + Math.max(r.maxWritten, 0)
+              + " to "
+              + weight
+              + " without a passing evaluation recorded before it (lastEvaluationAt "
+              + text(st, "lastEvaluationAt")
+              + ", measurements "
+              + outcomes(st)
+              + ")");
+    }
+    if (phase.equals("Progressing") || phase.equals("Paused")) {
+      int expected = step >= 0 && step < r.plan.size() ? r.plan.get(step) : -1;
+      int previousIndex = r.plan.indexOf(r.maxWritten);
+      boolean next =
+          r.maxWritten <= 0 ? step == 0 : previousIndex >= 0 && step == previousIndex + 1;
+      if (weight != expected || !next) {
+        violation(
+            v,
+            "step skipped: the canary went from "
+                + Math.max(r.maxWritten, 0)
+                + " to "
+                + weight
+                + " (plan "
+                + r.plan
+                + ", step "
+                + step
+                + ")");
+      }
+    }
+    r.maxWritten = weight;
+  }
+
+  private static boolean passed(JsonNode st) {
+    if (text(st, "lastEvaluationAt") == null) {
+      return false;
+    }
+    for (JsonNode m : st.path("measurements")) {
+      if (!"PASS".equals(m.path("outcome").asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<String> outcomes(JsonNode st) {
+    List<String> out = new ArrayList<>();
+    st.path("measurements").forEach(m -> out.add(m.path("outcome").asText()));
+    return out;
+  }
+
+  // ---- DestinationRules -----------------------------------------------------------------------
+
+  private void destinationRule(Version v) {
+    String key = v.key();
+    if (v.action().equals("DELETED")) {
+      destinationRules.remove(key);
+      return;
+    }
+    JsonNode before = destinationRules.put(key, v.object());
+    if (!v.sluiceWrite()) {
+      return;
+    }
+    subsetWrites++;
+    if (before != null) {
+      ObjectNode a = stripped(before);
+      ObjectNode b = stripped(v.object());
+      ((ObjectNode) a.path("spec")).remove("subsets");
+      ((ObjectNode) b.path("spec")).remove("subsets");
+      if (!a.equals(b)) {
+        violation(v, "changed more than spec.subsets: " + firstDifference(a, b, ""));
+      }
+      Map<String, JsonNode> old = subsetsByName(before);
+      for (Map.Entry<String, JsonNode> e : subsetsByName(v.object()).entrySet()) {
+        if (old.containsKey(e.getKey()) && !old.get(e.getKey()).equals(e.getValue())) {
+          violation(v, "subset " + e.getKey() + " was rewritten");
+        }
+      }
+    }
+    // every VirtualService a Canary pairs with this DestinationRule
+    for (JsonNode canary : canaries.values()) {
+      if (canary.path("metadata").path("namespace").asText().equals(v.namespace())
+          && v.name().equals(canary.path("spec").path("destinationRule").path("name").asText())) {
+        JsonNode vs =
+            virtualServices.get(
+                v.namespace()
+                    + "/"
+                    + canary.path("spec").path("virtualService").path("name").asText());
+        if (vs != null) {
+          Set<String> danglingBefore = dangling(vs, before);
+          Set<String> danglingAfter = dangling(vs, v.object());
+          danglingAfter.removeAll(danglingBefore);
+          if (!danglingAfter.isEmpty()) {
+            violation(v, "subsets " + danglingAfter + " removed while a route references them");
+          }
+        }
+      }
+    }
+  }
+
+  private void checkDangling(Version v, JsonNode vsBefore, JsonNode vsAfter, JsonNode dr) {
+    if (dr == null) {
+      return;
+    }
+    Set<String> now = dangling(vsAfter, dr);
+    if (vsBefore != null) {
+      now.removeAll(dangling(vsBefore, dr));
+    }
+    if (!now.isEmpty()) {
+      violation(v, "routes reference subsets " + now + " the DestinationRule does not have");
+    }
+  }
+
+  private static Set<String> dangling(JsonNode vs, JsonNode dr) {
+    Set<String> referenced = referencedSubsets(vs);
+    if (dr == null) {
+      return referenced;
+    }
+    referenced.removeAll(subsetsByName(dr).keySet());
+    return referenced;
+  }
+
+  /** Every subset any route of the VirtualService names: HTTP, TCP, TLS routes and mirrors. */
+  static Set<String> referencedSubsets(JsonNode vs) {
+    Set<String> out = new LinkedHashSet<>();
+    JsonNode spec = vs.path("spec");
+    for (String kind : List.of("http", "tcp", "tls")) {
+      for (JsonNode route : spec.path(kind)) {
+        for (JsonNode entry : route.path("route")) {
+          add(out, entry.path("destination"));
+        }
+        add(out, route.path("mirror"));
+        for (JsonNode m : route.path("mirrors")) {
+          add(out, m.path("destination"));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void add(Set<String> out, JsonNode destination) {
+    String s = destination.path("subset").asText("");
+    if (!s.isEmpty()) {
+      out.add(s);
+    }
+  }
+
+  private static Map<String, JsonNode> subsetsByName(JsonNode dr) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    for (JsonNode s : dr.path("spec").path("subsets")) {
+      out.put(s.path("name").asText(), s);
+    }
+    return out;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private JsonNode managingCanary(String namespace, String field, String name) {
+    for (JsonNode c : canaries.values()) {
+      if (c.path("metadata").path("namespace").asText().equals(namespace)
+          && name.equals(c.path("spec").path(field).path("name").asText())) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private JsonNode destinationRuleFor(String namespace, JsonNode canary) {
+    if (canary == null) {
+      return null;
+    }
+    return destinationRules.get(
+        namespace + "/" + canary.path("spec").path("destinationRule").path("name").asText());
+  }
+
+  private JsonNode managedRouteOf(JsonNode canary) {
+    String ns = canary.path("metadata").path("namespace").asText();
+    JsonNode vs =
+        virtualServices.get(
+            ns + "/" + canary.path("spec").path("virtualService").path("name").asText());
+    return vs == null
+        ? null
+        : managedRoute(vs, text(canary.path("spec").path("virtualService"), "route"));
+  }
+
+  /** The named HTTP route, or the first without match; null when there is none. */
+  static JsonNode managedRoute(JsonNode vs, String routeName) {
+    int i = managedIndex(vs, routeName);
+    return i < 0 ? null : vs.path("spec").path("http").get(i);
+  }
+
+  private static int managedIndex(JsonNode vs, String routeName) {
+    JsonNode http = vs.path("spec").path("http");
+    for (int i = 0; i < http.size(); i++) {
+      JsonNode r = http.get(i);
+      if (routeName != null) {
+        if (routeName.equals(r.path("name").asText(null))) {
+          return i;
+        }
+      } else {
+        JsonNode match = r.get("match");
+        if (match == null || match.isNull() || (match.isArray() && match.isEmpty())) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static JsonNode withoutManagedRoute(JsonNode vs, String routeName) {
+    ObjectNode copy = stripped(vs);
+    int i = managedIndex(copy, routeName);
+    if (i >= 0) {
+      ObjectNode route = (ObjectNode) copy.path("spec").path("http").get(i);
+      ArrayNode hosts = route.arrayNode();
+      route.path("route").forEach(e -> hosts.add(e.path("destination").path("host")));
+      route.remove("route");
+      route.set("sluiceCheckerHosts", hosts.isEmpty() ? hosts : distinct(hosts));
+    }
+    return copy;
+  }
+
+  private static ArrayNode distinct(ArrayNode hosts) {
+    Set<JsonNode> seen = new LinkedHashSet<>();
+    hosts.forEach(seen::add);
+    ArrayNode out = hosts.arrayNode();
+    seen.forEach(out::add);
+    return out;
+  }
+
+  /** A copy without what the API server changes on every write. */
+  private static ObjectNode stripped(JsonNode o) {
+    ObjectNode copy = o.deepCopy();
+    if (copy.get("metadata") instanceof ObjectNode meta) {
+      meta.remove(
+          List.of("resourceVersion", "generation", "managedFields", "creationTimestamp", "uid"));
+    }
+    copy.remove("status");
+    return copy;
+  }
+
+  private static Map<String, Integer> weights(JsonNode route) {
+    Map<String, Integer> out = weightsOrEmpty(route);
+    return out.isEmpty() ? null : out;
+  }
+
+  private static Map<String, Integer> weightsOrEmpty(JsonNode route) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    JsonNode list = route.path("route");
+    for (JsonNode e : list) {
+      JsonNode w = e.get("weight");
+      out.put(
+          e.path("destination").path("subset").asText(),
+          w == null || w.isNull() ? (list.size() == 1 ? 100 : 0) : w.asInt());
+    }
+    return out;
+  }
+
+  private boolean takesCanaryOut(Version v, Release r) {
+    JsonNode canary = managingCanary(v.namespace(), "virtualService", v.name());
+    String routeName =
+        canary == null ? null : text(canary.path("spec").path("virtualService"), "route");
+    JsonNode route = managedRoute(v.object(), routeName);
+    return route != null && !weightsOrEmpty(route).containsKey(r.canary);
+  }
+
+  private String describeRoute(Version v) {
+    JsonNode canary = managingCanary(v.namespace(), "virtualService", v.name());
+    String routeName =
+        canary == null ? null : text(canary.path("spec").path("virtualService"), "route");
+    JsonNode route = managedRoute(v.object(), routeName);
+    return route == null ? "no route" : describe(weightsOrEmpty(route)).toString();
+  }
+
+  private static List<String> describe(Map<String, Integer> w) {
+    List<String> out = new ArrayList<>();
+    w.forEach((s, x) -> out.add(s + "=" + x));
+    return out;
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node == null ? null : node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static String firstDifference(JsonNode a, JsonNode b, String path) {
+    if (a == null || b == null || a.getNodeType() != b.getNodeType()) {
+      return path + ": " + a + " -> " + b;
+    }
+    if (a.isObject()) {
+      Set<String> names = new LinkedHashSet<>();
+      a.fieldNames().forEachRemaining(names::add);
+      b.fieldNames().forEachRemaining(names::add);
+      for (String n : names) {
+        if (!Objects.equals(a.get(n), b.get(n))) {
+          return firstDifference(a.get(n), b.get(n), path + "/" + n);
+        }
+      }
+    } else if (a.isArray() && a.size() == b.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        if (!a.get(i).equals(b.get(i))) {
+          return firstDifference(a.get(i), b.get(i), path + "/" + i);
+        }
+      }
+    }
+    return path + ": " + a + " -> " + b;
+  }
+}

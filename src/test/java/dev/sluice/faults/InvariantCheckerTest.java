@@ -1,0 +1,356 @@
+package dev.sluice.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.faults.InvariantChecker.Report;
+import dev.sluice.faults.InvariantChecker.Version;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The invariant checker must catch what it is there to catch, or its "0 violations" proves nothing:
+ * a good release history passes, and each bad history (a hand-made sequence of stored versions, as
+ * the watches would record them) gives exactly the violation it contains.
+ */
+class InvariantCheckerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String STARTED = "2030-01-01T00:00:00Z";
+
+  /** A history under construction: versions get increasing resourceVersions. */
+  private static final class H {
+    final List<Version> versions = new ArrayList<>();
+    long rv = 100;
+
+    H add(String kind, String action, JsonNode o, boolean external) {
+      ((ObjectNode) o.path("metadata")).put("resourceVersion", Long.toString(++rv));
+      versions.add(new Version(kind, action, rv, o, external));
+      return this;
+    }
+
+    H vs(String... weights) {
+      return add("VirtualService", "MODIFIED", vsWith(weights), false);
+    }
+
+    H dr(String... subsets) {
+      return add("DestinationRule", "MODIFIED", drWith(subsets), false);
+    }
+
+    H canary(String phase, int step, int weight, String... outcomes) {
+      return add("Canary", "MODIFIED", canaryWith(phase, "v1", step, weight, outcomes), false);
+    }
+
+    /** The seed: v1 serving, the debug route, v2 ready, a Canary that adopted v1. */
+    static H seed() {
+      H h = new H();
+      h.add("Deployment", "ADDED", deployment("v1", 2), true);
+      h.add("DestinationRule", "ADDED", drWith("v1", "debug"), true);
+      h.add("VirtualService", "ADDED", vsWith("v1=100"), true);
+      h.add("Canary", "ADDED", canaryWith("Idle", "v1", -1, 0), true);
+      h.add("Deployment", "ADDED", deployment("v2", 2), true);
+      return h;
+    }
+
+    /** A release of v2 through steps 10 and 20, up to the 20% step. */
+    H upTo20() {
+      canary("Initializing", -1, 0);
+      dr("v1", "debug", "v2");
+      vs("v1=100", "v2=0");
+      canary("Progressing", 0, 10);
+      vs("v1=90", "v2=10");
+      canary("Progressing", 1, 20, "PASS", "PASS");
+      vs("v1=80", "v2=20");
+      return this;
+    }
+
+    H promoted() {
+      canary("Finalizing", 1, 20, "PASS", "PASS");
+      vs("v2=100");
+      dr("debug", "v2");
+      add("Deployment", "DELETED", deployment("v1", 2), false);
+      add("Canary", "MODIFIED", canaryWith("Succeeded", "v2", -1, 0), false);
+      return this;
+    }
+
+    Report check() {
+      return InvariantChecker.check(versions);
+    }
+  }
+
+  private static ObjectNode vsWith(String... weights) {
+    ObjectNode vs = JSON.createObjectNode();
+    vs.put("apiVersion", "networking.istio.io/v1").put("kind", "VirtualService");
+    vs.putObject("metadata").put("name", "helloworld").put("namespace", "t");
+    ObjectNode spec = vs.putObject("spec");
+    spec.putArray("hosts").add("helloworld");
+    ArrayNode http = spec.putArray("http");
+    ObjectNode debug = http.addObject().put("name", "debug");
+    debug
+        .putArray("match")
+        .addObject()
+        .putObject("headers")
+        .putObject("my-header")
+        .put("regex", ".*debug.*");
+    debug
+        .putArray("route")
+        .addObject()
+        .putObject("destination")
+        .put("host", "helloworld")
+        .put("subset", "debug");
+    ObjectNode def = http.addObject().put("name", "default");
+    ArrayNode route = def.putArray("route");
+    for (String w : weights) {
+      String[] p = w.split("=");
+      ObjectNode e = route.addObject();
+      e.putObject("destination").put("host", "helloworld").put("subset", p[0]);
+      if (p[1].contains(".")) {
+        e.put("weight", Double.parseDouble(p[1]));
+      } else {
+        e.put("weight", Integer.parseInt(p[1]));
+      }
+    }
+    def.putObject("retries").put("attempts", 3);
+    return vs;
+  }
+
+  private static ObjectNode drWith(String... subsets) {
+    ObjectNode dr = JSON.createObjectNode();
+    dr.put("apiVersion", "networking.istio.io/v1").put("kind", "DestinationRule");
+    dr.putObject("metadata").put("name", "helloworld").put("namespace", "t");
+    ArrayNode list = dr.putObject("spec").put("host", "helloworld").putArray("subsets");
+    for (String s : subsets) {
+      list.addObject()
+          .put("name", s)
+          .putObject("labels")
+          .put("version", s.equals("debug") ? "v1" : s);
+    }
+    return dr;
+  }
+
+  private static ObjectNode deployment(String version, int ready) {
+    ObjectNode d = JSON.createObjectNode();
+    d.put("apiVersion", "apps/v1").put("kind", "Deployment");
+    d.putObject("metadata")
+        .put("name", "helloworld-" + version)
+        .put("namespace", "t")
+        .putObject("labels")
+        .put("app", "helloworld")
+        .put("version", version);
+    d.putObject("status").put("readyReplicas", ready);
+    return d;
+  }
+
+  private static ObjectNode canaryWith(
+      String phase, String stable, int step, int weight, String... outcomes) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("apiVersion", "sluice.dev/v1alpha1").put("kind", "Canary");
+    c.putObject("metadata").put("name", "helloworld").put("namespace", "t");
+    ObjectNode spec = c.putObject("spec").put("app", "helloworld");
+    spec.putObject("virtualService").put("name", "helloworld");
+    spec.putObject("destinationRule").put("name", "helloworld");
+    spec.putArray("steps").add(10).add(20);
+    ObjectNode st = c.putObject("status").put("phase", phase).put("stableVersion", stable);
+    if (!phase.equals("Idle")) {
+      st.put("canaryVersion", "v2").put("releaseStartedAt", STARTED);
+    }
+    st.put("step", step).put("weight", weight);
+    if (outcomes.length > 0) {
+      st.put("lastEvaluationAt", "2030-01-01T00:01:00Z");
+      ArrayNode ms = st.putArray("measurements");
+      for (String o : outcomes) {
+        ms.addObject().put("check", "error-rate/error-ratio").put("outcome", o);
+      }
+    }
+    return c;
+  }
+
+  @Test
+  void aCleanPromotionHasNoViolation() {
+    Report r = H.seed().upTo20().promoted().check();
+
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.releasesStarted()).isEqualTo(1);
+    assertThat(r.promoted()).isEqualTo(1);
+    assertThat(r.releasesLost()).isZero();
+    assertThat(r.routeWrites()).isEqualTo(4);
+    assertThat(r.routeWritesByRelease().values())
+        .containsExactly(
+            List.of(
+                List.of("v1=100", "v2=0"),
+                List.of("v1=90", "v2=10"),
+                List.of("v1=80", "v2=20"),
+                List.of("v2=100")));
+  }
+
+  @Test
+  void aCleanRollbackHasNoViolation() {
+    H h = H.seed().upTo20();
+    h.vs("v1=100");
+    h.add("Canary", "MODIFIED", canaryWith("RolledBack", "v1", -1, 0, "FAIL"), false);
+    h.dr("v1", "debug");
+
+    Report r = h.check();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.rolledBack()).isEqualTo(1);
+  }
+
+  @Test
+  void weightsThatDoNotSumTo100() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).vs("v1=100", "v2=10");
+    assertThat(h.check().violations()).anySatisfy(v -> assertThat(v).contains("sum to 110"));
+  }
+
+  @Test
+  void aWeightThatIsNotAnInteger() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).vs("v1=89.5", "v2=10.5");
+    assertThat(h.check().violations()).anySatisfy(v -> assertThat(v).contains("not an integer"));
+  }
+
+  @Test
+  void aRouteToASubsetTheDestinationRuleDoesNotHaveYetIsFoundByResourceVersionNotArrival() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0);
+    h.vs("v1=100", "v2=0"); // the route write comes first on the server...
+    h.dr("v1", "debug", "v2");
+    h.canary("Progressing", 0, 10).vs("v1=90", "v2=10").canary("Progressing", 1, 20, "PASS");
+    h.vs("v1=80", "v2=20").promoted();
+    // ...while the watches delivered the DestinationRule first: arrival order would hide it
+    List<Version> arrival = new ArrayList<>(h.versions);
+    Collections.swap(arrival, 6, 7);
+    assertThat(arrival.get(6).kind()).isEqualTo("DestinationRule");
+
+    assertThat(InvariantChecker.check(arrival).violations())
+        .singleElement()
+        .satisfies(v -> assertThat(v).contains("reference subsets [v2]"));
+  }
+
+  @Test
+  void aSubsetRemovedWhileARouteStillUsesIt() {
+    H h = H.seed().upTo20();
+    h.dr("debug", "v2"); // v1 still has 80%
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v -> assertThat(v).contains("subsets [v1] removed while a route references them"));
+  }
+
+  @Test
+  void anotherRouteChangedBySluice() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2");
+    ObjectNode vs = vsWith("v1=100", "v2=0");
+    ((ObjectNode) vs.path("spec").path("http").get(0)).put("timeout", "1s");
+    h.add("VirtualService", "MODIFIED", vs, false);
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains("changed more than the managed route")
+                    .contains("/spec/http/0/timeout"));
+  }
+
+  @Test
+  void anotherWritersChangeThatSluicesNextWriteReverts() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    ObjectNode edited = vsWith("v1=100", "v2=0");
+    ((ObjectNode) edited.path("spec").path("http").get(0)).put("timeout", "9s");
+    h.add("VirtualService", "MODIFIED", edited, true); // GitOps edits the debug route: fine
+    h.canary("Progressing", 0, 10).vs("v1=90", "v2=10"); // Sluice writes from a stale copy
+    assertThat(h.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("/spec/http/0/timeout").contains("\"9s\" -> null"));
+  }
+
+  @Test
+  void aWeightIncreaseWithoutAPassingEvaluation() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).vs("v1=90", "v2=10");
+    h.canary("Progressing", 1, 20, "PASS", "INCONCLUSIVE").vs("v1=80", "v2=20");
+    assertThat(h.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("rose from 10 to 20 without a passing evaluation"));
+  }
+
+  @Test
+  void aRouteWriteAheadOfTheRecordedWeight() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).vs("v1=80", "v2=20");
+    assertThat(h.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("not the one the status recorded"));
+  }
+
+  @Test
+  void aSkippedStep() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.add("Canary", "MODIFIED", canaryWith("Progressing", "v1", 1, 20, "PASS"), false);
+    h.vs("v1=80", "v2=20");
+    assertThat(h.check().violations()).anySatisfy(v -> assertThat(v).contains("step skipped"));
+  }
+
+  @Test
+  void aRollbackInTwoWrites() {
+    H h = H.seed().upTo20();
+    h.vs("v1=100");
+    h.vs("v1=100", "v2=0");
+    h.add("Canary", "MODIFIED", canaryWith("RolledBack", "v1", -1, 0, "FAIL"), false);
+    assertThat(h.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("the rollback took 2 route writes"));
+  }
+
+  @Test
+  void aRollbackRecordedWhileTheCanaryStillHasTraffic() {
+    H h = H.seed().upTo20();
+    h.add("Canary", "MODIFIED", canaryWith("RolledBack", "v1", -1, 0, "FAIL"), false);
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains("RolledBack recorded while the managed route is {v1=80, v2=20}"));
+  }
+
+  @Test
+  void theCanaryTakenOutWhileTheReleaseGoesOn() {
+    H h = H.seed().upTo20();
+    h.vs("v1=100");
+    h.canary("Progressing", 1, 20, "PASS");
+    assertThat(h.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("yet the release went on"));
+  }
+
+  @Test
+  void aReleaseThatNeverEndsIsLost() {
+    Report r = H.seed().upTo20().check();
+    assertThat(r.violations())
+        .anySatisfy(v -> assertThat(v).contains("did not end (phase Progressing)"));
+    assertThat(r.releasesLost()).isEqualTo(1);
+  }
+
+  @Test
+  void trafficToADeploymentThatIsNotReady() {
+    H h = H.seed();
+    h.add("Deployment", "MODIFIED", deployment("v2", 0), true);
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).vs("v1=90", "v2=10");
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v -> assertThat(v).contains("subset v2 got traffic without a ready Deployment"));
+  }
+
+  @Test
+  void aRouteWriteOutsideARelease() {
+    H h = H.seed();
+    h.vs("v1=90", "debug=10");
+    assertThat(h.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("route written outside a release"));
+  }
+}

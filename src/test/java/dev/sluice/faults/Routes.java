@@ -1,0 +1,39 @@
+package dev.sluice.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The managed route's expected writes in a release, as "subset=weight" lists. */
+final class Routes {
+  private Routes() {}
+
+  static List<Integer> tens() {
+    return List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 100);
+  }
+
+  /** The route writes of a promotion: join at 0, each step once, then the canary alone. */
+  static List<List<String>> promotion(String stable, String canary, List<Integer> steps) {
+    List<List<String>> out = new ArrayList<>();
+    out.add(List.of(stable + "=100", canary + "=0"));
+    for (int w : steps) {
+      out.add(List.of(stable + "=" + (100 - w), canary + "=" + w));
+    }
+    out.add(List.of(canary + "=100"));
+    return out;
+  }
+
+  /** Some 10% steps, each once, in order, then one write back to 100% stable. */
+  static void assertRolledBackAfterSteps(
+      String id, List<List<String>> writes, String stable, String canary) {
+    assertThat(writes).as(id).isNotEmpty();
+    assertThat(writes.get(writes.size() - 1))
+        .as(id + ": the rollback")
+        .isEqualTo(List.of(stable + "=100"));
+    List<List<String>> all = promotion(stable, canary, tens());
+    assertThat(writes.subList(0, writes.size() - 1))
+        .as(id + ": the steps before the rollback")
+        .isEqualTo(all.subList(0, writes.size() - 1));
+  }
+}

@@ -10,7 +10,7 @@ public final class DaemonJvm {
    * added where the jar has one.
    */
   public static final List<String> OPTIONS =
-      List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+      List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
 
   private DaemonJvm() {}
 }

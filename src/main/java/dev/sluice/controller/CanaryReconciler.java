@@ -273,7 +273,8 @@ final class CanaryReconciler {
      * bake changes only {@code lastEvaluationAt}: it is kept in memory (a restarted daemon checks
      * once more, which is harmless), so a healthy step costs two writes, its status and its route.
      * Anything else is written: a new step or phase, a counter, a non-passing verdict, or a passing
-     * one that turns the Analysis condition back to True.
+     * one that turns a False Analysis condition back to True (an absent one is first written with
+     * the next step, not in a write of its own).
      */
     private boolean material(ReleaseStatus before, ReleaseStatus after, GateVerdict verdict) {
       ReleaseStatus.Builder b = after.toBuilder();
@@ -290,7 +291,7 @@ final class CanaryReconciler {
       CanaryStatus stored = canary.getStatus();
       var analysisCondition =
           stored == null ? null : StatusMapper.find(stored.conditions, StatusMapper.ANALYSIS);
-      return analysisCondition == null || !"True".equals(analysisCondition.getStatus());
+      return analysisCondition != null && !"True".equals(analysisCondition.getStatus());
     }
 
     // ---- world ----------------------------------------------------------------------------

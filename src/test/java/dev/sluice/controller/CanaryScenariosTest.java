@@ -205,6 +205,24 @@ class CanaryScenariosTest {
     assertThat(subsetAdded).isNotNegative().isLessThan(firstRouteWrite);
     assertThat(lastRouteWrite).isLessThan(subsetRemoved);
     assertThat(subsetRemoved).isLessThan(deploymentDeleted);
+    // While it steps, a step costs two writes, its status (the intent) and its route: between the
+    // first step's route write (the second route write, after the join at 0%) and the last's,
+    // exactly one status write per step, though checks also ran in the middle of every bake.
+    List<Integer> routeWrites = new ArrayList<>();
+    for (int i = 0; i < writes.size(); i++) {
+      if (ServerLog.matches(writes.get(i), "PUT", "/virtualservices/helloworld")) {
+        routeWrites.add(i);
+      }
+    }
+    assertThat(routeWrites).hasSize(12); // 0%, 10% ... 100%, v1 dropped
+    List<RecordedRequest> stepping =
+        writes.subList(routeWrites.get(1) + 1, routeWrites.get(10) + 1);
+    assertThat(stepping)
+        .extracting(RecordedRequest::getPath)
+        .filteredOn(p -> !p.contains("/events"))
+        .hasSize(9 + 9)
+        .filteredOn(p -> p.endsWith("/canaries/helloworld/status"))
+        .hasSize(9);
 
     assertThat(ClusterHistory.subsets(destinationRule(ns))).containsExactly("debug", "v2");
     assertThat(client.apps().deployments().inNamespace(ns).list().getItems())

@@ -279,6 +279,7 @@ public final class Benchmark {
         // each namespace's writes in the order the API server received them: -1 for a write
         // that is not a route, else the canary's weight in the route written
         Map<String, List<Integer>> writesByNamespace = new HashMap<>();
+        List<String> firstNamespaceWrites = new ArrayList<>(); // for a person to read
         for (RecordedRequest r : requests) {
           if (!AGENT.equals(r.getHeader("User-Agent"))
               || !r.getPath().contains("/namespaces/bench-")) {
@@ -293,10 +294,16 @@ public final class Benchmark {
           boolean route = r.getPath().contains("/virtualservices/");
           if (route) routeWrites++;
           if (r.getPath().endsWith("/status")) statusWrites++;
+          int weight = route ? routeCanaryWeight(client, r) : -1;
           writesByNamespace
               .computeIfAbsent(namespaceOf(r.getPath()), k -> new ArrayList<>())
-              .add(route ? routeCanaryWeight(client, r) : -1);
+              .add(weight);
+          if (namespaceOf(r.getPath()).equals(namespaces.get(0))) {
+            firstNamespaceWrites.add(
+                method + " " + r.getPath() + (route ? " (canary weight " + weight + ")" : ""));
+          }
         }
+        Files.write(work.resolve("writes-" + namespaces.get(0) + ".txt"), firstNamespaceWrites);
         double steadyWritesPerStep = steadyWritesPerStep(writesByNamespace.values());
         double checkEvaluations = metricSum(daemon.http(), "sluice_check_evaluations_total");
         long queries = prometheus.queries() - queriesBefore;

@@ -54,7 +54,8 @@ public final class ServerLog {
     return -1;
   }
 
-  private static boolean matches(RecordedRequest r, String method, String path) {
+  /** Whether {@code r} has this method and its path (query aside) ends with {@code path}. */
+  public static boolean matches(RecordedRequest r, String method, String path) {
     String p = r.getPath();
     int query = p.indexOf('?');
     return r.getMethod().equals(method) && (query < 0 ? p : p.substring(0, query)).endsWith(path);

@@ -53,21 +53,14 @@ final class ApiScenario {
   /** The seed objects with a healthy Prometheus; returns once v1 is adopted as stable (Idle). */
   ApiScenario seed() {
     PrometheusStub.canary(ns, 0.0, 120, 500);
-    Fixtures.apply(
+    Fixtures.seedHelloworld(
         client,
         ns,
-        "scenarios/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.put("interval", "10m"); // every step outlasts the test
-            @SuppressWarnings("unchecked")
-            Map<String, Object> analysis = (Map<String, Object>) spec.get("analysis");
-            analysis.put("interval", "2s");
-          }
-          return doc;
+        spec -> {
+          spec.put("interval", "10m"); // every step outlasts the test
+          @SuppressWarnings("unchecked")
+          Map<String, Object> analysis = (Map<String, Object>) spec.get("analysis");
+          analysis.put("interval", "2s");
         });
     await().atMost(WAIT).until(() -> "v1".equals(status().stableVersion));
     history = new ClusterHistory(client, ns);

@@ -96,19 +96,7 @@ class CanaryScenariosTest {
 
   /** The seed objects, with the Canary's interval and limits as given, v1 adopted as stable. */
   private ClusterHistory seed(String ns, String interval) {
-    Fixtures.apply(
-        client,
-        ns,
-        "scenarios/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.put("interval", interval);
-          }
-          return doc;
-        });
+    Fixtures.seedHelloworld(client, ns, spec -> spec.put("interval", interval));
     await()
         .atMost(RELEASE)
         .untilAsserted(

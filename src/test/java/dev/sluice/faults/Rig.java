@@ -67,18 +67,7 @@ final class Rig implements AutoCloseable {
 
   /** The seed objects in {@code ns}, the Canary's spec edited by {@code spec}. */
   void seed(String ns, Consumer<Map<String, Object>> spec) {
-    Fixtures.apply(
-        client,
-        ns,
-        "scenarios/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> s = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.accept(s);
-          }
-          return doc;
-        });
+    Fixtures.seedHelloworld(client, ns, spec);
   }
 
   /** A new ready Deployment of {@code version} (as helloworld-v2.yaml, renamed). */

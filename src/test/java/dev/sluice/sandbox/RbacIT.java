@@ -150,21 +150,14 @@ class RbacIT {
   }
 
   private static void seed(KubernetesClient client, String ns, String interval, String retirement) {
-    Fixtures.apply(
+    Fixtures.seedHelloworld(
         client,
         ns,
-        "scenarios/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.put("interval", interval);
-            if (retirement != null) {
-              spec.put("retirement", retirement);
-            }
+        spec -> {
+          spec.put("interval", interval);
+          if (retirement != null) {
+            spec.put("retirement", retirement);
           }
-          return doc;
         });
   }
 

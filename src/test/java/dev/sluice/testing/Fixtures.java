@@ -14,6 +14,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /** Applies the readable YAML fixtures of {@code src/test/resources/} to a (mock) cluster. */
@@ -79,6 +81,27 @@ public final class Fixtures {
     for (GenericKubernetesResource doc : read(client, resource)) {
       create(client, namespace, edit.apply(doc));
     }
+  }
+
+  /**
+   * Creates the zero-downtime guide's objects ({@code scenarios/helloworld.yaml}) in {@code
+   * namespace}, the Canary's spec edited by {@code canarySpec} first.
+   */
+  public static void seedHelloworld(
+      KubernetesClient client, String namespace, Consumer<Map<String, Object>> canarySpec) {
+    apply(
+        client,
+        namespace,
+        "scenarios/helloworld.yaml",
+        doc -> {
+          if (doc.getKind().equals("Canary")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec =
+                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+            canarySpec.accept(spec);
+          }
+          return doc;
+        });
   }
 
   /** Creates one object (its kind decides how) in {@code namespace}. */

@@ -58,7 +58,7 @@ class KubernetesApiFaultsIT {
               new ArrayList<>(List.of(1000L + random.nextInt(6000), 8000L + random.nextInt(6000)));
           long start = System.currentTimeMillis();
           boolean failing = false;
-          while (!roundOver(rig, version)) {
+          while (!rig.roundOver(version, A, B, C)) {
             assertThat(System.currentTimeMillis() - start)
                 .as("round %d under faults: %s", round, proxy.summary())
                 .isLessThan(240_000);
@@ -89,33 +89,9 @@ class KubernetesApiFaultsIT {
       for (Fault f : Fault.values()) {
         assertThat(proxy.count(f)).as("%s injected (%s)", f, proxy.summary()).isPositive();
       }
-      for (var e : report.routeWritesByRelease().entrySet()) {
-        String id = e.getKey();
-        String[] v = id.substring(id.indexOf(' ') + 1, id.indexOf(" (")).split("->");
-        if (id.startsWith(A + "/")) {
-          assertThat(e.getValue()).as(id).isEqualTo(Routes.promotion(v[0], v[1], Routes.tens()));
-        } else if (id.startsWith(B + "/")) {
-          assertThat(e.getValue())
-              .as(id)
-              .isEqualTo(Routes.promotion(v[0], v[1], List.of(20, 50, 80)));
-        } else {
-          Routes.assertRolledBackAfterSteps(id, e.getValue(), v[0], v[1]);
-        }
-      }
+      Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(20, 50, 80));
     } finally {
       prometheus.stop();
     }
-  }
-
-  private static boolean roundOver(Rig rig, String version) {
-    var a = rig.status(A);
-    var b = rig.status(B);
-    var c = rig.status(C);
-    return "Succeeded".equals(a.phase)
-        && version.equals(a.stableVersion)
-        && "Succeeded".equals(b.phase)
-        && version.equals(b.stableVersion)
-        && "RolledBack".equals(c.phase)
-        && version.equals(c.canaryVersion);
   }
 }

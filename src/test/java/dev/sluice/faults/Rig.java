@@ -88,6 +88,22 @@ final class Rig implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a round of three releases of {@code version} is over: {@code a} and {@code b} promoted
+   * it, {@code c} rolled it back.
+   */
+  boolean roundOver(String version, String a, String b, String c) {
+    CanaryStatus sa = status(a);
+    CanaryStatus sb = status(b);
+    CanaryStatus sc = status(c);
+    return "Succeeded".equals(sa.phase)
+        && version.equals(sa.stableVersion)
+        && "Succeeded".equals(sb.phase)
+        && version.equals(sb.stableVersion)
+        && "RolledBack".equals(sc.phase)
+        && version.equals(sc.canaryVersion);
+  }
+
   CanaryStatus status(String ns) {
     Canary c = client.resources(Canary.class).inNamespace(ns).withName("helloworld").get();
     return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();

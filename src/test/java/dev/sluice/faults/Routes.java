@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The managed route's expected writes in a release, as "subset=weight" lists. */
 final class Routes {
@@ -35,5 +36,28 @@ final class Routes {
     assertThat(writes.subList(0, writes.size() - 1))
         .as(id + ": the steps before the rollback")
         .isEqualTo(all.subList(0, writes.size() - 1));
+  }
+
+  /**
+   * The route writes of a round of three releases: {@code promoted} (ten 10% steps) and {@code
+   * explicit} (its explicit steps) each promoted, every other one rolled back after some 10% steps.
+   * Releases are named "namespace/... stable->canary (...)" by the invariant checker.
+   */
+  static void assertRounds(
+      Map<String, List<List<String>>> writesByRelease,
+      String promoted,
+      String explicit,
+      List<Integer> explicitSteps) {
+    for (var e : writesByRelease.entrySet()) {
+      String id = e.getKey();
+      String[] v = id.substring(id.indexOf(' ') + 1, id.indexOf(" (")).split("->");
+      if (id.startsWith(promoted + "/")) {
+        assertThat(e.getValue()).as(id).isEqualTo(promotion(v[0], v[1], tens()));
+      } else if (id.startsWith(explicit + "/")) {
+        assertThat(e.getValue()).as(id).isEqualTo(promotion(v[0], v[1], explicitSteps));
+      } else {
+        assertRolledBackAfterSteps(id, e.getValue(), v[0], v[1]);
+      }
+    }
   }
 }

@@ -6,21 +6,14 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * The sandbox's Kubernetes API: the fabric8 mock server in CRUD mode on 127.0.0.1 (plain HTTP, a
@@ -31,53 +24,23 @@ final class ApiServer implements AutoCloseable {
   private static final List<String> SLUICE_CRDS =
       List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml");
   private static final String ISTIO_CRDS = "mockcluster/istio-minimal-crds.yaml";
-  private static final Pattern EVENTS = Pattern.compile("/api/v1/namespaces/[^/]+/events(\\?.*)?");
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
-  private final AtomicLong eventsDiscarded = new AtomicLong();
-  private final Queue<Long> writeNanos = new ConcurrentLinkedQueue<>();
+  private final BenchDispatcher bench;
 
   ApiServer(Path projectDir) {
     this(projectDir, false);
   }
 
   /**
-   * @param discardEvents answer Event creations with 201 without storing them. The mock server
-   *     finds an object by scanning every object it holds, one request at a time; a thousand
-   *     releases leave tens of thousands of Events behind that a real API server keeps apart
-   *     (indexed, with a TTL), so storing them would measure the mock, not the daemon. Only the
-   *     benchmark uses this.
+   * @param forBenchmark store through {@link BenchDispatcher}: Events discarded, objects found by
+   *     key, writes timed. Only the benchmark uses this.
    */
-  ApiServer(Path projectDir, boolean discardEvents) {
+  ApiServer(Path projectDir, boolean forBenchmark) {
+    bench = forBenchmark ? new BenchDispatcher() : null;
     KubernetesCrudDispatcher dispatcher =
-        discardEvents
-            ? new KubernetesCrudDispatcher(List.of()) {
-              @Override
-              public MockResponse handleCreate(RecordedRequest request) {
-                if (EVENTS.matcher(request.getPath()).matches()) {
-                  eventsDiscarded.incrementAndGet();
-                  return new MockResponse().setResponseCode(201).setBody(request.getUtf8Body());
-                }
-                String body = peek(request);
-                long start = System.nanoTime();
-                MockResponse r = super.handleCreate(request);
-                writeNanos.add(System.nanoTime() - start);
-                request.getBody().writeUtf8(body); // readable again for takeRequest
-                return r;
-              }
-
-              @Override
-              public MockResponse handleUpdate(RecordedRequest request) {
-                String body = peek(request);
-                long start = System.nanoTime();
-                MockResponse r = super.handleUpdate(request);
-                writeNanos.add(System.nanoTime() - start);
-                request.getBody().writeUtf8(body); // readable again for takeRequest
-                return r;
-              }
-            }
-            : new KubernetesCrudDispatcher(List.of());
+        forBenchmark ? bench : new KubernetesCrudDispatcher(List.of());
     server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -104,29 +67,14 @@ final class ApiServer implements AutoCloseable {
     client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
   }
 
-  /** A request's body, left in place for the dispatcher (reading it consumes it). */
-  private static String peek(RecordedRequest request) {
-    String body = request.getUtf8Body();
-    request.getBody().writeUtf8(body);
-    return body;
-  }
-
-  /**
-   * How long each create and update took inside the mock server (waiting for its lock included),
-   * when built to discard Events; taken and cleared.
-   */
+  /** How long each create and update took inside the mock server; taken and cleared. */
   List<Long> takeWriteNanos() {
-    List<Long> out = new ArrayList<>();
-    Long n;
-    while ((n = writeNanos.poll()) != null) {
-      out.add(n);
-    }
-    return out;
+    return bench.takeWriteNanos();
   }
 
-  /** Event creations answered without storing them (see the constructor). */
+  /** Event creations answered without storing them (benchmark only). */
   long eventsDiscarded() {
-    return eventsDiscarded.get();
+    return bench.eventsDiscarded();
   }
 
   /** The API root, e.g. {@code http://127.0.0.1:40123}. */

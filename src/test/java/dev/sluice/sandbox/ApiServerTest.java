@@ -1,10 +1,13 @@
 package dev.sluice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,5 +55,62 @@ class ApiServerTest {
       }
       assertThat(bodies).singleElement().asString().contains("\"k\":\"v\"");
     }
+  }
+
+  @Test
+  void theBenchmarksApiServerFindsObjectsByKeyAsTheStockOneDoes() {
+    try (ApiServer api = new ApiServer(Path.of("."), true)) {
+      KubernetesClient client = api.client();
+      for (String ns : List.of("a", "b")) {
+        for (String name : List.of("x", "y")) {
+          client.configMaps().inNamespace(ns).resource(configMap(name, ns + name)).create();
+        }
+      }
+      ConfigMap ax = client.configMaps().inNamespace("a").withName("x").get();
+      ax.getData().put("k", "a-x-2");
+      client.configMaps().inNamespace("a").resource(ax).update();
+      // a stale resourceVersion is refused, as by a real API server
+      assertThatThrownBy(() -> client.configMaps().inNamespace("a").resource(ax).update())
+          .isInstanceOf(KubernetesClientException.class)
+          .extracting(e -> ((KubernetesClientException) e).getCode())
+          .isEqualTo(409);
+      assertThatThrownBy(
+              () -> client.configMaps().inNamespace("b").resource(configMap("x", "again")).create())
+          .isInstanceOf(KubernetesClientException.class)
+          .extracting(e -> ((KubernetesClientException) e).getCode())
+          .isEqualTo(409);
+      ConfigMap missing = configMap("z", "none");
+      missing.getMetadata().setResourceVersion("1");
+      assertThatThrownBy(() -> client.configMaps().inNamespace("a").resource(missing).update())
+          .isInstanceOf(KubernetesClientException.class)
+          .extracting(e -> ((KubernetesClientException) e).getCode())
+          .isEqualTo(404);
+
+      client.configMaps().inNamespace("b").withName("y").delete();
+      client.configMaps().inNamespace("b").resource(configMap("y", "b-y-2")).create();
+
+      assertThat(client.configMaps().inAnyNamespace().list().getItems())
+          .extracting(
+              cm ->
+                  cm.getMetadata().getNamespace()
+                      + "/"
+                      + cm.getMetadata().getName()
+                      + "="
+                      + cm.getData().get("k"))
+          .containsExactlyInAnyOrder("a/x=a-x-2", "a/y=ay", "b/x=bx", "b/y=b-y-2");
+      ConfigMap by = client.configMaps().inNamespace("b").withName("y").get();
+      by.getData().put("k", "b-y-3");
+      assertThat(client.configMaps().inNamespace("b").resource(by).update().getData())
+          .containsEntry("k", "b-y-3");
+    }
+  }
+
+  private static ConfigMap configMap(String name, String value) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .addToData("k", value)
+        .build();
   }
 }

@@ -254,20 +254,31 @@ public final class Benchmark {
         }
         // step slip: each step's route write against the previous one plus the interval
         List<Double> slip = new ArrayList<>();
+        List<String> slipRows = new ArrayList<>(List.of("namespace\tweight\tatMs\tslipMs"));
         long steps = 0;
-        for (List<RouteWrite> writes : routes.values()) {
+        for (Map.Entry<String, List<RouteWrite>> e : routes.entrySet()) {
           RouteWrite previous = null;
-          for (RouteWrite w : writes) {
+          for (RouteWrite w : e.getValue()) {
             int canary = canaryWeight(w.weights());
             if (canary > 0 && w.weights().size() == 2) {
               steps++;
               if (previous != null && canaryWeight(previous.weights()) > 0) {
-                slip.add((w.nanos() - previous.nanos() - interval.toNanos()) / 1e6);
+                double ms = (w.nanos() - previous.nanos() - interval.toNanos()) / 1e6;
+                slip.add(ms);
+                slipRows.add(
+                    e.getKey()
+                        + "\t"
+                        + canary
+                        + "\t"
+                        + round((w.nanos() - releaseStart) / 1e6)
+                        + "\t"
+                        + round(ms));
               }
               previous = w;
             }
           }
         }
+        Files.write(work.resolve("step-slips.tsv"), slipRows); // which steps slipped, and when
         // cost
         List<Double> apiWriteMs =
             api.takeWriteNanos().stream().map(nanos -> nanos / 1e6).collect(Collectors.toList());

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -67,8 +68,28 @@ final class AnalysisRunner {
             canary.getMetadata().getName());
     for (CanarySpec.TemplateRef ref : spec.analysis.templates) {
       Template template = resolve(namespace, ref.name);
-      checks.addAll(
-          TemplateRenderer.render(template, TemplateMapper.args(ref.args), builtinValues));
+      checks.addAll(render(template, TemplateMapper.args(ref.args), builtinValues));
+    }
+    return checks;
+  }
+
+  private record Rendering(
+      Template template, Map<String, String> args, Map<String, String> values) {}
+
+  // Rendering is pure and checks every value and substitution: done once per release and
+  // template version, not at every evaluation (it was 6% of the CPU with a thousand releases).
+  private final Map<Rendering, List<Check>> rendered = new ConcurrentHashMap<>();
+
+  private List<Check> render(
+      Template template, Map<String, String> args, Map<String, String> values) {
+    Rendering key = new Rendering(template, args, values);
+    List<Check> checks = rendered.get(key);
+    if (checks == null) {
+      checks = List.copyOf(TemplateRenderer.render(template, args, values)); // may throw
+      if (rendered.size() >= 20_000) {
+        rendered.clear();
+      }
+      rendered.put(key, checks);
     }
     return checks;
   }

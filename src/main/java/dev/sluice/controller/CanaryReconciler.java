@@ -64,6 +64,9 @@ final class CanaryReconciler {
   private final KubernetesClient client;
   private final ClusterCache cache;
   private final TrafficRouter router;
+  // a VirtualService or DestinationRule is analysed once per version, not at every reconcile
+  private final ObjectMemo<RouteObservation> routes = new ObjectMemo<>(20_000);
+  private final ObjectMemo<Set<String>> subsetNames = new ObjectMemo<>(20_000);
   private final AnalysisRunner analysis;
   private final EventRecorder events;
   private final ReleaseMetrics metrics;
@@ -341,9 +344,17 @@ final class CanaryReconciler {
       }
     }
 
+    private RouteObservation observe(CanarySpec cs) {
+      String name = cs.virtualService.route;
+      return routes.get(virtualService, name, () -> router.observe(virtualService, name));
+    }
+
     private World world(CanarySpec cs) {
-      RouteObservation route = router.observe(virtualService, cs.virtualService.route);
-      Set<String> subsets = destinationRule == null ? null : router.subsets(destinationRule);
+      RouteObservation route = observe(cs);
+      Set<String> subsets =
+          destinationRule == null
+              ? null
+              : subsetNames.get(destinationRule, null, () -> router.subsets(destinationRule));
       String versionLabel = SpecReader.versionLabel(canary);
       Map<String, DeploymentView> views = new HashMap<>();
       for (Deployment d : deployments.values()) {
@@ -387,7 +398,7 @@ final class CanaryReconciler {
                 destinationRule,
                 router.addSubset(destinationRule, add, SpecReader.versionLabel(canary)));
       } else if (action instanceof Action.RemoveSubset remove) {
-        RouteObservation routes = router.observe(virtualService, cs.virtualService.route);
+        RouteObservation routes = observe(cs);
         destinationRule =
             istioWrites.wrote(
                 destinationRule, router.removeSubset(destinationRule, remove, routes));

@@ -6,7 +6,6 @@ import dev.sluice.rollout.ReleaseStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -168,14 +167,7 @@ final class StatusMapper {
   }
 
   static Instant time(String s) {
-    if (s == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return Timestamps.parse(s);
   }
 
   private static int zero(Integer i) {

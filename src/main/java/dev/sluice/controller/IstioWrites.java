@@ -2,6 +2,7 @@ package dev.sluice.controller;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -34,12 +35,25 @@ final class IstioWrites {
     if (cached == null) {
       return null;
     }
-    Written w = byObject.get(key(cached));
-    if (w != null
-        && w.replacedVersion() != null
-        && w.replacedVersion().equals(cached.getMetadata().getResourceVersion())) {
+    String key = key(cached);
+    Written w = byObject.get(key);
+    if (w == null) {
+      return cached;
+    }
+    String version = cached.getMetadata().getResourceVersion();
+    if (w.replacedVersion() != null && w.replacedVersion().equals(version)) {
       return w.object();
     }
+    if (Objects.equals(version, w.object().getMetadata().getResourceVersion())) {
+      // The cache has our write now: keeping a second copy of every object would double the
+      // memory the routes take (resourceVersions are opaque, so only equality can tell).
+      byObject.remove(key, w);
+    }
     return cached;
+  }
+
+  /** How many written objects are kept for a cache that has not caught up yet. */
+  int pending() {
+    return byObject.size();
   }
 }

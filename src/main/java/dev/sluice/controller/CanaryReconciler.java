@@ -4,6 +4,7 @@ import dev.sluice.analysis.Check;
 import dev.sluice.analysis.GateVerdict;
 import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.analysis.Measurement;
+import dev.sluice.analysis.Outcome;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
 import dev.sluice.model.CanaryStatus;
@@ -242,6 +243,9 @@ final class CanaryReconciler {
         if (signal.orElse(null) instanceof Signal.AlertFiring alert
             && d.rollback().orElse(null) == RollbackCause.ALERT) {
           alertRolledBack(alert, pending.get().received(), d, status);
+        }
+        if (verdict != null && d.rollback().orElse(null) == RollbackCause.CHECK) {
+          checkRolledBack(verdict);
         }
         boolean statusChanged = !d.status().equals(status);
         if (statusChanged && !material(status, d.status(), verdict)) {
@@ -680,6 +684,27 @@ final class CanaryReconciler {
               before.stableVersion(),
               took.toNanos() / 1e6,
               received.at()));
+    }
+
+    /**
+     * A failed check's rollback is carried out: how long after the first failing answer was judged
+     * (right after it arrived), in {@code sluice_check_reaction_seconds}.
+     */
+    private void checkRolledBack(GateVerdict verdict) {
+      verdict.measurements().stream()
+          .filter(m -> m.outcome() == Outcome.FAIL)
+          .min(java.util.Comparator.comparing(Measurement::at))
+          .ifPresent(
+              failed -> {
+                Duration took = Duration.between(failed.at(), clock.instant());
+                metrics.checkReaction(took);
+                LOG.info(
+                    String.format(
+                        Locale.ROOT,
+                        "check %s failed: route written back %.1f ms after its answer arrived",
+                        failed.check(),
+                        took.toNanos() / 1e6));
+              });
     }
 
     private void announce(Decision d, ReleaseStatus before) {

@@ -29,6 +29,7 @@ final class ReleaseMetrics {
   private final Map<String, List<Meter.Id>> meters = new ConcurrentHashMap<>();
   private final Timer reconcile;
   private final Timer alertReaction;
+  private final Timer checkReaction;
 
   ReleaseMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -50,21 +51,30 @@ final class ReleaseMetrics {
             .publishPercentileHistogram()
             .register(registry);
     this.alertReaction =
-        Timer.builder("sluice.alert.reaction")
-            .description(
-                "Time from a firing alert's arrival at the webhook to its rollback's route write")
-            .serviceLevelObjectives(
-                Duration.ofMillis(10),
-                Duration.ofMillis(25),
-                Duration.ofMillis(50),
-                Duration.ofMillis(100),
-                Duration.ofMillis(250),
-                Duration.ofMillis(500),
-                Duration.ofSeconds(1),
-                Duration.ofMillis(2500),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(10))
-            .register(registry);
+        reactionTimer(
+            "sluice.alert.reaction",
+            "Time from a firing alert's arrival at the webhook to its rollback's route write");
+    this.checkReaction =
+        reactionTimer(
+            "sluice.check.reaction",
+            "Time from the failing Prometheus answer's arrival to its rollback's route write");
+  }
+
+  private Timer reactionTimer(String name, String description) {
+    return Timer.builder(name)
+        .description(description)
+        .serviceLevelObjectives(
+            Duration.ofMillis(10),
+            Duration.ofMillis(25),
+            Duration.ofMillis(50),
+            Duration.ofMillis(100),
+            Duration.ofMillis(250),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(2500),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10))
+        .register(registry);
   }
 
   Timer reconcileTimer() {
@@ -194,6 +204,10 @@ final class ReleaseMetrics {
   }
 
   /** A firing alert's rollback was carried out {@code took} after the webhook received it. */
+  void checkReaction(Duration took) {
+    checkReaction.record(took);
+  }
+
   void alertReaction(Duration took) {
     alertReaction.record(took);
   }

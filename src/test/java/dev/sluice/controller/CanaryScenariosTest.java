@@ -289,7 +289,9 @@ class CanaryScenariosTest {
     assertThat(metrics())
         .contains(
             "sluice_rollbacks_total{name=\"helloworld\",namespace=\"scenario-b\",reason=\"check\"} 1.0")
-        .contains("sluice_canary_weight_percent{name=\"helloworld\",namespace=\"scenario-b\"} 0.0");
+        .contains("sluice_canary_weight_percent{name=\"helloworld\",namespace=\"scenario-b\"} 0.0")
+        // the reaction was timed: failing answer to rollback write
+        .containsPattern("sluice_check_reaction_seconds_count [1-9]");
     history.close();
   }
 

@@ -35,6 +35,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -323,6 +325,12 @@ public final class Benchmark {
         result.put("releaseSeconds", round(releaseSeconds));
         result.put("checkFailedReactionMs", percentiles(checkReaction));
         result.put("alertReactionMs", percentiles(alertReaction));
+        // the same two reactions as the daemon itself timed them (its log): the failing answer's
+        // arrival, or the webhook's, to the route write's answer; the rest is transport, the API
+        // server and this process's watch
+        String log = Files.readString(work.resolve("sluice.log"));
+        result.put("checkReactionInDaemonMs", percentiles(loggedMillis(log, CHECK_REACTION_LOG)));
+        result.put("alertReactionInDaemonMs", percentiles(loggedMillis(log, ALERT_REACTION_LOG)));
         result.put("detectionDelayMs", percentiles(detection));
         result.put("stepSlipMs", percentiles(slip));
         // the mock API server's own time per create/update (its lock included): a rollback is one
@@ -623,6 +631,20 @@ public final class Benchmark {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
   }
 
+  static final Pattern CHECK_REACTION_LOG =
+      Pattern.compile("failed: route written back ([0-9.]+) ms after its answer arrived");
+  static final Pattern ALERT_REACTION_LOG =
+      Pattern.compile("([0-9.]+) ms after the webhook received the alert");
+
+  static List<Double> loggedMillis(String log, Pattern pattern) {
+    List<Double> out = new ArrayList<>();
+    Matcher m = pattern.matcher(log);
+    while (m.find()) {
+      out.add(Double.parseDouble(m.group(1)));
+    }
+    return out;
+  }
+
   private static double round(double d) {
     return Math.round(d * 100) / 100.0;
   }
@@ -632,10 +654,12 @@ public final class Benchmark {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "%6s | %-17s | %-17s | %-17s | %-17s | %-15s | %9s | %9s | %11s | %9s | %8s | %7s%n",
+        "%6s | %-17s | %-17s | %-17s | %-17s | %-17s | %-17s | %-15s | %9s | %9s | %11s | %9s | %8s | %7s%n",
         "N",
         "check react p50/99",
+        "(in daemon)",
         "alert react p50/99",
+        "(in daemon)",
         "detection p50/99",
         "step slip p50/99",
         "API write p50/99",
@@ -648,10 +672,12 @@ public final class Benchmark {
     for (Map<String, Object> r : runs) {
       System.out.printf(
           Locale.ROOT,
-          "%6s | %-17s | %-17s | %-17s | %-17s | %-15s | %9s | %9s | %11s | %9s | %8s | %7s%n",
+          "%6s | %-17s | %-17s | %-17s | %-17s | %-17s | %-17s | %-15s | %9s | %9s | %11s | %9s | %8s | %7s%n",
           r.get("canaries"),
           pair((Map<String, Object>) r.get("checkFailedReactionMs")),
+          pair((Map<String, Object>) r.get("checkReactionInDaemonMs")),
           pair((Map<String, Object>) r.get("alertReactionMs")),
+          pair((Map<String, Object>) r.get("alertReactionInDaemonMs")),
           pair((Map<String, Object>) r.get("detectionDelayMs")),
           pair((Map<String, Object>) r.get("stepSlipMs")),
           pair((Map<String, Object>) r.get("apiServerWriteMs")),
@@ -663,7 +689,8 @@ public final class Benchmark {
           r.get("startupSeconds"));
     }
     System.out.println(
-        "(times in ms; reactions include this process's watch delivery; API write: the mock API"
+        "(times in ms; reactions include this process's watch delivery, \"in daemon\" as the daemon"
+            + " timed them itself; API write: the mock API"
             + " server's own time per write; writes/step: while stepping, route + status;"
             + " /release: every write of a release, per Canary; machine load "
             + loadAverage()

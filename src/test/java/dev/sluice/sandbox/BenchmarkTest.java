@@ -20,4 +20,20 @@ class BenchmarkTest {
         .isEqualTo((8.0 + 2) / (3 + 1));
     assertThat(Benchmark.steadyWritesPerStep(List.of(List.of(-1, 0, -1, 10, 0)))).isZero();
   }
+
+  @Test
+  void theDaemonsOwnReactionTimesAreReadFromItsLog() {
+    String log =
+        String.join(
+            "\n",
+            "01:02:03.004 INFO  [de.sl.co.CanaryReconciler] check error-rate failed: route written"
+                + " back 12.5 ms after its answer arrived",
+            "01:02:03.104 INFO  [de.sl.co.CanaryReconciler] alert HighErrorRate: route written back"
+                + " to 100% v1 7.0 ms after the webhook received the alert (at 2026-11-26T01:02:03Z)",
+            "01:02:04.000 INFO  [de.sl.co.CanaryReconciler] check latency-p99 failed: route written"
+                + " back 101.25 ms after its answer arrived");
+    assertThat(Benchmark.loggedMillis(log, Benchmark.CHECK_REACTION_LOG))
+        .containsExactly(12.5, 101.25);
+    assertThat(Benchmark.loggedMillis(log, Benchmark.ALERT_REACTION_LOG)).containsExactly(7.0);
+  }
 }

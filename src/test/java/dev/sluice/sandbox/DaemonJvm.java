@@ -10,7 +10,11 @@ public final class DaemonJvm {
    * added where the jar has one.
    */
   public static final List<String> OPTIONS =
-      List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+      List.of(
+          "-Xmx128m",
+          "-XX:+UseSerialGC",
+          "-XX:TrimNativeHeapInterval=5000",
+          "-XX:+ExitOnOutOfMemoryError");
 
   private DaemonJvm() {}
 }

@@ -80,7 +80,7 @@ class GrafanaDashboardTest {
             "Reconcile duration p99",
             "Prometheus query latency",
             "Prometheus query errors",
-            "Alert reaction");
+            "Rollback reaction");
     Set<Integer> ids = new HashSet<>();
     for (JsonNode p : dashboard.path("panels")) {
       assertThat(ids.add(p.path("id").asInt())).as("unique panel id %s", p.path("id")).isTrue();

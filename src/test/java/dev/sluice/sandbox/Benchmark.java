@@ -229,6 +229,7 @@ public final class Benchmark {
         long cpuBefore = cpuTicks(daemon.pid());
         long queriesBefore = prometheus.queries();
         double evaluationsBefore = metricSum(daemon.http(), "sluice_check_evaluations_total");
+        long eventsBefore = api.eventsDiscarded(); // the warm-up's
         RssSampler rss = new RssSampler(daemon.pid());
         long releaseStart = System.nanoTime();
         api.takeWriteNanos(); // from the release on
@@ -367,7 +368,7 @@ public final class Benchmark {
         // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
         result.put("apiWritesPerStepSteadyState", round(steadyWritesPerStep));
         result.put("apiWritesPerRelease", round((double) daemonWrites / n));
-        result.put("eventsPerRelease", round((double) api.eventsDiscarded() / n));
+        result.put("eventsPerRelease", round((double) (api.eventsDiscarded() - eventsBefore) / n));
         result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
         result.put("statusWritesPerStep", round(steps == 0 ? 0 : (double) statusWrites / steps));
         result.put("loadAverageAtEnd", loadAverage());

@@ -380,7 +380,7 @@ final class CanaryReconciler {
           d.getStatus() == null || d.getStatus().getReadyReplicas() == null
               ? 0
               : d.getStatus().getReadyReplicas();
-      Instant created = StatusMapper.time(d.getMetadata().getCreationTimestamp());
+      Instant created = Timestamps.parse(d.getMetadata().getCreationTimestamp());
       return new DeploymentView(
           version,
           d.getMetadata().getName(),

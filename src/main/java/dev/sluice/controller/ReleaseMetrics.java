@@ -203,11 +203,12 @@ final class ReleaseMetrics {
         .increment();
   }
 
-  /** A firing alert's rollback was carried out {@code took} after the webhook received it. */
+  /** A failed check's rollback was carried out {@code took} after the failing answer arrived. */
   void checkReaction(Duration took) {
     checkReaction.record(took);
   }
 
+  /** A firing alert's rollback was carried out {@code took} after the webhook received it. */
   void alertReaction(Duration took) {
     alertReaction.record(took);
   }

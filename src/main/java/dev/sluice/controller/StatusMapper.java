@@ -41,11 +41,11 @@ final class StatusMapper {
         s.canaryVersion,
         s.step == null ? -1 : s.step,
         s.weight == null ? 0 : s.weight,
-        time(s.releaseStartedAt),
-        time(s.stepStartedAt),
-        time(s.lastEvaluationAt),
-        time(s.retiringSince),
-        time(s.finishedAt),
+        Timestamps.parse(s.releaseStartedAt),
+        Timestamps.parse(s.stepStartedAt),
+        Timestamps.parse(s.lastEvaluationAt),
+        Timestamps.parse(s.retiringSince),
+        Timestamps.parse(s.finishedAt),
         zero(s.failures),
         zero(s.inconclusiveStreak),
         zero(s.errorStreak),
@@ -164,10 +164,6 @@ final class StatusMapper {
 
   static String text(Instant t) {
     return t == null ? null : t.toString();
-  }
-
-  static Instant time(String s) {
-    return Timestamps.parse(s);
   }
 
   private static int zero(Integer i) {

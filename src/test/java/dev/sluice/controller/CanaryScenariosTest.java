@@ -393,19 +393,12 @@ class CanaryScenariosTest {
   void g_anInvalidSpecIsRefusedWithAConditionAndAnEventAndNothingIsWritten() {
     String ns = "scenario-g";
     PrometheusStub.canary(ns, 0.0, 120, 500);
-    Fixtures.apply(
+    Fixtures.seedHelloworld(
         client,
         ns,
-        "scenarios/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.put("steps", List.of(10, 50, 30)); // not increasing
-            spec.put("analysis", Map.of("templates", List.of(Map.of("name", "no-such-template"))));
-          }
-          return doc;
+        spec -> {
+          spec.put("steps", List.of(10, 50, 30)); // not increasing
+          spec.put("analysis", Map.of("templates", List.of(Map.of("name", "no-such-template"))));
         });
     String vsBefore = virtualService(ns).getMetadata().getResourceVersion();
     String drBefore = destinationRule(ns).getMetadata().getResourceVersion();

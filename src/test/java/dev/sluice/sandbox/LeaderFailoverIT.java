@@ -64,19 +64,7 @@ class LeaderFailoverIT {
     try (ApiServer api = new ApiServer(project);
         History recorded = new History(api.client())) {
       KubernetesClient client = api.client();
-      Fixtures.apply(
-          client,
-          NS,
-          "scenarios/helloworld.yaml",
-          doc -> {
-            if (doc.getKind().equals("Canary")) {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> spec =
-                  (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-              spec.put("interval", "2s");
-            }
-            return doc;
-          });
+      Fixtures.seedHelloworld(client, NS, spec -> spec.put("interval", "2s"));
       for (String name : List.of("sluice-a", "sluice-b")) {
         daemons.add(
             new SluiceDaemon(

@@ -72,6 +72,11 @@ final class ApiServer implements AutoCloseable {
     return bench.takeWriteNanos();
   }
 
+  /** Every VirtualService update stored from now on goes to {@code listener} (benchmark only). */
+  void onRouteStored(java.util.function.Consumer<BenchDispatcher.StoredRoute> listener) {
+    bench.onRouteStored(listener);
+  }
+
   /** Event creations answered without storing them (benchmark only). */
   long eventsDiscarded() {
     return bench.eventsDiscarded();

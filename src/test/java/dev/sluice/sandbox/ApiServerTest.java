@@ -3,9 +3,11 @@ package dev.sluice.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +105,36 @@ class ApiServerTest {
       by.getData().put("k", "b-y-3");
       assertThat(client.configMaps().inNamespace("b").resource(by).update().getData())
           .containsEntry("k", "b-y-3");
+    }
+  }
+
+  @Test
+  void theBenchmarksApiServerHandsOnEveryStoredRouteWriteAndNoRefusedOne() {
+    try (ApiServer api = new ApiServer(Path.of("."), true)) {
+      KubernetesClient client = api.client();
+      Fixtures.seedHelloworld(client, "ns", spec -> {});
+      List<BenchDispatcher.StoredRoute> stored = new ArrayList<>();
+      api.onRouteStored(stored::add);
+      var routes = client.genericKubernetesResources(Fixtures.VIRTUAL_SERVICE).inNamespace("ns");
+      GenericKubernetesResource vs = routes.list().getItems().get(0);
+      vs.getAdditionalProperties().put("spec", Map.of("hosts", List.of("edited")));
+      long before = System.nanoTime();
+      routes.resource(vs).update(); // stored
+      assertThatThrownBy(() -> routes.resource(vs).update()) // stale: refused
+          .isInstanceOf(KubernetesClientException.class);
+      client.configMaps().inNamespace("ns").resource(configMap("cm", "v")).create(); // not a route
+
+      assertThat(stored)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.path())
+                    .isEqualTo(
+                        "/apis/networking.istio.io/v1/namespaces/ns/virtualservices/"
+                            + vs.getMetadata().getName());
+                assertThat(r.body()).contains("\"edited\"");
+                assertThat(r.nanos()).isBetween(before, System.nanoTime());
+              });
     }
   }
 

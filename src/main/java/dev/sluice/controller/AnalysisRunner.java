@@ -113,24 +113,25 @@ final class AnalysisRunner {
     return builtin;
   }
 
-  /** Runs every check now, the queries side by side; the worst outcome wins. */
-  GateVerdict run(List<Check> checks) {
-    if (checks.size() == 1) {
-      Check only = checks.get(0);
-      return GateVerdict.of(
-          List.of(Judge.judge(only, provider.query(only.promql()), clock.instant())));
-    }
+  /**
+   * Runs every check now, the queries side by side; the worst outcome wins. Empty at once if {@code
+   * interrupt} completes first: the answers still on their way are then dropped (a firing alert
+   * must not wait for Prometheus).
+   */
+  Optional<GateVerdict> run(List<Check> checks, CompletableFuture<?> interrupt) {
     List<CompletableFuture<Measurement>> running = new ArrayList<>(checks.size());
     for (Check check : checks) {
       running.add(
           CompletableFuture.supplyAsync(
               () -> Judge.judge(check, provider.query(check.promql()), clock.instant()), queries));
     }
-    List<Measurement> measurements = new ArrayList<>(checks.size());
-    for (CompletableFuture<Measurement> m : running) {
-      measurements.add(m.join()); // the provider never throws: failures are measurements
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
+    CompletableFuture.anyOf(all, interrupt).join(); // the provider never throws
+    if (!all.isDone()) {
+      return Optional.empty();
     }
-    return GateVerdict.of(measurements);
+    return Optional.of(GateVerdict.of(running.stream().map(CompletableFuture::join).toList()));
   }
 
   /** Threads for queries (I/O-bound: they wait on Prometheus). */

@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
@@ -197,7 +198,13 @@ final class CanaryReconciler {
         verdict =
             templateProblem != null
                 ? AnalysisRunner.templateError(templateProblem, now)
-                : analysis.run(checks);
+                : evaluateUnlessSignalled(checks);
+        if (verdict == null) {
+          // An alert or a command arrived while the queries ran: it is decided at once, in a
+          // reconcile of its own on the fresh Canary; this evaluation is dropped and runs again.
+          schedule.accept(key, clock.instant());
+          return;
+        }
         now = clock.instant();
         evaluation = Optional.of(AnalysisRunner.evaluation(verdict, now));
         metrics.measured(namespace, name, verdict.measurements());
@@ -272,6 +279,16 @@ final class CanaryReconciler {
         schedule.accept(key, clock.instant());
       } else if (last != null && last.wakeAt().isPresent()) {
         schedule.accept(key, last.wakeAt().get());
+      }
+    }
+
+    /** The checks' verdict, or null when a signal for this Canary arrived before the answers. */
+    private GateVerdict evaluateUnlessSignalled(List<Check> checks) {
+      CompletableFuture<Void> signalled = inbox.arrival(key);
+      try {
+        return analysis.run(checks, signalled).orElse(null);
+      } finally {
+        inbox.stopWaiting(key, signalled);
       }
     }
 

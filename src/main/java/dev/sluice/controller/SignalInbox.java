@@ -36,6 +36,7 @@ public final class SignalInbox {
   }
 
   private final Map<String, Deque<Pending>> byKey = new HashMap<>();
+  private final Map<String, CompletableFuture<Void>> waiting = new HashMap<>();
 
   /** Queues {@code signal} for the Canary {@code key}; the future completes when it was decided. */
   public CompletableFuture<Optional<String>> offer(String key, Signal signal) {
@@ -45,11 +46,34 @@ public final class SignalInbox {
   /**
    * As {@link #offer(String, Signal)}, for a signal that reached the daemon at {@code received}.
    */
-  public synchronized CompletableFuture<Optional<String>> offer(
-      String key, Signal signal, Received received) {
+  public CompletableFuture<Optional<String>> offer(String key, Signal signal, Received received) {
     Pending p = new Pending(signal, new CompletableFuture<>(), received);
-    byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).add(p);
+    CompletableFuture<Void> waiter;
+    synchronized (this) {
+      byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).add(p);
+      waiter = waiting.remove(key);
+    }
+    if (waiter != null) {
+      waiter.complete(null); // outside the lock: it wakes a reconcile
+    }
     return p.answer();
+  }
+
+  /**
+   * Completes when a signal for {@code key} is offered, or at once if one is waiting: lets a
+   * reconcile stop waiting for Prometheus when an alert or a command arrives. The caller ends the
+   * wait with {@link #stopWaiting}.
+   */
+  synchronized CompletableFuture<Void> arrival(String key) {
+    if (hasPending(key)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return waiting.computeIfAbsent(key, k -> new CompletableFuture<>());
+  }
+
+  /** The reconcile that asked for {@code arrival} no longer waits. */
+  synchronized void stopWaiting(String key, CompletableFuture<Void> arrival) {
+    waiting.remove(key, arrival);
   }
 
   synchronized Optional<Pending> take(String key) {

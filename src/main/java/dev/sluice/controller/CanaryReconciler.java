@@ -159,9 +159,10 @@ final class CanaryReconciler {
       if (ActionAnnotation.present(canary) && !claimAnnotatedAction()) {
         return; // the Canary is gone
       }
-      if (inbox.hasPending(key) && !readFromServer()) {
-        return;
-      }
+      // A signal is decided on the cached Canary, without reading it again first: a cached copy
+      // older than this daemon's own last write (a command just decided) was already replaced by
+      // the stored one (reconcileTimed, OwnWrites), and every write is conditional. The read cost
+      // an alert's rollback a round trip (28 ms at the median with 1,000 releases, scripts/bench).
       SpecReader.Result read = SpecReader.read(canary);
       if (!read.valid()) {
         refuseSpec(String.join("; ", read.problems()));
@@ -201,7 +202,7 @@ final class CanaryReconciler {
                 : evaluateUnlessSignalled(checks);
         if (verdict == null) {
           // An alert or a command arrived while the queries ran: it is decided at once, in a
-          // reconcile of its own on the fresh Canary; this evaluation is dropped and runs again.
+          // reconcile of its own; this evaluation is dropped and runs again after it.
           schedule.accept(key, clock.instant());
           return;
         }
@@ -596,20 +597,6 @@ final class CanaryReconciler {
       if (putStatus(updated)) {
         events.record(canary, true, "InvalidSpec", problem);
       }
-    }
-
-    /**
-     * A signal is decided on the Canary as stored, not on the cached copy, which may not have the
-     * status a command just before it wrote yet. Returns false when the Canary is gone.
-     */
-    private boolean readFromServer() {
-      Canary fresh = client.resources(Canary.class).inNamespace(namespace).withName(name).get();
-      if (fresh == null) {
-        inbox.forget(key);
-        return false;
-      }
-      canary = fresh;
-      return true;
     }
 
     /**

@@ -12,7 +12,8 @@ public final class DaemonJvm {
   public static final List<String> OPTIONS =
       List.of(
           "-Xmx128m",
-          "-XX:+UseSerialGC",
+          "-XX:+UseG1GC",
+          "-XX:TieredStopAtLevel=1",
           "-XX:TrimNativeHeapInterval=5000",
           "-XX:+ExitOnOutOfMemoryError");
 

@@ -13,4 +13,9 @@ class MainTest {
     assertThatCode(Main::readEmptyModels).doesNotThrowAnyException();
     assertThat(Main.PRELOADED).contains(DeploymentList.class);
   }
+
+  @Test
+  void thePreloadSetsUpTlsWithTheJdksTrustStore() throws Exception {
+    assertThat(Main.prepareTls().getSupportedCipherSuites()).isNotEmpty();
+  }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
  * variables for the Kubernetes API server, the Prometheus URL and its own HTTP port.
  */
 final class SluiceDaemon implements AutoCloseable {
+  /** Extra JVM options for the daemon, as SLUICE_DAEMON_JVM_ARGS gives them. */
+  static final String JVM_ARGS_PROPERTY = "sluice.daemon.jvm-args";
 
   static final String BUILD_HINT =
       "build it first: ./mvnw -q -DskipTests package (scripts/sandbox does this)";
@@ -64,7 +66,8 @@ final class SluiceDaemon implements AutoCloseable {
       command.add("-XX:SharedArchiveFile=" + archive);
     }
     // extra JVM options for a run, e.g. a flight recording: SLUICE_DAEMON_JVM_ARGS="-XX:..."
-    String more = System.getenv("SLUICE_DAEMON_JVM_ARGS");
+    // (or the system property, which the AppCDS training sets)
+    String more = System.getProperty(JVM_ARGS_PROPERTY, System.getenv("SLUICE_DAEMON_JVM_ARGS"));
     if (more != null && !more.isBlank()) {
       command.addAll(List.of(more.trim().split("\\s+")));
     }

@@ -38,9 +38,13 @@ final class ApiServer implements AutoCloseable {
    *     key, writes timed. Only the benchmark uses this.
    */
   ApiServer(Path projectDir, boolean forBenchmark) {
-    bench = forBenchmark ? new BenchDispatcher() : null;
-    KubernetesCrudDispatcher dispatcher =
-        forBenchmark ? bench : new KubernetesCrudDispatcher(List.of());
+    this(
+        projectDir, forBenchmark ? new BenchDispatcher() : new KubernetesCrudDispatcher(List.of()));
+  }
+
+  /** An API server storing through {@code dispatcher} (a test's own, e.g. to answer a conflict). */
+  ApiServer(Path projectDir, KubernetesCrudDispatcher dispatcher) {
+    bench = dispatcher instanceof BenchDispatcher b ? b : null;
     server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);

@@ -10,6 +10,8 @@ import dev.sluice.testing.PrometheusStub;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,9 @@ class RbacIT {
     }
   }
 
+  private static final Pattern STATUS_OF_PROMOTE =
+      Pattern.compile(".*/namespaces/rbac-promote/canaries/[^/?]+/status(\\?.*)?");
+
   @Test
   void everyCallIsAllowedAndEveryRuleIsUsed() throws Exception {
     Path project = Path.of(System.getProperty("sluice.project.dir", "."));
@@ -56,7 +62,27 @@ class RbacIT {
     PrometheusStub prometheus = new PrometheusStub();
     Map<String, String> promConfig = prometheus.start();
     SluiceDaemon daemon = null;
-    try (ApiServer api = new ApiServer(project)) {
+    // One status write of rbac-promote is answered 409 Conflict, as when someone changes the Canary
+    // between the daemon's read and its write: the daemon then reads it again (canaries get).
+    // Without it, that read happens only when such a race happens by itself.
+    AtomicBoolean conflicted = new AtomicBoolean();
+    KubernetesCrudDispatcher dispatcher =
+        new KubernetesCrudDispatcher(List.of()) {
+          @Override
+          public MockResponse handleUpdate(RecordedRequest request) {
+            if (STATUS_OF_PROMOTE.matcher(request.getPath()).matches()
+                && conflicted.compareAndSet(false, true)) {
+              return new MockResponse()
+                  .setResponseCode(409)
+                  .setBody(
+                      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                          + "\"reason\":\"Conflict\",\"code\":409,\"message\":\"the object has"
+                          + " been modified; please apply your changes to the latest version\"}");
+            }
+            return super.handleUpdate(request);
+          }
+        };
+    try (ApiServer api = new ApiServer(project, dispatcher)) {
       KubernetesClient client = api.client();
       seed(client, "rbac-promote", "1s", null);
       seed(client, "rbac-scale", "1s", "scaleToZero");
@@ -140,6 +166,7 @@ class RbacIT {
       System.out.println("RbacIT: calls the daemon made: " + used);
       assertThat(other).as("calls to paths that are not resources").isEmpty();
       assertThat(used).as("every call is allowed by deploy/rbac.yaml").isSubsetOf(granted);
+      assertThat(conflicted).as("the conflict was answered").isTrue();
       assertThat(granted).as("every rule of deploy/rbac.yaml is used").isSubsetOf(used);
     } finally {
       if (daemon != null) {

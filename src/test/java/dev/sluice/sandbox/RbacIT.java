@@ -9,8 +9,10 @@ import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.PrometheusStub;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
@@ -52,6 +54,17 @@ class RbacIT {
     }
   }
 
+  private static final String CONFLICT =
+      new KubernetesSerialization()
+          .asJson(
+              new StatusBuilder()
+                  .withStatus("Failure")
+                  .withReason("Conflict")
+                  .withCode(409)
+                  .withMessage(
+                      "the object has been modified; please apply your changes to the latest"
+                          + " version")
+                  .build());
   private static final Pattern STATUS_OF_PROMOTE =
       Pattern.compile(".*/namespaces/rbac-promote/canaries/[^/?]+/status(\\?.*)?");
 
@@ -72,12 +85,7 @@ class RbacIT {
           public MockResponse handleUpdate(RecordedRequest request) {
             if (STATUS_OF_PROMOTE.matcher(request.getPath()).matches()
                 && conflicted.compareAndSet(false, true)) {
-              return new MockResponse()
-                  .setResponseCode(409)
-                  .setBody(
-                      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                          + "\"reason\":\"Conflict\",\"code\":409,\"message\":\"the object has"
-                          + " been modified; please apply your changes to the latest version\"}");
+              return new MockResponse().setResponseCode(409).setBody(CONFLICT);
             }
             return super.handleUpdate(request);
           }

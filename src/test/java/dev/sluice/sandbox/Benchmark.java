@@ -65,14 +65,21 @@ public final class Benchmark {
   private final Duration analysisInterval;
   private final int threads;
   private final int warmup;
+  private final int starts;
 
   private Benchmark(
-      Path project, Duration interval, Duration analysisInterval, int threads, int warmup) {
+      Path project,
+      Duration interval,
+      Duration analysisInterval,
+      int threads,
+      int warmup,
+      int starts) {
     this.project = project;
     this.interval = interval;
     this.analysisInterval = analysisInterval;
     this.threads = threads;
     this.warmup = warmup;
+    this.starts = starts;
   }
 
   public static void main(String[] args) {
@@ -95,6 +102,7 @@ public final class Benchmark {
     Duration analysis = Duration.ofSeconds(2);
     int threads = 16;
     int warmup = 100;
+    int starts = 0;
     Path out = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -104,10 +112,11 @@ public final class Benchmark {
         case "--analysis-interval" -> analysis = dev.sluice.rollout.Durations.parse(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--starts" -> starts = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         default -> {
           System.err.println(
-              "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s] [--threads 16] [--warmup 100] [--out DIR]");
+              "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s] [--threads 16] [--warmup 100] [--starts K] [--out DIR]");
           return 2;
         }
       }
@@ -117,7 +126,7 @@ public final class Benchmark {
       out = project.resolve("target/bench");
     }
     Files.createDirectories(out);
-    Benchmark bench = new Benchmark(project, interval, analysis, threads, warmup);
+    Benchmark bench = new Benchmark(project, interval, analysis, threads, warmup, starts);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("interval", dev.sluice.rollout.Durations.format(interval));
     report.put("analysisInterval", dev.sluice.rollout.Durations.format(analysis));
@@ -127,12 +136,16 @@ public final class Benchmark {
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int n : sizes) {
       System.out.printf("%n== N = %d Canaries ==%n", n);
-      runs.add(bench.run(n, out));
+      runs.add(starts > 0 ? bench.starts(n, out) : bench.run(n, out));
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(out.resolve("bench.json").toFile(), withRuns(report, runs));
     }
-    printTable(runs);
+    if (starts > 0) {
+      printStarts(runs);
+    } else {
+      printTable(runs);
+    }
     System.out.println("\nbench.json: " + out.resolve("bench.json").toAbsolutePath());
     return 0;
   }
@@ -146,6 +159,76 @@ public final class Benchmark {
 
   /** One stored write of a namespace's VirtualService: its default-route weights, and when. */
   private record RouteWrite(long nanos, List<String> weights) {}
+
+  /**
+   * Start-up only ({@code --starts K}): seeds N (+ warm-up) Canaries once, then launches the daemon
+   * K times, each until ready, and reports every launch's wall and CPU seconds.
+   */
+  private Map<String, Object> starts(int n, Path out) throws Exception {
+    Path work = Files.createDirectories(out.resolve("n" + n));
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("canaries", n + warmup);
+    result.put("loadAverageAtStart", loadAverage());
+    try (ApiServer api = new ApiServer(project, true);
+        BenchPrometheus prometheus = new BenchPrometheus()) {
+      KubernetesClient client = api.client();
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        all.add("bench-" + i);
+      }
+      for (int i = 0; i < warmup; i++) {
+        all.add("warm-" + i);
+      }
+      seed(client, all);
+      warmApiServer(client);
+      List<Double> wall = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
+      for (int k = 0; k < starts; k++) {
+        drain(api);
+        long launched = System.nanoTime();
+        try (SluiceDaemon daemon = launch(api, prometheus, work)) {
+          wall.add(round((System.nanoTime() - launched) / 1e9));
+          cpu.add(round(cpuTicks(daemon.pid()) / 100.0));
+        }
+        System.out.printf(
+            "daemon ready %.2f s after launch (%.2f CPU s)%n", wall.get(k), cpu.get(k));
+      }
+      result.put("startupSeconds", wall);
+      result.put("startupCpuSeconds", cpu);
+      result.put("startupSecondsMedian", median(wall));
+      result.put("startupCpuSecondsMedian", median(cpu));
+      result.put("loadAverageAtEnd", loadAverage());
+      System.out.println(result);
+    }
+    return result;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int m = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(m) : round((sorted.get(m - 1) + sorted.get(m)) / 2);
+  }
+
+  private SluiceDaemon launch(ApiServer api, BenchPrometheus prometheus, Path work)
+      throws Exception {
+    return new SluiceDaemon(
+        SluiceDaemon.defaultJar(project),
+        api.url(),
+        prometheus.url(),
+        Processes.freePort(),
+        work,
+        work.resolve("sluice.log"),
+        Map.of(
+            "KUBERNETES_USER_AGENT",
+            AGENT,
+            "SLUICE_API_TOKEN",
+            TOKEN,
+            "SLUICE_CONTROLLER_THREADS",
+            Integer.toString(threads),
+            "SLUICE_LEADER_ELECTION_ENABLED",
+            "false"),
+        true);
+  }
 
   private Map<String, Object> run(int n, Path out) throws Exception {
     Path work = Files.createDirectories(out.resolve("n" + n));
@@ -171,24 +254,7 @@ public final class Benchmark {
       drain(api);
 
       long launched = System.nanoTime();
-      SluiceDaemon daemon =
-          new SluiceDaemon(
-              SluiceDaemon.defaultJar(project),
-              api.url(),
-              prometheus.url(),
-              Processes.freePort(),
-              work,
-              work.resolve("sluice.log"),
-              Map.of(
-                  "KUBERNETES_USER_AGENT",
-                  AGENT,
-                  "SLUICE_API_TOKEN",
-                  TOKEN,
-                  "SLUICE_CONTROLLER_THREADS",
-                  Integer.toString(threads),
-                  "SLUICE_LEADER_ELECTION_ENABLED",
-                  "false"),
-              true);
+      SluiceDaemon daemon = launch(api, prometheus, work);
       double startup = (System.nanoTime() - launched) / 1e9;
       // the CPU the daemon spent to get there: steadier than the wall time on a shared machine
       double startupCpu = cpuTicks(daemon.pid()) / 100.0;
@@ -751,6 +817,26 @@ public final class Benchmark {
   }
 
   @SuppressWarnings("unchecked")
+  private static void printStarts(List<Map<String, Object>> runs) {
+    System.out.printf(
+        Locale.ROOT,
+        "%n%9s | %-13s | %-13s | %s%n",
+        "Canaries",
+        "ready s (med)",
+        "CPU s (med)",
+        "each launch: ready s");
+    for (Map<String, Object> r : runs) {
+      System.out.printf(
+          Locale.ROOT,
+          "%9s | %-13s | %-13s | %s%n",
+          r.get("canaries"),
+          r.get("startupSecondsMedian"),
+          r.get("startupCpuSecondsMedian"),
+          r.get("startupSeconds"));
+    }
+    System.out.println("(machine load " + loadAverage() + ")");
+  }
+
   private static void printTable(List<Map<String, Object>> runs) {
     System.out.println();
     System.out.printf(

@@ -8,14 +8,20 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -136,6 +142,60 @@ class ApiServerTest {
                 assertThat(r.nanos()).isBetween(before, System.nanoTime());
               });
     }
+  }
+
+  @Test
+  void theBenchmarksApiServerWatchesFromAVersionAsARealOneDoes() throws Exception {
+    try (ApiServer api = new ApiServer(Path.of("."), true)) {
+      KubernetesClient client = api.client();
+      var maps = client.configMaps().inNamespace("ns");
+      maps.resource(configMap("old", "1")).create();
+      maps.resource(configMap("edited", "1")).create();
+      maps.resource(configMap("gone", "1")).create();
+      String listed = maps.list().getMetadata().getResourceVersion();
+      ConfigMap afterList = maps.resource(configMap("after-list", "1")).create();
+
+      BlockingQueue<String> fromVersion = new LinkedBlockingQueue<>();
+      BlockingQueue<String> fromAny = new LinkedBlockingQueue<>();
+      try (Watch w1 =
+              maps.watch(
+                  new ListOptionsBuilder().withResourceVersion(listed).build(), to(fromVersion));
+          Watch w2 = maps.watch(to(fromAny))) {
+        // before the watch opened, after the list: sent (a real API server keeps that history)
+        assertThat(fromVersion.poll(5, TimeUnit.SECONDS)).isEqualTo("ADDED after-list");
+        ConfigMap edited = maps.withName("edited").get();
+        edited.getData().put("k", "2");
+        maps.resource(edited).update();
+        maps.withName("gone").delete();
+        maps.resource(configMap("new", "1")).create();
+        List<String> later = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          later.add(fromVersion.poll(5, TimeUnit.SECONDS));
+        }
+        assertThat(later).containsExactly("MODIFIED edited", "DELETED gone", "ADDED new");
+        assertThat(fromVersion.poll(300, TimeUnit.MILLISECONDS)).isNull();
+
+        // a watch from no version: every object first, as the stock mock server does
+        List<String> any = new ArrayList<>();
+        String e;
+        while ((e = fromAny.poll(500, TimeUnit.MILLISECONDS)) != null) {
+          any.add(e);
+        }
+        assertThat(any).contains("ADDED old", "ADDED " + afterList.getMetadata().getName());
+      }
+    }
+  }
+
+  private static Watcher<ConfigMap> to(BlockingQueue<String> events) {
+    return new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, ConfigMap resource) {
+        events.add(action + " " + resource.getMetadata().getName());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    };
   }
 
   private static ConfigMap configMap(String name, String value) {

@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -17,19 +18,22 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Starts Quarkus, and beside it loads the classes the informers' first list needs.
+ * Starts Quarkus, and beside it prepares what the informers' first list needs.
  *
- * <p>Start-up is CPU-bound, and most of what follows Quarkus' own start is loading and linking
- * fabric8's and Jackson's model classes (a Deployment alone reaches some two hundred) for the first
- * list of each kind, and the TLS set-up the Kubernetes client does when it is built (it reads the
- * JDK's trust store even for a plain-HTTP API server). Quarkus' start leaves a core partly idle;
- * doing both there first, on throwaway objects, lets the client and the informers find them ready.
+ * <p>Start-up is CPU-bound, and most of what follows Quarkus' own start is Jackson building its
+ * deserializers for fabric8's model classes (a Deployment alone reaches some two hundred classes)
+ * for the first list of each kind, and the TLS set-up the Kubernetes client does when it is built
+ * (it reads the JDK's trust store even for a plain-HTTP API server). Quarkus' start leaves a core
+ * partly idle; the preload does both there: it builds the client's serializer and has it read an
+ * empty object of every listed kind (deserializers are cached per serializer, so the client is
+ * handed this one: {@link PrimedSerialization}), and sets up TLS on a throwaway context.
  */
 @QuarkusMain
 public final class Main {
   private Main() {}
 
   public static void main(String... args) {
+    PrimedSerialization.expect();
     Thread preload = new Thread(Main::preload, "sluice-preload");
     preload.setDaemon(true);
     preload.start();
@@ -38,19 +42,26 @@ public final class Main {
 
   private static void preload() {
     try {
-      readEmptyModels();
+      PrimedSerialization.offer(primedSerialization());
       prepareTls();
     } catch (RuntimeException | LinkageError | GeneralSecurityException e) {
       // only a head start: the client and the informers do whatever is missing themselves
+    } finally {
+      PrimedSerialization.offer(null); // no-op once offered; else: nothing primed, don't wait
     }
   }
 
-  /** Reads an empty object of every kind the informers list, which loads their whole models. */
-  static void readEmptyModels() {
-    KubernetesSerialization json = new KubernetesSerialization();
+  /**
+   * A serializer as Quarkus builds the client's (a plain object mapper, no class-path search),
+   * which has read an empty object of every kind the informers list: its deserializers for their
+   * whole models are built and cached.
+   */
+  static KubernetesSerialization primedSerialization() {
+    KubernetesSerialization json = new KubernetesSerialization(new ObjectMapper(), false);
     for (Class<?> type : PRELOADED) {
       json.unmarshal("{}", type);
     }
+    return json;
   }
 
   /**

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -183,20 +184,32 @@ public final class Benchmark {
       warmApiServer(client);
       List<Double> wall = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
+      List<Double> quarkus = new ArrayList<>();
+      List<Double> sync = new ArrayList<>();
       for (int k = 0; k < starts; k++) {
         drain(api);
+        Path log = work.resolve("sluice-" + k + ".log");
         long launched = System.nanoTime();
-        try (SluiceDaemon daemon = launch(api, prometheus, work)) {
+        try (SluiceDaemon daemon = launch(api, prometheus, work, log)) {
           wall.add(round((System.nanoTime() - launched) / 1e9));
           cpu.add(round(cpuTicks(daemon.pid()) / 100.0));
         }
+        StartLog phases = StartLog.read(log);
+        quarkus.add(phases.quarkusSeconds());
+        sync.add(phases.syncSeconds());
         System.out.printf(
-            "daemon ready %.2f s after launch (%.2f CPU s)%n", wall.get(k), cpu.get(k));
+            "daemon ready %.2f s after launch (%.2f CPU s); Quarkus started in %.2f s, caches"
+                + " synced %.2f s later%n",
+            wall.get(k), cpu.get(k), quarkus.get(k), sync.get(k));
       }
       result.put("startupSeconds", wall);
       result.put("startupCpuSeconds", cpu);
+      result.put("quarkusStartedSeconds", quarkus);
+      result.put("cachesSyncedAfterQuarkusSeconds", sync);
       result.put("startupSecondsMedian", median(wall));
       result.put("startupCpuSecondsMedian", median(cpu));
+      result.put("quarkusStartedSecondsMedian", median(quarkus));
+      result.put("cachesSyncedAfterQuarkusSecondsMedian", median(sync));
       result.put("loadAverageAtEnd", loadAverage());
       System.out.println(result);
     }
@@ -209,7 +222,35 @@ public final class Benchmark {
     return sorted.size() % 2 == 1 ? sorted.get(m) : round((sorted.get(m - 1) + sorted.get(m)) / 2);
   }
 
-  private SluiceDaemon launch(ApiServer api, BenchPrometheus prometheus, Path work)
+  /**
+   * A daemon's start as its log tells it: Quarkus' own "started in" figure, and the time from that
+   * line to the one saying the caches are synced.
+   */
+  record StartLog(double quarkusSeconds, double syncSeconds) {
+    private static final Pattern STARTED = Pattern.compile("^(\\S+) .*started in ([0-9.]+)s\\.");
+    private static final Pattern WATCHING = Pattern.compile("^(\\S+) .*\\] +watching ");
+
+    static StartLog read(Path log) throws IOException {
+      LocalTime started = null;
+      double quarkus = Double.NaN;
+      double sync = Double.NaN;
+      for (String line : Files.readAllLines(log)) {
+        Matcher m = STARTED.matcher(line);
+        if (started == null && m.find()) {
+          started = LocalTime.parse(m.group(1));
+          quarkus = Double.parseDouble(m.group(2));
+        }
+        Matcher w = WATCHING.matcher(line);
+        if (started != null && Double.isNaN(sync) && w.find()) {
+          long ms = Duration.between(started, LocalTime.parse(w.group(1))).toMillis();
+          sync = round((ms < 0 ? ms + Duration.ofDays(1).toMillis() : ms) / 1e3); // midnight
+        }
+      }
+      return new StartLog(quarkus, sync);
+    }
+  }
+
+  private SluiceDaemon launch(ApiServer api, BenchPrometheus prometheus, Path work, Path log)
       throws Exception {
     return new SluiceDaemon(
         SluiceDaemon.defaultJar(project),
@@ -217,7 +258,7 @@ public final class Benchmark {
         prometheus.url(),
         Processes.freePort(),
         work,
-        work.resolve("sluice.log"),
+        log,
         Map.of(
             "KUBERNETES_USER_AGENT",
             AGENT,
@@ -254,7 +295,7 @@ public final class Benchmark {
       drain(api);
 
       long launched = System.nanoTime();
-      SluiceDaemon daemon = launch(api, prometheus, work);
+      SluiceDaemon daemon = launch(api, prometheus, work, work.resolve("sluice.log"));
       double startup = (System.nanoTime() - launched) / 1e9;
       // the CPU the daemon spent to get there: steadier than the wall time on a shared machine
       double startupCpu = cpuTicks(daemon.pid()) / 100.0;

@@ -2,8 +2,11 @@ package dev.sluice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchmarkTest {
   @Test
@@ -35,5 +38,22 @@ class BenchmarkTest {
     assertThat(Benchmark.loggedMillis(log, Benchmark.CHECK_REACTION_LOG))
         .containsExactly(12.5, 101.25);
     assertThat(Benchmark.loggedMillis(log, Benchmark.ALERT_REACTION_LOG)).containsExactly(7.0);
+  }
+
+  @Test
+  void aStartIsReadFromTheDaemonsLog(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("sluice.log");
+    Files.writeString(
+        log,
+        String.join(
+            "\n",
+            "23:59:58.900 INFO  [de.sl.ap.ApiSettings]  API token configured",
+            "23:59:59.100 INFO  [io.quarkus]  sluice 0.1.0 on JVM (powered by Quarkus 3.33.2)"
+                + " started in 1.097s. Listening on: http://127.0.0.1:33241",
+            "23:59:59.800 INFO  [de.sl.co.Controller]  watching every namespace; 1000 Canaries;"
+                + " instance vm-1",
+            "23:59:59.900 INFO  [de.sl.co.Controller]  watching every namespace; 1000 Canaries;"
+                + " instance vm-1"));
+    assertThat(Benchmark.StartLog.read(log)).isEqualTo(new Benchmark.StartLog(1.097, 0.7));
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -142,7 +143,11 @@ final class BenchDispatcher extends KubernetesCrudDispatcher {
 
     void send(String type, String state) {
       String event = "{\"type\":\"" + type + "\",\"object\":" + state + "}";
-      sender.execute(() -> socket.send(event));
+      try {
+        sender.execute(() -> socket.send(event));
+      } catch (RejectedExecutionException e) {
+        // closed meanwhile: nobody to tell (and the write that told it must not fail)
+      }
     }
 
     @Override

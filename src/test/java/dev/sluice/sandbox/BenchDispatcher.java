@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  *   <li>A watch from a resourceVersion, as an informer opens after its list, gets the changes after
  *       that version only, as from a real API server. The stock dispatcher sends every object again
  *       as ADDED: at start-up the daemon parsed and the stand-in serialised each object twice
- *       (11,000 times instead of 5,500 at N = 1,000).
+ *       (8,000 times instead of 4,000 with 1,000 Canaries).
  * </ul>
  */
 final class BenchDispatcher extends KubernetesCrudDispatcher {

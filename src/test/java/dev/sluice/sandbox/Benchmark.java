@@ -176,13 +176,8 @@ public final class Benchmark {
     try (ApiServer api = new ApiServer(project, true);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
-      List<String> all = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        all.add("bench-" + i);
-      }
-      for (int i = 0; i < warmup; i++) {
-        all.add("warm-" + i);
-      }
+      List<String> all = new ArrayList<>(names("bench-", n));
+      all.addAll(names("warm-", warmup));
       seed(client, all);
       warmApiServer(client);
       List<Double> wall = new ArrayList<>();
@@ -217,6 +212,15 @@ public final class Benchmark {
       System.out.println(result);
     }
     return result;
+  }
+
+  /** The measured namespaces ("bench-0", ...) or the warm-up's ("warm-0", ...). */
+  private static List<String> names(String prefix, int count) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      names.add(prefix + i);
+    }
+    return names;
   }
 
   private static double median(List<Double> values) {
@@ -283,14 +287,8 @@ public final class Benchmark {
     try (ApiServer api = new ApiServer(project, true);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
-      List<String> namespaces = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        namespaces.add("bench-" + i);
-      }
-      List<String> warm = new ArrayList<>();
-      for (int i = 0; i < warmup; i++) {
-        warm.add("warm-" + i);
-      }
+      List<String> namespaces = names("bench-", n);
+      List<String> warm = names("warm-", warmup);
       List<String> all = new ArrayList<>(namespaces);
       all.addAll(warm);
       seed(client, all);

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * Finds a Canary's templates (a namespaced AnalysisTemplate overrides the built-in of the same
@@ -120,10 +121,14 @@ final class AnalysisRunner {
    */
   Optional<GateVerdict> run(List<Check> checks, CompletableFuture<?> interrupt) {
     List<CompletableFuture<Measurement>> running = new ArrayList<>(checks.size());
+    // The pool's threads outlive an application started again in the same JVM (tests do that)
+    // and keep the class loader of the one they were made in; the caller's is the current one
+    // (the provider's bean is made on first use, and finds its configuration through it).
+    ClassLoader caller = Thread.currentThread().getContextClassLoader();
     for (Check check : checks) {
       running.add(
           CompletableFuture.supplyAsync(
-              () -> Judge.judge(check, provider.query(check.promql()), clock.instant()), queries));
+              () -> withClassLoader(caller, () -> measure(check)), queries));
     }
     CompletableFuture<Void> all =
         CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
@@ -132,6 +137,21 @@ final class AnalysisRunner {
       return Optional.empty();
     }
     return Optional.of(GateVerdict.of(running.stream().map(CompletableFuture::join).toList()));
+  }
+
+  private Measurement measure(Check check) {
+    return Judge.judge(check, provider.query(check.promql()), clock.instant());
+  }
+
+  private static <T> T withClassLoader(ClassLoader loader, Supplier<T> work) {
+    Thread thread = Thread.currentThread();
+    ClassLoader own = thread.getContextClassLoader();
+    thread.setContextClassLoader(loader);
+    try {
+      return work.get();
+    } finally {
+      thread.setContextClassLoader(own);
+    }
   }
 
   /** Threads for queries (I/O-bound: they wait on Prometheus). */

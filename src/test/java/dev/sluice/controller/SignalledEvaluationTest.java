@@ -111,4 +111,31 @@ class SignalledEvaluationTest {
     assertThat(inbox.take("ns/a")).isPresent(); // left for the reconcile that decides it
     provider.answer.countDown();
   }
+
+  @Test
+  void queriesRunWithTheCallersClassLoaderThoughThePoolsThreadsWereMadeUnderAnother()
+      throws Exception {
+    // an application started again in the same JVM has a new class loader; the pool's threads,
+    // made under the old one, must not answer the provider's questions with it
+    ClassLoader old = new java.net.URLClassLoader(new java.net.URL[0]);
+    ClassLoader current = new java.net.URLClassLoader(new java.net.URL[0]);
+    List<ClassLoader> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    MetricProvider recording =
+        promql -> {
+          seen.add(Thread.currentThread().getContextClassLoader());
+          return new QueryResult.Samples(List.of(new QueryResult.Sample(Map.of(), 0)));
+        };
+    List<Check> many = java.util.Collections.nCopies(32, ERRORS); // every pool thread made
+    Thread first = new Thread(() -> runner(recording).run(many, new CompletableFuture<>()));
+    first.setContextClassLoader(old);
+    first.start();
+    first.join();
+    seen.clear();
+
+    Thread second = new Thread(() -> runner(recording).run(many, new CompletableFuture<>()));
+    second.setContextClassLoader(current);
+    second.start();
+    second.join();
+    assertThat(seen).hasSize(32).containsOnly(current);
+  }
 }

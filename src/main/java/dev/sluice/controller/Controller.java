@@ -262,12 +262,22 @@ public class Controller {
   }
 
   /** Stops reconciling and watching (as a crash would, minus the crash), releasing the Lease. */
-  public synchronized void stop() {
-    CompletableFuture<?> f = election;
-    election = null;
+  public void stop() {
+    CompletableFuture<?> f;
+    synchronized (this) {
+      f = election;
+      election = null;
+    }
+    // Cancelled without this object's lock: cancelling waits for the elector's lock, which its
+    // thread holds while it calls lead() or follow(), which wait for this one (a deadlock seen
+    // in CI at a test application's stop). A lead() that gets in now is undone just below.
     if (f != null) {
       f.cancel(true);
     }
+    stopWatching();
+  }
+
+  private synchronized void stopWatching() {
     follow();
     synced = false;
     if (cache != null) {

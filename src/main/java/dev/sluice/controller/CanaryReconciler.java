@@ -13,7 +13,9 @@ import dev.sluice.rollout.Command;
 import dev.sluice.rollout.Decision;
 import dev.sluice.rollout.DeploymentView;
 import dev.sluice.rollout.Evaluation;
+import dev.sluice.rollout.Ownership;
 import dev.sluice.rollout.Phase;
+import dev.sluice.rollout.Reference;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.RollbackCause;
@@ -21,6 +23,9 @@ import dev.sluice.rollout.Rollout;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.Signal;
 import dev.sluice.rollout.World;
+import dev.sluice.routing.DestinationRuleEdits;
+import dev.sluice.routing.Hosts;
+import dev.sluice.routing.MeshReferences;
 import dev.sluice.routing.TrafficRouter;
 import dev.sluice.routing.WriteConflictException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -36,7 +41,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
@@ -68,7 +72,12 @@ final class CanaryReconciler {
   private final TrafficRouter router;
   // a VirtualService or DestinationRule is analysed once per version, not at every reconcile
   private final ObjectMemo<RouteObservation> routes = new ObjectMemo<>(20_000);
-  private final ObjectMemo<Set<String>> subsetNames = new ObjectMemo<>(20_000);
+  private final ObjectMemo<RuleView> rules = new ObjectMemo<>(20_000);
+  private final ObjectMemo<List<Reference>> references = new ObjectMemo<>(20_000);
+
+  /** What a DestinationRule tells: its subsets with their labels, and its host's key. */
+  private record RuleView(Map<String, Map<String, String>> subsets, String host) {}
+
   private final AnalysisRunner analysis;
   private final EventRecorder events;
   private final ReleaseMetrics metrics;
@@ -172,6 +181,11 @@ final class CanaryReconciler {
       CanarySpec cs = canary.getSpec();
       ReleaseStatus status = quietEvaluations.overlay(key, StatusMapper.read(canary.getStatus()));
       refreshFromCache();
+      Optional<String> conflict = conflict(status);
+      if (conflict.isPresent()) {
+        refuse("Conflict", conflict.get());
+        return;
+      }
 
       // Templates are checked before a release may start; during one, a broken template is an
       // error evaluation (hold, then roll back at the error limit) rather than a silent stop.
@@ -373,22 +387,49 @@ final class CanaryReconciler {
 
     private World world(CanarySpec cs) {
       RouteObservation route = observe(cs);
-      Set<String> subsets =
+      RuleView rule =
           destinationRule == null
-              ? null
-              : subsetNames.get(destinationRule, null, () -> router.subsets(destinationRule));
-      String versionLabel = SpecReader.versionLabel(canary);
-      Map<String, DeploymentView> views = new HashMap<>();
-      for (Deployment d : deployments.values()) {
-        String version = ClusterCache.label(d, versionLabel);
-        if (version == null || d.getMetadata().getDeletionTimestamp() != null) {
-          continue;
-        }
-        DeploymentView view = view(version, d);
-        // two Deployments claiming one version: keep the older, the one that was there first
-        views.merge(version, view, (a, b) -> a.createdAt().isAfter(b.createdAt()) ? b : a);
+              ? new RuleView(null, null)
+              : rules.get(
+                  destinationRule,
+                  null,
+                  () ->
+                      new RuleView(
+                          router.subsets(destinationRule),
+                          DestinationRuleEdits.hostKey(destinationRule)));
+      String routeHost =
+          route.state() == RouteObservation.State.OK ? Hosts.key(route.host(), namespace) : null;
+      if (routeHost != null && rule.host() != null && !Hosts.covers(rule.host(), routeHost)) {
+        route =
+            RouteObservation.invalid(
+                "the managed route sends traffic to host "
+                    + route.host()
+                    + " but DestinationRule "
+                    + cs.destinationRule.name
+                    + " is for another host: its subsets are not this route's");
       }
-      return new World(route, subsets, views);
+      String host = rule.host() != null ? rule.host() : routeHost;
+      cache.mesh().interest(key, host);
+      // the managed VirtualService as last read or written (the index may lag our own writes),
+      // but for the managed route's own destinations; then every other VirtualService's
+      String managed = namespace + "/" + cs.virtualService.name;
+      List<Reference> refs = new ArrayList<>();
+      for (Reference r :
+          references.get(virtualService, null, () -> MeshReferences.of(virtualService))) {
+        if (!MeshReferences.inHttpRoute(r, managed, route.position())
+            && (host == null || Hosts.covers(host, r.host()))) {
+          refs.add(r);
+        }
+      }
+      refs.addAll(cache.mesh().referencesTo(host, managed));
+      String versionLabel = SpecReader.versionLabel(canary);
+      List<DeploymentView> views = new ArrayList<>();
+      for (Deployment d : deployments.values()) {
+        if (d.getMetadata().getDeletionTimestamp() == null) {
+          views.add(view(ClusterCache.label(d, versionLabel), d));
+        }
+      }
+      return new World(namespace, route, rule.subsets(), views, refs);
     }
 
     private DeploymentView view(String version, Deployment d) {
@@ -399,12 +440,67 @@ final class CanaryReconciler {
               ? 0
               : d.getStatus().getReadyReplicas();
       Instant created = Timestamps.parse(d.getMetadata().getCreationTimestamp());
+      Map<String, String> labels = d.getMetadata().getLabels();
+      Map<String, String> podLabels =
+          d.getSpec() == null
+                  || d.getSpec().getTemplate() == null
+                  || d.getSpec().getTemplate().getMetadata() == null
+              ? null
+              : d.getSpec().getTemplate().getMetadata().getLabels();
       return new DeploymentView(
           version,
           d.getMetadata().getName(),
           replicas,
           ready,
-          created == null ? Instant.EPOCH : created);
+          created == null ? Instant.EPOCH : created,
+          labels == null ? Map.of() : labels,
+          podLabels == null ? Map.of() : podLabels);
+    }
+
+    /**
+     * Why another Canary owns what this one claims (the same route, or the same app), or empty when
+     * this one may act.
+     */
+    private Optional<String> conflict(ReleaseStatus status) {
+      List<Canary> rivals = cache.rivalsOf(canary);
+      if (rivals.isEmpty()) {
+        return Optional.empty();
+      }
+      Ownership.Claim self = claim(canary, status, virtualService);
+      List<Ownership.Claim> others = new ArrayList<>();
+      for (Canary rival : rivals) {
+        String vsName =
+            rival.getSpec().virtualService == null ? null : rival.getSpec().virtualService.name;
+        GenericKubernetesResource vs =
+            vsName == null
+                ? null
+                : istioWrites.latest(cache.virtualService(namespace, vsName).orElse(null));
+        others.add(claim(rival, StatusMapper.read(rival.getStatus()), vs));
+      }
+      return Ownership.ownerOver(self, others).map(owner -> Ownership.conflict(self, owner));
+    }
+
+    private Ownership.Claim claim(Canary c, ReleaseStatus status, GenericKubernetesResource vs) {
+      CanarySpec spec = c.getSpec();
+      String vsName = spec.virtualService == null ? null : spec.virtualService.name;
+      String routeName = spec.virtualService == null ? null : spec.virtualService.route;
+      RouteObservation route =
+          vs == null
+              ? RouteObservation.notFound("")
+              : routes.get(vs, routeName, () -> router.observe(vs, routeName));
+      Phase phase = status.phase();
+      return new Ownership.Claim(
+          namespace,
+          c.getMetadata().getName(),
+          Timestamps.parse(c.getMetadata().getCreationTimestamp()),
+          spec.app,
+          vsName == null ? null : namespace + "/" + vsName,
+          route.position(),
+          routeName,
+          phase.releasing()
+              || phase == Phase.Finalizing
+              || phase == Phase.RollingBack
+              || phase == Phase.Failed);
     }
 
     // ---- actions --------------------------------------------------------------------------
@@ -420,47 +516,41 @@ final class CanaryReconciler {
                 destinationRule,
                 router.addSubset(destinationRule, add, SpecReader.versionLabel(canary)));
       } else if (action instanceof Action.RemoveSubset remove) {
-        RouteObservation routes = observe(cs);
         destinationRule =
             istioWrites.wrote(
-                destinationRule, router.removeSubset(destinationRule, remove, routes));
+                destinationRule, router.removeSubset(destinationRule, remove, world(cs)));
       } else if (action instanceof Action.RetireDeployment retire) {
         retire(retire);
       }
     }
 
     private void retire(Action.RetireDeployment retire) {
-      String versionLabel = SpecReader.versionLabel(canary);
-      List<Deployment> targets = new ArrayList<>();
-      for (Deployment d : deployments.values()) {
-        if (retire.version().equals(ClusterCache.label(d, versionLabel))) {
-          targets.add(d);
-        }
+      Deployment d = deployments.get(retire.deployment());
+      if (d == null) {
+        return; // already gone
       }
-      for (Deployment d : targets) {
-        String dn = d.getMetadata().getName();
-        switch (retire.policy()) {
-          case DELETE -> {
-            client.apps().deployments().inNamespace(namespace).withName(dn).delete();
-            deployments.remove(dn);
-          }
-          case SCALE_TO_ZERO -> {
-            // a plain update carrying the resourceVersion read: a conflict means decide again
-            Deployment copy = io.fabric8.kubernetes.client.utils.Serialization.clone(d);
-            copy.getSpec().setReplicas(0);
-            try {
-              deployments.put(
-                  dn, client.apps().deployments().inNamespace(namespace).resource(copy).update());
-            } catch (KubernetesClientException e) {
-              if (e.getCode() == 409) {
-                throw new WriteConflictException(
-                    "Deployment", namespace, dn, d.getMetadata().getResourceVersion(), e);
-              }
-              throw e;
-            }
-          }
-          case KEEP -> {}
+      String dn = retire.deployment();
+      switch (retire.policy()) {
+        case DELETE -> {
+          client.apps().deployments().inNamespace(namespace).withName(dn).delete();
+          deployments.remove(dn);
         }
+        case SCALE_TO_ZERO -> {
+          // a plain update carrying the resourceVersion read: a conflict means decide again
+          Deployment copy = io.fabric8.kubernetes.client.utils.Serialization.clone(d);
+          copy.getSpec().setReplicas(0);
+          try {
+            deployments.put(
+                dn, client.apps().deployments().inNamespace(namespace).resource(copy).update());
+          } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+              throw new WriteConflictException(
+                  "Deployment", namespace, dn, d.getMetadata().getResourceVersion(), e);
+            }
+            throw e;
+          }
+        }
+        case KEEP -> {}
       }
     }
 
@@ -568,17 +658,35 @@ final class CanaryReconciler {
     }
 
     private void refuseSpec(String problem) {
-      // Waiting commands are refused now rather than applied whenever the spec is fixed.
-      for (Signal s : inbox.refuseAll(key, "the Canary's spec is invalid: " + problem)) {
+      refuse("InvalidSpec", problem);
+    }
+
+    /**
+     * Records why Sluice does nothing for this Canary ({@code InvalidSpec}, {@code Conflict}): a
+     * Ready=False condition and an event, and nothing else is written.
+     */
+    private void refuse(String reason, String problem) {
+      String why =
+          reason.equals("InvalidSpec")
+              ? "the Canary's spec is invalid: " + problem
+              : "another Canary owns its route: " + problem;
+      // Waiting commands are refused now rather than applied whenever the problem is gone.
+      for (Signal s : inbox.refuseAll(key, why)) {
         if (s instanceof Signal.Manual m) {
-          events.record(canary, true, "CommandRefused", describe(m) + " refused: invalid spec");
+          events.record(
+              canary,
+              true,
+              "CommandRefused",
+              describe(m)
+                  + " refused: "
+                  + (reason.equals("InvalidSpec") ? "invalid spec" : "conflict"));
         }
       }
       CanaryStatus current = canary.getStatus();
       var ready =
           current == null ? null : StatusMapper.find(current.conditions, StatusMapper.READY);
       if (ready != null
-          && "InvalidSpec".equals(ready.getReason())
+          && reason.equals(ready.getReason())
           && problem.equals(ready.getMessage())
           && current.observedGeneration != null
           && current.observedGeneration == generation()) {
@@ -590,12 +698,12 @@ final class CanaryReconciler {
         copyProgress(current, s);
       }
       s.observedGeneration = generation();
-      s.message = "invalid spec: " + problem;
+      s.message = (reason.equals("InvalidSpec") ? "invalid spec: " : "conflict: ") + problem;
       StatusMapper.setCondition(
-          s, StatusMapper.READY, false, "InvalidSpec", problem, generation(), clock.instant());
+          s, StatusMapper.READY, false, reason, problem, generation(), clock.instant());
       metrics.invalidSpec(namespace, name, StatusMapper.read(current));
       if (putStatus(updated)) {
-        events.record(canary, true, "InvalidSpec", problem);
+        events.record(canary, true, reason, problem);
       }
     }
 
@@ -763,5 +871,7 @@ final class CanaryReconciler {
     to.inconclusiveStreak = from.inconclusiveStreak;
     to.errorStreak = from.errorStreak;
     to.rollbackReason = from.rollbackReason;
+    to.candidates = from.candidates;
+    to.retiring = from.retiring;
   }
 }

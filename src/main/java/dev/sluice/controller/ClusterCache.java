@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,7 @@ final class ClusterCache implements AutoCloseable {
   private final Informers<GenericKubernetesResource> virtualServices;
   private final Informers<GenericKubernetesResource> destinationRules;
   private final List<SharedIndexInformer<?>> all = new ArrayList<>();
+  private final MeshIndex mesh = new MeshIndex();
 
   /** One kind's informers: one for every namespace, or one per watched namespace. */
   private record Informers<T extends HasMetadata>(Map<String, SharedIndexInformer<T>> byNamespace) {
@@ -70,7 +72,22 @@ final class ClusterCache implements AutoCloseable {
                 ns == null
                     ? client.resources(Canary.class).inAnyNamespace().runnableInformer(0)
                     : client.resources(Canary.class).inNamespace(ns).runnableInformer(0),
-            c -> changed.accept(key(c)));
+            new Handler<>() {
+              @Override
+              public void changed(Canary c) {
+                changed.accept(key(c));
+                // a Canary contending for the same route or app may now own it, or lose it
+                rivalsOf(c).forEach(r -> changed.accept(key(r)));
+              }
+
+              @Override
+              public void updated(Canary before, Canary after) {
+                changed(after);
+                if (!Objects.equals(specKey(before), specKey(after))) {
+                  rivalsOf(before).forEach(r -> changed.accept(key(r)));
+                }
+              }
+            });
     this.templates =
         inform(
             namespaces,
@@ -116,14 +133,29 @@ final class ClusterCache implements AutoCloseable {
                         .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
                         .inNamespace(ns)
                         .runnableInformer(0),
-            vs ->
+            new Handler<>() {
+              @Override
+              public void changed(GenericKubernetesResource vs) {
+                touched(vs, mesh.put(vs));
+              }
+
+              @Override
+              public void deleted(GenericKubernetesResource vs) {
+                touched(vs, mesh.remove(vs));
+              }
+
+              private void touched(GenericKubernetesResource vs, Set<String> hosts) {
                 canariesIn(vs.getMetadata().getNamespace()).stream()
                     .filter(c -> c.getSpec() != null && c.getSpec().virtualService != null)
                     .filter(
                         c ->
                             Objects.equals(
                                 c.getSpec().virtualService.name, vs.getMetadata().getName()))
-                    .forEach(c -> changed.accept(key(c))));
+                    .forEach(c -> changed.accept(key(c)));
+                // and every Canary whose candidates or retirement depend on these hosts' routes
+                mesh.canariesInterestedIn(hosts).forEach(changed);
+              }
+            });
     this.destinationRules =
         inform(
             namespaces,
@@ -147,10 +179,24 @@ final class ClusterCache implements AutoCloseable {
                     .forEach(c -> changed.accept(key(c))));
   }
 
+  /** What to do when an object of one kind is added, changed or deleted. */
+  @FunctionalInterface
+  private interface Handler<T> {
+    void changed(T obj);
+
+    default void updated(T before, T after) {
+      changed(after);
+    }
+
+    default void deleted(T obj) {
+      changed(obj);
+    }
+  }
+
   private <T extends HasMetadata> Informers<T> inform(
       List<String> namespaces,
       java.util.function.Function<String, SharedIndexInformer<T>> create,
-      Consumer<T> onChange) {
+      Handler<T> onChange) {
     Map<String, SharedIndexInformer<T>> byNamespace = new java.util.LinkedHashMap<>();
     if (namespaces.isEmpty()) {
       byNamespace.put(Informers.ALL, start(create.apply(null), onChange));
@@ -163,22 +209,22 @@ final class ClusterCache implements AutoCloseable {
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> start(
-      SharedIndexInformer<T> informer, Consumer<T> onChange) {
+      SharedIndexInformer<T> informer, Handler<T> onChange) {
     informer.addEventHandler(
         new ResourceEventHandler<>() {
           @Override
           public void onAdd(T obj) {
-            onChange.accept(obj);
+            onChange.changed(obj);
           }
 
           @Override
           public void onUpdate(T oldObj, T newObj) {
-            onChange.accept(newObj);
+            onChange.updated(oldObj, newObj);
           }
 
           @Override
           public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-            onChange.accept(obj);
+            onChange.deleted(obj);
           }
         });
     all.add(informer);
@@ -214,6 +260,42 @@ final class ClusterCache implements AutoCloseable {
 
   List<Canary> canariesIn(String namespace) {
     return canaries.in(namespace);
+  }
+
+  /**
+   * The other Canaries in {@code c}'s namespace that name the same app or VirtualService: the ones
+   * that may contend with it for a route.
+   */
+  List<Canary> rivalsOf(Canary c) {
+    if (c.getSpec() == null) {
+      return List.of();
+    }
+    String app = c.getSpec().app;
+    String vs = c.getSpec().virtualService == null ? null : c.getSpec().virtualService.name;
+    return canariesIn(c.getMetadata().getNamespace()).stream()
+        .filter(o -> !o.getMetadata().getName().equals(c.getMetadata().getName()))
+        .filter(o -> o.getSpec() != null)
+        .filter(
+            o ->
+                Objects.equals(o.getSpec().app, app)
+                    || (vs != null
+                        && o.getSpec().virtualService != null
+                        && vs.equals(o.getSpec().virtualService.name)))
+        .toList();
+  }
+
+  private static List<String> specKey(Canary c) {
+    if (c.getSpec() == null) {
+      return List.of();
+    }
+    return java.util.Arrays.asList(
+        c.getSpec().app,
+        c.getSpec().virtualService == null ? null : c.getSpec().virtualService.name);
+  }
+
+  /** The subset references of every watched VirtualService, by host. */
+  MeshIndex mesh() {
+    return mesh;
   }
 
   Optional<AnalysisTemplate> template(String namespace, String name) {

@@ -5,12 +5,17 @@ import dev.sluice.model.CanarySpec;
 import dev.sluice.model.Patterns;
 import dev.sluice.model.Retirement;
 import dev.sluice.rollout.Durations;
+import dev.sluice.rollout.LabelSelector;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.RetirementPolicy;
 import dev.sluice.rollout.StepPlan;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -23,6 +28,7 @@ final class SpecReader {
   static final String DEFAULT_VERSION_LABEL = "version";
   private static final Pattern LABEL_VALUE = Pattern.compile(Patterns.LABEL_VALUE);
   private static final Pattern NAME = Pattern.compile(Patterns.DNS_SUBDOMAIN);
+  private static final Pattern LABEL_KEY = Pattern.compile(Patterns.LABEL_NAME);
 
   private SpecReader() {}
 
@@ -93,6 +99,7 @@ final class SpecReader {
         }
       }
     }
+    LabelSelector versionSelector = versionSelector(problems, s.versionSelector);
     if (!problems.isEmpty()) {
       return new Result(null, List.copyOf(problems));
     }
@@ -108,13 +115,82 @@ final class SpecReader {
             retirement(s.retirement),
             s.autoStart == null || s.autoStart,
             s.targetVersion,
-            retirementDelay),
+            retirementDelay,
+            versionSelector),
         List.of());
   }
 
   static String versionLabel(Canary canary) {
     String label = canary.getSpec() == null ? null : canary.getSpec().versionLabel;
     return label == null || label.isEmpty() ? DEFAULT_VERSION_LABEL : label;
+  }
+
+  /** The versionSelector as the state machine reads it; every problem is reported. */
+  private static LabelSelector versionSelector(
+      List<String> problems, io.fabric8.kubernetes.api.model.LabelSelector selector) {
+    if (selector == null) {
+      return LabelSelector.ALL;
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (selector.getMatchLabels() != null) {
+      selector
+          .getMatchLabels()
+          .forEach(
+              (k, v) -> {
+                checkLabelKey(problems, "versionSelector.matchLabels", k);
+                if (v == null || (!v.isEmpty() && !validLabelValue(v))) {
+                  problems.add(
+                      "versionSelector.matchLabels." + k + " must be a label value, was " + v);
+                }
+                labels.put(k, v == null ? "" : v);
+              });
+    }
+    List<LabelSelector.Requirement> requirements = new ArrayList<>();
+    List<LabelSelectorRequirement> expressions =
+        selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions();
+    for (int i = 0; i < expressions.size(); i++) {
+      String field = "versionSelector.matchExpressions[" + i + "]";
+      LabelSelectorRequirement e = expressions.get(i);
+      if (e == null) {
+        problems.add(field + " is empty");
+        continue;
+      }
+      checkLabelKey(problems, field + ".key", e.getKey());
+      List<String> values = e.getValues() == null ? List.of() : e.getValues();
+      LabelSelector.Operator op;
+      try {
+        op = LabelSelector.Operator.valueOf(String.valueOf(e.getOperator()));
+      } catch (IllegalArgumentException x) {
+        problems.add(
+            field + ".operator must be In, NotIn, Exists or DoesNotExist, was " + e.getOperator());
+        continue;
+      }
+      boolean needsValues = op == LabelSelector.Operator.In || op == LabelSelector.Operator.NotIn;
+      if (needsValues && values.isEmpty()) {
+        problems.add(field + ": " + op + " needs values");
+      } else if (!needsValues && !values.isEmpty()) {
+        problems.add(field + ": " + op + " takes no values");
+      }
+      for (String v : values) {
+        if (v == null || (!v.isEmpty() && !validLabelValue(v))) {
+          problems.add(field + ".values: " + v + " is not a label value");
+        }
+      }
+      if (e.getKey() != null) {
+        requirements.add(new LabelSelector.Requirement(e.getKey(), op, new HashSet<>(values)));
+      }
+    }
+    return new LabelSelector(labels, requirements);
+  }
+
+  private static void checkLabelKey(List<String> problems, String field, String key) {
+    if (key == null || key.length() > 317 || !LABEL_KEY.matcher(key).matches()) {
+      problems.add(field + ": " + key + " is not a label key");
+    }
+  }
+
+  private static boolean validLabelValue(String value) {
+    return value.length() <= 63 && LABEL_VALUE.matcher(value).matches();
   }
 
   private static RetirementPolicy retirement(Retirement r) {

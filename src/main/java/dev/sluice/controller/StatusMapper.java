@@ -1,8 +1,10 @@
 package dev.sluice.controller;
 
 import dev.sluice.model.CanaryStatus;
+import dev.sluice.rollout.Candidate;
 import dev.sluice.rollout.Phase;
 import dev.sluice.rollout.ReleaseStatus;
+import dev.sluice.rollout.Retiring;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
@@ -15,6 +17,7 @@ final class StatusMapper {
   static final String READY = "Ready";
   static final String PROGRESSING = "Progressing";
   static final String ANALYSIS = "Analysis";
+  static final String RETIREMENT = "Retirement";
 
   private StatusMapper() {}
 
@@ -32,7 +35,8 @@ final class StatusMapper {
     Condition ready = find(s.conditions, READY);
     if (ready != null
         && "False".equals(ready.getStatus())
-        && !"InvalidSpec".equals(ready.getReason())) {
+        && !"InvalidSpec".equals(ready.getReason())
+        && !"Conflict".equals(ready.getReason())) {
       blocker = new ReleaseStatus.Blocker(ready.getReason(), ready.getMessage());
     }
     return new ReleaseStatus(
@@ -50,7 +54,36 @@ final class StatusMapper {
         zero(s.inconclusiveStreak),
         zero(s.errorStreak),
         s.rollbackReason,
-        blocker);
+        blocker,
+        candidates(s.candidates),
+        retiring(s.retiring));
+  }
+
+  private static List<Candidate> candidates(List<CanaryStatus.CandidateStatus> stored) {
+    List<Candidate> out = new ArrayList<>();
+    if (stored != null) {
+      for (CanaryStatus.CandidateStatus c : stored) {
+        out.add(new Candidate(c.deployment, c.version, Boolean.TRUE.equals(c.candidate), c.reason));
+      }
+    }
+    return out;
+  }
+
+  private static List<Retiring> retiring(List<CanaryStatus.RetiringStatus> stored) {
+    List<Retiring> out = new ArrayList<>();
+    if (stored != null) {
+      for (CanaryStatus.RetiringStatus r : stored) {
+        if (r.version == null) {
+          continue;
+        }
+        Retiring.Scope scope =
+            "Subset".equals(r.scope)
+                ? Retiring.Scope.SUBSET
+                : Retiring.Scope.SUBSET_AND_DEPLOYMENTS;
+        out.add(new Retiring(r.version, scope, Timestamps.parse(r.freeSince), r.heldBy));
+      }
+    }
+    return out;
   }
 
   /**
@@ -73,6 +106,24 @@ final class StatusMapper {
     s.inconclusiveStreak = r.inconclusiveStreak();
     s.errorStreak = r.errorStreak();
     s.rollbackReason = r.rollbackReason();
+    s.candidates = new ArrayList<>();
+    for (Candidate c : r.candidates()) {
+      CanaryStatus.CandidateStatus cs = new CanaryStatus.CandidateStatus();
+      cs.deployment = c.deployment();
+      cs.version = c.version();
+      cs.candidate = c.candidate();
+      cs.reason = truncate(c.reason(), 1024);
+      s.candidates.add(cs);
+    }
+    s.retiring = new ArrayList<>();
+    for (Retiring rt : r.retiring()) {
+      CanaryStatus.RetiringStatus rs = new CanaryStatus.RetiringStatus();
+      rs.version = rt.version();
+      rs.scope = rt.scope() == Retiring.Scope.SUBSET ? "Subset" : "SubsetAndDeployments";
+      rs.heldBy = truncate(rt.heldBy(), 1024);
+      rs.freeSince = text(rt.freeSince());
+      s.retiring.add(rs);
+    }
     s.observedGeneration = generation;
     s.message = message(r);
     if (r.blocker() != null) {
@@ -83,6 +134,29 @@ final class StatusMapper {
     boolean running =
         r.phase().releasing() || r.phase() == Phase.Finalizing || r.phase() == Phase.RollingBack;
     setCondition(s, PROGRESSING, running, r.phase().name(), s.message, generation, now);
+    List<String> held =
+        r.retiring().stream()
+            .filter(Retiring::held)
+            .map(rt -> rt.version() + ": " + rt.heldBy())
+            .toList();
+    if (!held.isEmpty()) {
+      setCondition(
+          s, RETIREMENT, false, "RetirementBlocked", String.join("; ", held), generation, now);
+    } else if (!r.retiring().isEmpty()) {
+      setCondition(
+          s,
+          RETIREMENT,
+          false,
+          "RetirementPending",
+          "retiring "
+              + String.join(", ", r.retiring().stream().map(Retiring::version).toList())
+              + " after the retirement delay",
+          generation,
+          now);
+    } else {
+      setCondition(
+          s, RETIREMENT, true, "Retired", "no old version waits for retirement", generation, now);
+    }
   }
 
   static String message(ReleaseStatus r) {

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,10 @@ public class CanarySpec {
   @JsonPropertyDescription(
       "Label that carries the version on Deployments and subsets (default 'version').")
   public String versionLabel;
+
+  @JsonPropertyDescription(
+      "Which of the app's Deployments may be released (a label selector over Deployments; default: every Deployment with the app label).")
+  public LabelSelector versionSelector;
 
   @Required
   @JsonPropertyDescription("The VirtualService whose route Sluice shifts.")

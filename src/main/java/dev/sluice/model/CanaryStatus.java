@@ -62,6 +62,14 @@ public class CanaryStatus {
       "The last manual action that was applied (REST API or the sluice.dev/action annotation).")
   public ManualAction lastAction;
 
+  @JsonPropertyDescription(
+      "The app's Deployments Sluice considered, and for each whether it may start a release by itself and why (not).")
+  public List<CandidateStatus> candidates = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Old versions whose retirement is not finished, and what still routes to them.")
+  public List<RetiringStatus> retiring = new ArrayList<>();
+
   public List<Condition> conditions = new ArrayList<>();
 
   public Long observedGeneration;
@@ -75,6 +83,34 @@ public class CanaryStatus {
     public String query;
     public String message;
     public String at;
+  }
+
+  /** One Deployment of the app, as Sluice judged it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class CandidateStatus {
+    public String deployment;
+    public String version;
+
+    @JsonPropertyDescription("Whether its version may start a release by itself.")
+    public Boolean candidate;
+
+    public String reason;
+  }
+
+  /** An old version whose retirement waits. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RetiringStatus {
+    public String version;
+
+    @JsonPropertyDescription(
+        "What goes: Subset (a rolled-back canary) or SubsetAndDeployments (a replaced version).")
+    public String scope;
+
+    @JsonPropertyDescription("What still sends traffic to it; empty when nothing does.")
+    public String heldBy;
+
+    @JsonPropertyDescription("Since when nothing holds it (the retirement delay counts from here).")
+    public String freeSince;
   }
 
   /** A manual action (pause, resume, promote, abort, retry) that Sluice applied. */

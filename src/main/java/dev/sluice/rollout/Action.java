@@ -31,6 +31,10 @@ public sealed interface Action {
     }
   }
 
-  /** Retire the Deployment of {@code version} per the Canary's retirement policy. */
-  record RetireDeployment(String version, RetirementPolicy policy) implements Action {}
+  /**
+   * Retire one Deployment of the old {@code version} per the Canary's retirement policy (nothing
+   * sends traffic to its pods any more).
+   */
+  record RetireDeployment(String version, String deployment, RetirementPolicy policy)
+      implements Action {}
 }

@@ -20,6 +20,7 @@ import java.util.List;
  * @param retirementDelay how long the old version keeps its subset and Deployment after leaving the
  *     route, so that every proxy has the new route before the old pods go (in-flight requests
  *     finish)
+ * @param versionSelector which of the app's Deployments may be released (all by default)
  */
 public record ReleaseSpec(
     List<Integer> plan,
@@ -32,7 +33,8 @@ public record ReleaseSpec(
     RetirementPolicy retirement,
     boolean autoStart,
     String targetVersion,
-    Duration retirementDelay) {
+    Duration retirementDelay,
+    LabelSelector versionSelector) {
 
   public static final int DEFAULT_STEP_WEIGHT = 10;
   public static final int DEFAULT_MAX_WEIGHT = 100;
@@ -43,6 +45,34 @@ public record ReleaseSpec(
   public static final int DEFAULT_ERROR_LIMIT = 5;
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_RETIREMENT_DELAY = Duration.ofSeconds(30);
+
+  /** A spec that may release any of the app's Deployments. */
+  public ReleaseSpec(
+      List<Integer> plan,
+      Duration interval,
+      Duration evaluationInterval,
+      int failureThreshold,
+      int inconclusiveLimit,
+      int errorLimit,
+      Duration progressDeadline,
+      RetirementPolicy retirement,
+      boolean autoStart,
+      String targetVersion,
+      Duration retirementDelay) {
+    this(
+        plan,
+        interval,
+        evaluationInterval,
+        failureThreshold,
+        inconclusiveLimit,
+        errorLimit,
+        progressDeadline,
+        retirement,
+        autoStart,
+        targetVersion,
+        retirementDelay,
+        LabelSelector.ALL);
+  }
 
   /** A spec that retires the old version as soon as it left the route. */
   public ReleaseSpec(
@@ -84,9 +114,29 @@ public record ReleaseSpec(
     if (retirementDelay == null || retirementDelay.isNegative()) {
       throw new IllegalArgumentException("retirementDelay must not be negative");
     }
+    if (versionSelector == null) {
+      throw new IllegalArgumentException("versionSelector must be given (LabelSelector.ALL)");
+    }
     if (failureThreshold < 1 || inconclusiveLimit < 1 || errorLimit < 1) {
       throw new IllegalArgumentException("limits must be at least 1");
     }
+  }
+
+  /** This spec with {@code selector} as its versionSelector. */
+  public ReleaseSpec withVersionSelector(LabelSelector selector) {
+    return new ReleaseSpec(
+        plan,
+        interval,
+        evaluationInterval,
+        failureThreshold,
+        inconclusiveLimit,
+        errorLimit,
+        progressDeadline,
+        retirement,
+        autoStart,
+        targetVersion,
+        retirementDelay,
+        selector);
   }
 
   /** The checks run at least once per bake, and at its end. */

@@ -1,6 +1,7 @@
 package dev.sluice.rollout;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The progress of a Canary's release, as recorded in its status. It is the release's intent: the
@@ -22,6 +23,8 @@ import java.time.Instant;
  * @param errorStreak error evaluations in a row
  * @param rollbackReason why the release was rolled back
  * @param blocker why the release cannot proceed now (or {@code null}): reason and message
+ * @param candidates what was concluded about each of the app's Deployments
+ * @param retiring old versions whose retirement is not finished
  */
 public record ReleaseStatus(
     Phase phase,
@@ -38,7 +41,14 @@ public record ReleaseStatus(
     int inconclusiveStreak,
     int errorStreak,
     String rollbackReason,
-    Blocker blocker) {
+    Blocker blocker,
+    List<Candidate> candidates,
+    List<Retiring> retiring) {
+
+  public ReleaseStatus {
+    candidates = List.copyOf(candidates);
+    retiring = List.copyOf(retiring);
+  }
 
   /** Why a release cannot go on now; shown as a condition and an event. */
   public record Blocker(String reason, String message) {}
@@ -46,7 +56,23 @@ public record ReleaseStatus(
   /** The status of a Canary Sluice has never acted on. */
   public static ReleaseStatus initial() {
     return new ReleaseStatus(
-        Phase.Idle, null, null, -1, 0, null, null, null, null, null, 0, 0, 0, null, null);
+        Phase.Idle,
+        null,
+        null,
+        -1,
+        0,
+        null,
+        null,
+        null,
+        null,
+        null,
+        0,
+        0,
+        0,
+        null,
+        null,
+        List.of(),
+        List.of());
   }
 
   public Builder toBuilder() {
@@ -70,6 +96,8 @@ public record ReleaseStatus(
     public int errorStreak;
     public String rollbackReason;
     public Blocker blocker;
+    public List<Candidate> candidates;
+    public List<Retiring> retiring;
 
     private Builder(ReleaseStatus s) {
       phase = s.phase;
@@ -87,6 +115,8 @@ public record ReleaseStatus(
       errorStreak = s.errorStreak;
       rollbackReason = s.rollbackReason;
       blocker = s.blocker;
+      candidates = s.candidates;
+      retiring = s.retiring;
     }
 
     public ReleaseStatus build() {
@@ -105,7 +135,9 @@ public record ReleaseStatus(
           inconclusiveStreak,
           errorStreak,
           rollbackReason,
-          blocker);
+          blocker,
+          candidates,
+          retiring);
     }
   }
 }

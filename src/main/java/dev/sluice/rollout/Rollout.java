@@ -5,7 +5,6 @@ import dev.sluice.rollout.ReleaseStatus.Blocker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -97,10 +96,13 @@ public final class Rollout {
         case Finalizing -> finalizing();
         case RollingBack, Failed -> rollBack(null, st.rollbackReason());
       }
+      continueRetirements();
       return finish();
     }
 
     private Decision finish() {
+      next.candidates =
+          Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, world);
       return new Decision(
           next.build(),
           actions,
@@ -188,21 +190,67 @@ public final class Rollout {
         adoptStable(route);
         return;
       }
-      if (st.phase() == Phase.RolledBack && cleanUpCanarySubset()) {
-        return;
+      if (st.phase() == Phase.RolledBack) {
+        retireRolledBackSubset();
       }
       String target = spec.targetVersion();
-      if (target != null
-          && !target.equals(st.stableVersion())
-          && world.deployment(target).isEmpty()) {
-        block("WaitingForTarget", "targetVersion " + target + " has no Deployment yet");
+      String rolledBack = st.phase() == Phase.RolledBack ? st.canaryVersion() : null;
+      if (target != null) {
+        if (target.equals(st.stableVersion()) || target.equals(rolledBack)) {
+          next.blocker = null;
+          return;
+        }
+        Optional<String> problem = targetProblem(target);
+        if (problem.isPresent()) {
+          block(
+              world.deployment(target).isEmpty()
+                  ? "WaitingForTarget"
+                  : problem.get().startsWith("subset") ? "SubsetMismatch" : "TargetNotSelected",
+              problem.get());
+          return;
+        }
+        next.blocker = null;
+        start(target, "it is the targetVersion");
         return;
       }
       next.blocker = null;
-      String candidate = candidate();
-      if (candidate != null) {
-        start(candidate, "version " + candidate + " is ready");
+      if (!spec.autoStart()) {
+        return;
       }
+      // the newest candidate; see Candidates for what makes one
+      Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, world).stream()
+          .filter(Candidate::candidate)
+          .map(c -> world.deployment(c.version()).orElseThrow())
+          // a version is judged on its first Deployment, the one a release waits for
+          .filter(d -> candidateNamed(d.name()))
+          .max(Candidates.NEWEST)
+          .ifPresent(d -> start(d.version(), "version " + d.version() + " is ready"));
+    }
+
+    private boolean candidateNamed(String deployment) {
+      return Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, world).stream()
+          .anyMatch(c -> c.candidate() && c.deployment().equals(deployment));
+    }
+
+    /**
+     * Why the targetVersion cannot start a release, or empty when it can. The user named it, so it
+     * may be a version another route serves too (a QA route to it, say); it must still be one of
+     * the Deployments the versionSelector allows, and its subset, if one exists, must select it.
+     */
+    private Optional<String> targetProblem(String target) {
+      Optional<DeploymentView> d = world.deployment(target);
+      if (d.isEmpty()) {
+        return Optional.of("targetVersion " + target + " has no Deployment yet");
+      }
+      if (!spec.versionSelector().matches(d.get().labels())) {
+        return Optional.of(
+            "targetVersion "
+                + target
+                + ": Deployment "
+                + d.get().name()
+                + " is not selected by the Canary's versionSelector");
+      }
+      return world.subsetProblem(target);
     }
 
     /** The first time Sluice sees the route: the version it sends all traffic to is stable. */
@@ -222,51 +270,20 @@ public final class Rollout {
       events.add(Note.normal("StableVersion", "stable version is " + next.stableVersion));
     }
 
-    /** After a rollback, the canary's subset leaves the DestinationRule once no route uses it. */
-    private boolean cleanUpCanarySubset() {
+    /**
+     * After a rollback the canary's subset is to leave the DestinationRule (its Deployment stays
+     * for inspection): recorded as a retirement, carried out once nothing routes to it.
+     */
+    private void retireRolledBackSubset() {
       String canary = st.canaryVersion();
       if (canary != null
           && !canary.equals(st.stableVersion())
           && world.hasSubset(canary)
-          && !world.route().references(canary)) {
-        actions.add(new Action.RemoveSubset(canary));
-        return true;
+          && next.retiring.stream().noneMatch(r -> r.version().equals(canary))) {
+        List<Retiring> retiring = new ArrayList<>(next.retiring);
+        retiring.add(new Retiring(canary, Retiring.Scope.SUBSET, now, null));
+        next.retiring = retiring;
       }
-      return false;
-    }
-
-    /** The version a new release should go to, or null. */
-    private String candidate() {
-      String stable = st.stableVersion();
-      String rolledBack = st.phase() == Phase.RolledBack ? st.canaryVersion() : null;
-      if (spec.targetVersion() != null) {
-        String target = spec.targetVersion();
-        if (target.equals(stable) || target.equals(rolledBack)) {
-          return null;
-        }
-        return world.deployment(target).isPresent() ? target : null;
-      }
-      if (!spec.autoStart()) {
-        return null;
-      }
-      Instant stableCreated =
-          world.deployment(stable).map(DeploymentView::createdAt).orElse(Instant.MIN);
-      Comparator<DeploymentView> newest =
-          Comparator.comparing(DeploymentView::createdAt).thenComparing(DeploymentView::version);
-      // after a rollback only a version newer than the rolled-back one is new: an older one left
-      // running (itself rolled back before) must not start again, or two rolled-back versions
-      // would release each other in turn
-      Optional<DeploymentView> rolledBackDeployment =
-          rolledBack == null ? Optional.empty() : world.deployment(rolledBack);
-      return world.deployments().values().stream()
-          .filter(d -> !d.version().equals(stable) && !d.version().equals(rolledBack))
-          .filter(DeploymentView::ready)
-          // an older Deployment left running (retirement: keep) is not a new version
-          .filter(d -> !d.createdAt().isBefore(stableCreated))
-          .filter(d -> rolledBackDeployment.map(r -> newest.compare(d, r) > 0).orElse(true))
-          .max(newest)
-          .map(DeploymentView::version)
-          .orElse(null);
     }
 
     private void start(String version, String why) {
@@ -284,6 +301,8 @@ public final class Rollout {
       next.errorStreak = 0;
       next.rollbackReason = null;
       next.blocker = null;
+      // a version released again (retry, or named as targetVersion) is no longer to be retired
+      next.retiring = next.retiring.stream().filter(r -> !r.version().equals(version)).toList();
       events.add(
           Note.normal(
               "ReleaseStarted",
@@ -326,6 +345,13 @@ public final class Rollout {
       }
       if (!world.hasSubset(canary)) {
         actions.add(new Action.AddSubset(canary, stable));
+        return;
+      }
+      Optional<String> subsetProblem = world.subsetProblem(canary);
+      if (subsetProblem.isPresent()) {
+        // Sluice never rewrites a subset's labels behind the user's back: it waits, and the
+        // progress deadline rolls the release back if nobody fixes the subset.
+        block("SubsetMismatch", subsetProblem.get() + "; no traffic is sent to it");
         return;
       }
       if (!deployment.get().ready()) {
@@ -403,6 +429,11 @@ public final class Rollout {
       }
       if (!world.hasSubset(canary)) {
         rollBack(RollbackCause.EXTERNAL, "the subset " + canary + " left the DestinationRule");
+        return;
+      }
+      Optional<String> subsetProblem = world.subsetProblem(canary);
+      if (subsetProblem.isPresent()) {
+        rollBack(RollbackCause.EXTERNAL, subsetProblem.get());
         return;
       }
       if (evaluation.isPresent() && judge(evaluation.get())) {
@@ -526,32 +557,22 @@ public final class Rollout {
         wakeAt = retireAt;
         return;
       }
-      // 2. then its subset leaves the DestinationRule, once no route references it
-      if (world.hasSubset(old)) {
-        if (route.references(old)) {
-          block(
-              "RetirementBlocked",
-              "subset "
-                  + old
-                  + " is still referenced by another route; it is kept until none does");
-          return;
-        }
-        actions.add(new Action.RemoveSubset(old));
+      // 2. then its subset leaves the DestinationRule, 3. then its Deployments go, each once
+      // nothing
+      // sends traffic to it any more; what something still holds is retired later, by itself
+      Optional<Retiring> left =
+          retireStep(
+              new Retiring(old, Retiring.Scope.SUBSET_AND_DEPLOYMENTS, st.retiringSince(), null));
+      if (!actions.isEmpty() || left.map(r -> !r.held()).orElse(false)) {
         return;
       }
-      // 3. then its Deployment
-      Optional<DeploymentView> oldDeployment = world.deployment(old);
-      boolean retireDeployment =
-          oldDeployment.isPresent()
-              && switch (spec.retirement()) {
-                case DELETE -> true;
-                case SCALE_TO_ZERO -> oldDeployment.get().replicas() > 0;
-                case KEEP -> false;
-              };
-      if (retireDeployment) {
-        actions.add(new Action.RetireDeployment(old, spec.retirement()));
-        return;
-      }
+      List<Retiring> retiring = new ArrayList<>(st.retiring());
+      left.ifPresent(
+          r -> {
+            retiring.add(r);
+            events.add(Note.warning("RetirementBlocked", retirementHeld(r)));
+          });
+      next.retiring = retiring;
       next.phase = Phase.Succeeded;
       next.retiringSince = null;
       next.stableVersion = canary;
@@ -565,10 +586,150 @@ public final class Rollout {
               canary
                   + " is now stable; "
                   + old
-                  + " retired ("
-                  + spec.retirement().name().toLowerCase().replace('_', ' ')
-                  + ")"
+                  + (left.isPresent()
+                      ? " kept until nothing routes to it"
+                      : " retired ("
+                          + spec.retirement().name().toLowerCase().replace('_', ' ')
+                          + ")")
                   + took()));
+    }
+
+    // ---- retirement of old versions ------------------------------------------------------
+
+    /**
+     * Takes every unfinished retirement one step on, in any phase, once the phase itself asked for
+     * nothing (one action at a time keeps every step small and every crash harmless).
+     */
+    private void continueRetirements() {
+      if (next.retiring.isEmpty()) {
+        return;
+      }
+      List<Retiring> left = new ArrayList<>();
+      for (Retiring r : next.retiring) {
+        if (r.version().equals(next.stableVersion)
+            || (!next.phase.settled() && r.version().equals(next.canaryVersion))) {
+          continue; // in use again: not to be retired
+        }
+        if (!actions.isEmpty() || rollback != null) {
+          left.add(r);
+          continue;
+        }
+        Optional<Retiring> after = retireStep(r);
+        if (after.isEmpty()) {
+          events.add(Note.normal("Retired", retiredMessage(r)));
+          continue;
+        }
+        if (after.get().held() && !after.get().heldBy().equals(r.heldBy())) {
+          events.add(Note.warning("RetirementBlocked", retirementHeld(after.get())));
+        }
+        left.add(after.get());
+      }
+      next.retiring = left;
+    }
+
+    private String retiredMessage(Retiring r) {
+      return r.scope() == Retiring.Scope.SUBSET
+          ? "subset " + r.version() + " left the DestinationRule"
+          : r.version()
+              + " retired ("
+              + spec.retirement().name().toLowerCase().replace('_', ' ')
+              + "): nothing routes to it any more";
+    }
+
+    private static String retirementHeld(Retiring r) {
+      return r.version()
+          + " is kept: "
+          + r.heldBy()
+          + "; it is retired by itself once nothing routes to it";
+    }
+
+    /**
+     * One step of a version's retirement: its subset leaves the DestinationRule once no route
+     * references it; then (after a promotion) its Deployments are retired, each once no route sends
+     * traffic to its pods. Every action waits for the retirement delay since the version was last
+     * seen free, so that every proxy has the routes without it first.
+     *
+     * @return the retirement as it stands after this step, or empty when it is finished
+     */
+    private Optional<Retiring> retireStep(Retiring r) {
+      String v = r.version();
+      RouteObservation route = world.route();
+      if (route.state() != RouteObservation.State.OK) {
+        return Optional.of(held(r, "the managed route cannot be read (" + route.problem() + ")"));
+      }
+      if (world.hasSubset(v)) {
+        List<String> holders = new ArrayList<>();
+        if (route.weightOf(v) >= 0) {
+          holders.add("the managed route");
+        }
+        world.holdersOf(v).forEach(ref -> holders.add(ref.describe(world.namespace())));
+        if (!holders.isEmpty()) {
+          return Optional.of(held(r, "subset " + v + " is routed to by " + join(holders)));
+        }
+        if (waiting(r)) {
+          return Optional.of(free(r));
+        }
+        actions.add(new Action.RemoveSubset(v));
+        return Optional.of(free(r));
+      }
+      if (r.scope() == Retiring.Scope.SUBSET) {
+        return Optional.empty();
+      }
+      List<String> held = new ArrayList<>();
+      List<DeploymentView> due = new ArrayList<>();
+      for (DeploymentView d : world.deploymentsOf(v)) {
+        List<Reference> serving = world.serving(d);
+        if (!serving.isEmpty()) {
+          held.add(
+              "Deployment "
+                  + d.name()
+                  + " is served by "
+                  + join(serving.stream().map(ref -> ref.describe(world.namespace())).toList()));
+        } else if (switch (spec.retirement()) {
+          case DELETE -> true;
+          case SCALE_TO_ZERO -> d.replicas() > 0;
+          case KEEP -> false;
+        }) {
+          due.add(d);
+        }
+      }
+      if (!due.isEmpty()) {
+        if (waiting(r)) {
+          return Optional.of(free(r));
+        }
+        due.forEach(d -> actions.add(new Action.RetireDeployment(v, d.name(), spec.retirement())));
+        return Optional.of(free(r));
+      }
+      if (!held.isEmpty()) {
+        return Optional.of(held(r, join(held)));
+      }
+      return Optional.empty();
+    }
+
+    /** Whether the retirement delay since {@code r} was last seen free has not passed yet. */
+    private boolean waiting(Retiring r) {
+      Instant since = r.freeSince() == null ? now : r.freeSince();
+      Instant due = since.plus(spec.retirementDelay());
+      if (now.isBefore(due)) {
+        wakeAt = wakeAt == null || due.isBefore(wakeAt) ? due : wakeAt;
+        return true;
+      }
+      return false;
+    }
+
+    private Retiring held(Retiring r, String by) {
+      return new Retiring(r.version(), r.scope(), null, by);
+    }
+
+    private Retiring free(Retiring r) {
+      return new Retiring(
+          r.version(), r.scope(), r.freeSince() == null ? now : r.freeSince(), null);
+    }
+
+    private static String join(List<String> parts) {
+      int shown = Math.min(parts.size(), 3);
+      String text = String.join("; ", parts.subList(0, shown));
+      return parts.size() > shown ? text + " (and " + (parts.size() - shown) + " more)" : text;
     }
 
     // ---- rollback ------------------------------------------------------------------------

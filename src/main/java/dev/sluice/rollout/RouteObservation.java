@@ -1,7 +1,6 @@
 package dev.sluice.rollout;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * What the managed route of the VirtualService looks like now, as the state machine needs it.
@@ -9,10 +8,11 @@ import java.util.Set;
  * @param state whether the route can be managed
  * @param problem why not, for people ({@code null} when {@code state} is {@link State#OK})
  * @param destinations the managed route's destinations in order (empty unless OK)
- * @param subsetsUsedElsewhere subsets referenced by any other route of the VirtualService
+ * @param position the managed route's index in the VirtualService's http routes (-1 unless OK)
+ * @param host the host the managed route's destinations name, as written (null unless OK)
  */
 public record RouteObservation(
-    State state, String problem, List<Destination> destinations, Set<String> subsetsUsedElsewhere) {
+    State state, String problem, List<Destination> destinations, int position, String host) {
 
   /** Whether Sluice can manage the route. */
   public enum State {
@@ -26,19 +26,23 @@ public record RouteObservation(
 
   public RouteObservation {
     destinations = List.copyOf(destinations);
-    subsetsUsedElsewhere = Set.copyOf(subsetsUsedElsewhere);
   }
 
-  public static RouteObservation ok(List<Destination> destinations, Set<String> usedElsewhere) {
-    return new RouteObservation(State.OK, null, destinations, usedElsewhere);
+  public static RouteObservation ok(List<Destination> destinations, int position, String host) {
+    return new RouteObservation(State.OK, null, destinations, position, host);
+  }
+
+  /** An OK route at position 0 to host {@code helloworld}. */
+  public static RouteObservation ok(List<Destination> destinations) {
+    return ok(destinations, 0, "helloworld");
   }
 
   public static RouteObservation notFound(String problem) {
-    return new RouteObservation(State.NOT_FOUND, problem, List.of(), Set.of());
+    return new RouteObservation(State.NOT_FOUND, problem, List.of(), -1, null);
   }
 
   public static RouteObservation invalid(String problem) {
-    return new RouteObservation(State.INVALID, problem, List.of(), Set.of());
+    return new RouteObservation(State.INVALID, problem, List.of(), -1, null);
   }
 
   /** The weight of {@code subset} in the managed route, or -1 when the route does not name it. */
@@ -48,10 +52,5 @@ public record RouteObservation(
         .mapToInt(Destination::weight)
         .findFirst()
         .orElse(-1);
-  }
-
-  /** Whether any route of the VirtualService, managed or not, references {@code subset}. */
-  public boolean references(String subset) {
-    return weightOf(subset) >= 0 || subsetsUsedElsewhere.contains(subset);
   }
 }

@@ -1,5 +1,9 @@
 package dev.sluice.rollout;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -7,16 +11,49 @@ import java.util.Set;
 /**
  * What the cluster looks like now, as far as one Canary's release is concerned.
  *
+ * @param namespace the Canary's namespace (messages name other namespaces only)
  * @param route the managed route of the VirtualService
- * @param subsets subset names of the DestinationRule, or {@code null} when it does not exist
- * @param deployments the app's Deployments by version
+ * @param subsets the DestinationRule's subsets (name to labels), or {@code null} when it does not
+ *     exist
+ * @param deployments every Deployment with the app label (with or without a version)
+ * @param references every place in every VirtualService Sluice can see that sends traffic to a
+ *     subset of the DestinationRule's host, except the managed route's own destinations: the
+ *     VirtualService's other routes and mirrors, and other VirtualServices (a gateway's, a
+ *     delegate, another namespace's)
  */
 public record World(
-    RouteObservation route, Set<String> subsets, Map<String, DeploymentView> deployments) {
+    String namespace,
+    RouteObservation route,
+    Map<String, Map<String, String>> subsets,
+    List<DeploymentView> deployments,
+    List<Reference> references) {
+
+  private static final Comparator<DeploymentView> FIRST_CREATED =
+      Comparator.comparing(DeploymentView::createdAt).thenComparing(DeploymentView::name);
 
   public World {
-    subsets = subsets == null ? null : Set.copyOf(subsets);
-    deployments = Map.copyOf(deployments);
+    if (subsets != null) {
+      Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+      subsets.forEach((name, labels) -> copy.put(name, Map.copyOf(labels)));
+      subsets = java.util.Collections.unmodifiableMap(copy);
+    }
+    List<DeploymentView> sorted = new ArrayList<>(deployments);
+    sorted.sort(FIRST_CREATED);
+    deployments = List.copyOf(sorted);
+    references = List.copyOf(references);
+  }
+
+  /** A world whose subsets select on the version label only, and no other reference. */
+  public static World of(
+      RouteObservation route, Set<String> subsetNames, Map<String, DeploymentView> byVersion) {
+    Map<String, Map<String, String>> subsets = null;
+    if (subsetNames != null) {
+      subsets = new LinkedHashMap<>();
+      for (String name : subsetNames) {
+        subsets.put(name, Map.of("version", name));
+      }
+    }
+    return new World("default", route, subsets, List.copyOf(byVersion.values()), List.of());
   }
 
   public boolean destinationRuleExists() {
@@ -24,10 +61,89 @@ public record World(
   }
 
   public boolean hasSubset(String version) {
-    return subsets != null && subsets.contains(version);
+    return subsets != null && subsets.containsKey(version);
   }
 
+  /** The version's Deployment: the first created of those that carry it. */
   public Optional<DeploymentView> deployment(String version) {
-    return Optional.ofNullable(deployments.get(version));
+    return deployments.stream().filter(d -> version.equals(d.version())).findFirst();
+  }
+
+  /** Every Deployment that carries {@code version}, first created first. */
+  public List<DeploymentView> deploymentsOf(String version) {
+    return deployments.stream().filter(d -> version.equals(d.version())).toList();
+  }
+
+  /** What references the subset named {@code subset}; the managed route's destinations aside. */
+  public List<Reference> holdersOf(String subset) {
+    return references.stream().filter(r -> r.subset().equals(subset)).toList();
+  }
+
+  /** Whether any route, the managed one included, references the subset named {@code subset}. */
+  public boolean referenced(String subset) {
+    return route.weightOf(subset) >= 0 || !holdersOf(subset).isEmpty();
+  }
+
+  /**
+   * What sends traffic to {@code d}'s pods, the managed route's destinations aside: references to
+   * the subset named after its version, or to a subset whose labels select its pods. A subset
+   * without labels reaches every version alike and says nothing about this one.
+   */
+  public List<Reference> serving(DeploymentView d) {
+    return references.stream()
+        .filter(r -> r.subset().equals(d.version()) || selects(r.subset(), d))
+        .toList();
+  }
+
+  /** Whether the subset has labels and they all are on {@code d}'s pods. */
+  public boolean selects(String subset, DeploymentView d) {
+    Map<String, String> labels = subsets == null ? null : subsets.get(subset);
+    if (labels == null || labels.isEmpty()) {
+      return false;
+    }
+    return labels.entrySet().stream()
+        .allMatch(e -> e.getValue().equals(d.podLabels().get(e.getKey())));
+  }
+
+  /**
+   * Why the subset named {@code version} would not send traffic to exactly that version's pods, or
+   * empty when it does (or does not exist yet: Sluice adds it).
+   */
+  public Optional<String> subsetProblem(String version) {
+    if (!hasSubset(version)) {
+      return Optional.empty();
+    }
+    Map<String, String> labels = subsets.get(version);
+    if (labels.isEmpty()) {
+      return Optional.of(
+          "subset "
+              + version
+              + " of the DestinationRule has no labels: it selects every version's pods");
+    }
+    List<DeploymentView> own = deploymentsOf(version);
+    if (own.stream().noneMatch(d -> selects(version, d))) {
+      String names = String.join(", ", own.stream().map(DeploymentView::name).toList());
+      return Optional.of(
+          "subset "
+              + version
+              + " of the DestinationRule selects "
+              + labels
+              + ", which the pods of "
+              + (names.isEmpty() ? "version " + version : names)
+              + " do not carry");
+    }
+    for (DeploymentView other : deployments) {
+      if (!version.equals(other.version()) && selects(version, other)) {
+        return Optional.of(
+            "subset "
+                + version
+                + " of the DestinationRule selects "
+                + labels
+                + ", which also selects the pods of "
+                + other.name()
+                + (other.version() == null ? "" : " (version " + other.version() + ")"));
+      }
+    }
+    return Optional.empty();
   }
 }

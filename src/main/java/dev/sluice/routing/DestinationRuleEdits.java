@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,6 +36,42 @@ public final class DestinationRuleEdits {
       }
     }
     return Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * The DestinationRule's subsets in order, each with its labels (empty when it has none); null
+   * when the DestinationRule is null. A subset without a name is left out.
+   */
+  public static Map<String, Map<String, String>> subsetLabels(
+      GenericKubernetesResource destinationRule) {
+    if (destinationRule == null) {
+      return null;
+    }
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (JsonNode subset : Trees.toTree(destinationRule).path("spec").path("subsets")) {
+      String name = Trees.text(subset, "name");
+      if (name == null || out.containsKey(name)) {
+        continue;
+      }
+      Map<String, String> labels = new LinkedHashMap<>();
+      subset
+          .path("labels")
+          .fields()
+          .forEachRemaining(
+              e -> labels.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : ""));
+      out.put(name, Collections.unmodifiableMap(labels));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The {@link Hosts#key key} of the DestinationRule's host, or null when it names none. */
+  public static String hostKey(GenericKubernetesResource destinationRule) {
+    if (destinationRule == null || destinationRule.getMetadata() == null) {
+      return null;
+    }
+    return Hosts.key(
+        Trees.text(Trees.toTree(destinationRule).path("spec"), "host"),
+        destinationRule.getMetadata().getNamespace());
   }
 
   /**

@@ -2,14 +2,15 @@ package dev.sluice.routing;
 
 import dev.sluice.rollout.Action;
 import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.World;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.net.HttpURLConnection;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -56,8 +57,8 @@ public class IstioTrafficRouter implements TrafficRouter {
   }
 
   @Override
-  public Set<String> subsets(GenericKubernetesResource destinationRule) {
-    return DestinationRuleEdits.subsets(destinationRule);
+  public Map<String, Map<String, String>> subsets(GenericKubernetesResource destinationRule) {
+    return DestinationRuleEdits.subsetLabels(destinationRule);
   }
 
   @Override
@@ -83,11 +84,10 @@ public class IstioTrafficRouter implements TrafficRouter {
 
   @Override
   public GenericKubernetesResource removeSubset(
-      GenericKubernetesResource destinationRule,
-      Action.RemoveSubset action,
-      RouteObservation routes) {
+      GenericKubernetesResource destinationRule, Action.RemoveSubset action, World world) {
     Objects.requireNonNull(action, "action");
-    Objects.requireNonNull(routes, "routes");
+    Objects.requireNonNull(world, "world");
+    RouteObservation routes = world.route();
     requireWritable(destinationRule, Kind.DESTINATION_RULE);
     if (routes.state() != RouteObservation.State.OK) {
       throw new RefusedEditException(
@@ -99,7 +99,7 @@ public class IstioTrafficRouter implements TrafficRouter {
               + routes.problem()
               + ")");
     }
-    if (routes.references(action.version())) {
+    if (world.referenced(action.version())) {
       throw new RefusedEditException(
           "will not remove subset \"" + action.version() + "\" while a route references it");
     }

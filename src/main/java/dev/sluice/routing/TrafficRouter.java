@@ -2,8 +2,9 @@ package dev.sluice.routing;
 
 import dev.sluice.rollout.Action;
 import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.World;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Reads and changes how a service mesh splits traffic between the versions of an app.
@@ -31,11 +32,12 @@ public interface TrafficRouter {
   RouteObservation observe(GenericKubernetesResource virtualService, String routeName);
 
   /**
-   * Names of the subsets a DestinationRule defines. Pure: no call to the API.
+   * The subsets a DestinationRule defines, each with its labels, in order. Pure: no call to the
+   * API.
    *
-   * @param destinationRule as read, or null when it does not exist (gives an empty set)
+   * @param destinationRule as read, or null when it does not exist (gives null)
    */
-  Set<String> subsets(GenericKubernetesResource destinationRule);
+  Map<String, Map<String, String>> subsets(GenericKubernetesResource destinationRule);
 
   /**
    * Makes the managed route's destinations exactly {@code action.destinations()}, changing nothing
@@ -68,20 +70,18 @@ public interface TrafficRouter {
 
   /**
    * Removes {@code action.version()}'s subset from the DestinationRule, but only once no route
-   * references it (traffic invariant 4): {@code routes} must be an OK observation of the
-   * VirtualService (normally taken from the object the previous {@link #setRoute} returned) that
-   * does not {@linkplain RouteObservation#references reference} the version.
+   * references it (traffic invariant 4): {@code world} must hold an OK observation of the managed
+   * route (normally taken from the object the previous {@link #setRoute} returned) and every other
+   * route Sluice can see, none of which {@linkplain World#referenced references} the version.
    *
    * @param destinationRule as read; must carry its resourceVersion
-   * @param routes the VirtualService's routes as last read or written
+   * @param world the routes as last read or written
    * @return the DestinationRule as stored after the write, or {@code destinationRule} itself when
    *     the subset was already gone
-   * @throws RefusedEditException when {@code routes} is not OK or references the version; nothing
-   *     is written
+   * @throws RefusedEditException when the managed route is not OK or something references the
+   *     version; nothing is written
    * @throws WriteConflictException when it changed since it was read
    */
   GenericKubernetesResource removeSubset(
-      GenericKubernetesResource destinationRule,
-      Action.RemoveSubset action,
-      RouteObservation routes);
+      GenericKubernetesResource destinationRule, Action.RemoveSubset action, World world);
 }

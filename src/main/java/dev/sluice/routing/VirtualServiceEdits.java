@@ -41,10 +41,8 @@ public final class VirtualServiceEdits {
    * it has several destinations, or weights that do not sum to 100. A single destination without a
    * weight has weight 100.
    *
-   * <p>{@code subsetsUsedElsewhere} holds the subsets referenced anywhere but in the managed
-   * route's {@code route} list: other HTTP routes, TCP and TLS routes, and mirror destinations
-   * (including the managed route's own mirrors). Hosts are not compared: a subset of the same name
-   * on another host counts too, which can only delay the removal of a subset, never hasten it.
+   * <p>What else in the VirtualService references a subset (other routes, mirrors) is {@link
+   * MeshReferences}'s to tell.
    *
    * @param virtualService the VirtualService as read, or null when it does not exist
    * @param routeName name of the managed HTTP route, or null for the fallback route
@@ -199,7 +197,8 @@ public final class VirtualServiceEdits {
     if (problem != null) {
       return Analysis.refused(RouteObservation.invalid(problem));
     }
-    return new Analysis(RouteObservation.ok(destinations, usedElsewhere(vs, index)), index);
+    String host = Trees.text(route.get(0).path("destination"), "host");
+    return new Analysis(RouteObservation.ok(destinations, index, host), index);
   }
 
   /** Fills {@code out} from a route list; returns the problem, or null when it is manageable. */
@@ -252,41 +251,6 @@ public final class VirtualServiceEdits {
     }
     weights.forEach((subset, weight) -> out.add(new Destination(subset, weight)));
     return null;
-  }
-
-  private static Set<String> usedElsewhere(JsonNode vs, int managedIndex) {
-    Set<String> used = new LinkedHashSet<>();
-    JsonNode spec = vs.path("spec");
-    JsonNode http = spec.path("http");
-    for (int i = 0; i < http.size(); i++) {
-      JsonNode route = http.get(i);
-      if (i != managedIndex) {
-        addRouteSubsets(route.path("route"), used);
-      }
-      addSubset(route.path("mirror"), used);
-      for (JsonNode mirror : route.path("mirrors")) {
-        addSubset(mirror.path("destination"), used);
-      }
-    }
-    for (String kind : List.of("tcp", "tls")) {
-      for (JsonNode route : spec.path(kind)) {
-        addRouteSubsets(route.path("route"), used);
-      }
-    }
-    return used;
-  }
-
-  private static void addRouteSubsets(JsonNode route, Set<String> used) {
-    for (JsonNode entry : route) {
-      addSubset(entry.path("destination"), used);
-    }
-  }
-
-  private static void addSubset(JsonNode destination, Set<String> used) {
-    String subset = Trees.text(destination, "subset");
-    if (subset != null && !subset.isEmpty()) {
-      used.add(subset);
-    }
   }
 
   private static boolean hasMatch(JsonNode route) {

@@ -43,7 +43,7 @@ class RolloutScenariosTest {
         .containsExactly(
             new Action.SetRoute(List.of(new Destination("v2", 100))),
             new Action.RemoveSubset("v1"),
-            new Action.RetireDeployment("v1", RetirementPolicy.DELETE));
+            new Action.RetireDeployment("v1", "helloworld-v1", RetirementPolicy.DELETE));
     assertThat(c.subsets).containsExactlyInAnyOrder("v2", "debug");
     assertThat(c.deployments).containsOnlyKeys("v2");
   }
@@ -346,17 +346,39 @@ class RolloutScenariosTest {
   }
 
   @Test
-  void aSubsetStillUsedByAnotherRouteHoldsRetirement() {
+  void aSubsetStillUsedByAnotherRouteHoldsRetirementUntilItIsFreeThenRetiresByItself() {
     SimulatedCluster c = withCanary();
     c.usedElsewhere.add("v1");
     c.runFor(Duration.ofMinutes(12));
-    assertThat(c.status.phase()).isEqualTo(Phase.Finalizing);
-    assertThat(c.status.blocker().reason()).isEqualTo("RetirementBlocked");
+    // the release ends; v1 stays, and the status and an event say what holds it
+    assertThat(c.status.phase()).isEqualTo(Phase.Succeeded);
+    assertThat(c.status.stableVersion()).isEqualTo("v2");
+    assertThat(c.status.blocker()).isNull();
+    assertThat(c.status.retiring())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.version()).isEqualTo("v1");
+              assertThat(r.heldBy())
+                  .isEqualTo("subset v1 is routed to by route `v1` of VirtualService helloworld");
+            });
+    assertThat(c.events)
+        .filteredOn(e -> e.reason().equals("RetirementBlocked"))
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.message()).contains("route `v1` of VirtualService helloworld"));
     assertThat(c.subsets).contains("v1");
     assertThat(c.deployments).containsKey("v1");
+    c.runFor(Duration.ofMinutes(5));
+    assertThat(c.subsets).contains("v1");
+
     c.usedElsewhere.remove("v1");
     c.reconcile();
+    assertThat(c.subsets).doesNotContain("v1");
+    assertThat(c.deployments).doesNotContainKey("v1");
+    assertThat(c.status.retiring()).isEmpty();
     assertThat(c.status.phase()).isEqualTo(Phase.Succeeded);
+    assertThat(c.events).anySatisfy(e -> assertThat(e.reason()).isEqualTo("Retired"));
   }
 
   @Test

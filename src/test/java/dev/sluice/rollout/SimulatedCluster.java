@@ -74,14 +74,24 @@ final class SimulatedCluster {
         version, new DeploymentView(version, "helloworld-" + version, replicas, ready, created));
   }
 
+  /** Other routes, by subset: another route of the VirtualService names each of them. */
+  final List<Reference> otherRoutes = new ArrayList<>();
+
   World world() {
     RouteObservation obs =
         switch (routeState) {
-          case OK -> RouteObservation.ok(route, usedElsewhere);
+          case OK -> RouteObservation.ok(route, 1, "helloworld");
           case NOT_FOUND -> RouteObservation.notFound("VirtualService helloworld not found");
           case INVALID -> RouteObservation.invalid("match routes have no fallback route");
         };
-    return new World(obs, subsets, deployments);
+    List<Reference> refs = new ArrayList<>(otherRoutes);
+    for (String subset : usedElsewhere) {
+      refs.add(
+          new Reference(
+              "default/helloworld", "http", 0, subset, false, "helloworld.default", subset));
+    }
+    World plain = World.of(obs, subsets, deployments);
+    return new World("default", obs, plain.subsets(), plain.deployments(), refs);
   }
 
   /**
@@ -141,6 +151,9 @@ final class SimulatedCluster {
     } else if (a instanceof Action.RetireDeployment r) {
       if (subsets.contains(r.version())) {
         throw new AssertionError("Deployment retired before its subset left the DestinationRule");
+      }
+      if (!deployments.get(r.version()).name().equals(r.deployment())) {
+        throw new AssertionError("retired " + r.deployment() + " as version " + r.version());
       }
       deployments.remove(r.version());
     }

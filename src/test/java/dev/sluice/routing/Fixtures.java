@@ -2,11 +2,15 @@ package dev.sluice.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.rollout.Reference;
+import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.World;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /** Reads the YAML fixtures in {@code src/test/resources/routing/} and looks into objects. */
 final class Fixtures {
@@ -49,6 +53,20 @@ final class Fixtures {
     ObjectNode tree = tree(resource);
     ((ObjectNode) tree.path("spec")).remove("subsets");
     return tree.toString();
+  }
+
+  /**
+   * The world as the VirtualService alone shows it: its fallback route, and every other reference
+   * it makes (no DestinationRule, no Deployment).
+   */
+  static World worldOf(GenericKubernetesResource vs) {
+    RouteObservation route = VirtualServiceEdits.inspect(vs, null);
+    String key = vs.getMetadata().getNamespace() + "/" + vs.getMetadata().getName();
+    List<Reference> refs =
+        MeshReferences.of(vs).stream()
+            .filter(r -> !MeshReferences.inHttpRoute(r, key, route.position()))
+            .toList();
+    return new World(vs.getMetadata().getNamespace(), route, null, List.of(), refs);
   }
 
   static JsonNode http(GenericKubernetesResource vs, int index) {

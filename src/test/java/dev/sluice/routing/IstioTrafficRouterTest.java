@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.rollout.Action;
 import dev.sluice.rollout.Destination;
 import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.World;
 import dev.sluice.testing.IstioSchemas;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -25,7 +26,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -260,16 +260,21 @@ class IstioTrafficRouterTest {
     GenericKubernetesResource added =
         router.addSubset(read, new Action.AddSubset("v2", "v1"), "version");
     IstioSchemas.validateDestinationRule(added);
-    assertThat(router.subsets(destinationRules().withName("helloworld").get()))
+    assertThat(router.subsets(destinationRules().withName("helloworld").get()).keySet())
         .containsExactly("debug", "v1", "v2");
 
-    RouteObservation routesWithoutDebug =
-        RouteObservation.ok(List.of(new Destination("v2", 100)), Set.of());
+    World routesWithoutDebug =
+        new World(
+            "default",
+            RouteObservation.ok(List.of(new Destination("v2", 100))),
+            null,
+            List.of(),
+            List.of());
     GenericKubernetesResource removed =
         router.removeSubset(added, new Action.RemoveSubset("debug"), routesWithoutDebug);
     IstioSchemas.validateDestinationRule(removed);
     GenericKubernetesResource stored = destinationRules().withName("helloworld").get();
-    assertThat(router.subsets(stored)).containsExactly("v1", "v2");
+    assertThat(router.subsets(stored).keySet()).containsExactly("v1", "v2");
     assertThat(json(stored)).isEqualTo(json(removed));
     // Everything but the subsets as it was (metadata aside: the server bumps resourceVersion and
     // generation).
@@ -284,22 +289,30 @@ class IstioTrafficRouterTest {
     int requests = server.getRequestCount();
 
     // v1 carries the managed route; debug is not referenced; shadow is a mirror.
-    RouteObservation routes = router.observe(vs, null);
+    World routes = Fixtures.worldOf(vs);
     assertThatThrownBy(() -> router.removeSubset(dr, new Action.RemoveSubset("v1"), routes))
         .isInstanceOf(RefusedEditException.class)
         .hasMessageContaining("references");
+    assertThatThrownBy(() -> router.removeSubset(dr, new Action.RemoveSubset("shadow"), routes))
+        .as("a mirror references its subset too")
+        .isInstanceOf(RefusedEditException.class);
     assertThatThrownBy(
             () ->
                 router.removeSubset(
                     dr,
                     new Action.RemoveSubset("debug"),
-                    RouteObservation.invalid("match routes have no fallback route")))
+                    new World(
+                        "default",
+                        RouteObservation.invalid("match routes have no fallback route"),
+                        null,
+                        List.of(),
+                        List.of())))
         .isInstanceOf(RefusedEditException.class);
     assertThat(server.getRequestCount()).isEqualTo(requests);
 
     GenericKubernetesResource removed =
         router.removeSubset(dr, new Action.RemoveSubset("debug"), routes);
-    assertThat(router.subsets(removed)).containsExactly("v1");
+    assertThat(router.subsets(removed).keySet()).containsExactly("v1");
   }
 
   @Test
@@ -312,9 +325,9 @@ class IstioTrafficRouterTest {
     assertThatThrownBy(() -> router.addSubset(read, new Action.AddSubset("v2", "v1"), "version"))
         .isInstanceOf(WriteConflictException.class)
         .hasMessageContaining("DestinationRule default/helloworld");
-    assertThat(router.subsets(destinationRules().withName("helloworld").get()))
+    assertThat(router.subsets(destinationRules().withName("helloworld").get()).keySet())
         .containsExactly("v1", "debug", "v3")
-        .isEqualTo(router.subsets(theirs));
+        .isEqualTo(router.subsets(theirs).keySet());
   }
 
   @Test
@@ -336,14 +349,14 @@ class IstioTrafficRouterTest {
     }
     vs = router.setRoute(vs, null, new Action.SetRoute(List.of(new Destination("v2", 100))));
     IstioSchemas.validateVirtualService(vs);
-    dr = router.removeSubset(dr, new Action.RemoveSubset("v1"), router.observe(vs, null));
+    dr = router.removeSubset(dr, new Action.RemoveSubset("v1"), Fixtures.worldOf(vs));
     IstioSchemas.validateDestinationRule(dr);
 
     GenericKubernetesResource storedVs = virtualServices().withName("helloworld").get();
     assertThat(router.observe(storedVs, null).destinations())
         .containsExactly(new Destination("v2", 100));
     assertThat(Fixtures.http(storedVs, 0).toString()).isEqualTo(matchRoute);
-    assertThat(router.subsets(destinationRules().withName("helloworld").get()))
+    assertThat(router.subsets(destinationRules().withName("helloworld").get()).keySet())
         .containsExactly("debug", "v2");
   }
 

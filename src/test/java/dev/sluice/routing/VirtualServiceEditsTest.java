@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.rollout.Destination;
+import dev.sluice.rollout.Reference;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.RouteObservation.State;
 import dev.sluice.testing.IstioSchemas;
@@ -28,15 +29,17 @@ class VirtualServiceEditsTest {
 
   @Test
   void inspectFindsTheFallbackRouteOfTheGuide() {
-    RouteObservation route = VirtualServiceEdits.inspect(load(HELLOWORLD), null);
+    GenericKubernetesResource vs = load(HELLOWORLD);
+    RouteObservation route = VirtualServiceEdits.inspect(vs, null);
 
     assertThat(route.state()).isEqualTo(State.OK);
     assertThat(route.problem()).isNull();
     assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
-    assertThat(route.subsetsUsedElsewhere()).containsExactly("debug");
+    assertThat(route.position()).isEqualTo(1);
+    assertThat(route.host()).isEqualTo("helloworld");
+    assertThat(usedElsewhere(vs, route)).containsExactly("debug");
     assertThat(route.weightOf("v1")).isEqualTo(100);
-    assertThat(route.references("debug")).isTrue();
-    assertThat(route.references("v2")).isFalse();
+    assertThat(route.weightOf("v2")).isEqualTo(-1);
   }
 
   @Test
@@ -59,22 +62,22 @@ class VirtualServiceEditsTest {
 
   @Test
   void inspectFindsANamedRouteThatIsNotTheFirst() {
-    RouteObservation route =
-        VirtualServiceEdits.inspect(load("helloworld-vs-named-routes.yaml"), "primary");
+    GenericKubernetesResource vs = load("helloworld-vs-named-routes.yaml");
+    RouteObservation route = VirtualServiceEdits.inspect(vs, "primary");
 
     assertThat(route.state()).isEqualTo(State.OK);
     assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
     // The catch-all route also sends to v1: v1 is used elsewhere too.
-    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("debug", "v0", "v1");
+    assertThat(usedElsewhere(vs, route)).containsExactlyInAnyOrder("debug", "v0", "v1");
   }
 
   @Test
   void withoutARouteNameTheFallbackRouteIsManagedEvenWhenRoutesAreNamed() {
-    RouteObservation route =
-        VirtualServiceEdits.inspect(load("helloworld-vs-named-routes.yaml"), null);
+    GenericKubernetesResource vs = load("helloworld-vs-named-routes.yaml");
+    RouteObservation route = VirtualServiceEdits.inspect(vs, null);
 
     assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
-    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("debug", "v0", "v1");
+    assertThat(usedElsewhere(vs, route)).containsExactlyInAnyOrder("debug", "v0", "v1");
   }
 
   @Test
@@ -94,18 +97,20 @@ class VirtualServiceEditsTest {
 
   @Test
   void tcpAndTlsRoutesCountAsUsedElsewhere() {
-    RouteObservation route = VirtualServiceEdits.inspect(load("helloworld-vs-tcp.yaml"), null);
+    GenericKubernetesResource vs = load("helloworld-vs-tcp.yaml");
+    RouteObservation route = VirtualServiceEdits.inspect(vs, null);
 
     assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
-    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("v1", "tls-terminator");
+    assertThat(usedElsewhere(vs, route)).containsExactlyInAnyOrder("v1", "tls-terminator");
   }
 
   @Test
   void mirrorsCountAsUsedElsewhereEvenOnTheManagedRoute() {
-    RouteObservation route = VirtualServiceEdits.inspect(load("helloworld-vs-mirror.yaml"), null);
+    GenericKubernetesResource vs = load("helloworld-vs-mirror.yaml");
+    RouteObservation route = VirtualServiceEdits.inspect(vs, null);
 
     assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
-    assertThat(route.subsetsUsedElsewhere()).containsExactlyInAnyOrder("shadow", "unreachable");
+    assertThat(usedElsewhere(vs, route)).containsExactlyInAnyOrder("shadow", "unreachable");
   }
 
   @ParameterizedTest(name = "{0} (route {1}): {2}")
@@ -234,7 +239,8 @@ class VirtualServiceEditsTest {
 
     assertThat(VirtualServiceEdits.inspect(after, null).destinations())
         .containsExactly(new Destination("v2", 100));
-    assertThat(VirtualServiceEdits.inspect(after, null).references("v1")).isFalse();
+    assertThat(VirtualServiceEdits.inspect(after, null).weightOf("v1")).isEqualTo(-1);
+    assertThat(usedElsewhere(after, VirtualServiceEdits.inspect(after, null))).doesNotContain("v1");
     validateIfPossible(after);
   }
 
@@ -345,15 +351,27 @@ class VirtualServiceEditsTest {
 
   @Test
   void theManagedRoutesOwnSubsetsAreNotUsedElsewhere() {
-    RouteObservation route =
-        VirtualServiceEdits.inspect(
-            VirtualServiceEdits.withRoute(
-                load(HELLOWORLD),
-                null,
-                List.of(new Destination("v1", 50), new Destination("v2", 50))),
-            null);
+    GenericKubernetesResource vs =
+        VirtualServiceEdits.withRoute(
+            load(HELLOWORLD), null, List.of(new Destination("v1", 50), new Destination("v2", 50)));
+    RouteObservation route = VirtualServiceEdits.inspect(vs, null);
 
-    assertThat(route.subsetsUsedElsewhere()).isEqualTo(Set.of("debug"));
+    assertThat(usedElsewhere(vs, route)).isEqualTo(Set.of("debug"));
+  }
+
+  /**
+   * The subsets the VirtualService references anywhere but in the managed route's destinations:
+   * other routes of any kind, and mirrors (the managed route's own included).
+   */
+  static Set<String> usedElsewhere(GenericKubernetesResource vs, RouteObservation route) {
+    String key = vs.getMetadata().getNamespace() + "/" + vs.getMetadata().getName();
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (Reference r : MeshReferences.of(vs)) {
+      if (!MeshReferences.inHttpRoute(r, key, route.position())) {
+        out.add(r.subset());
+      }
+    }
+    return out;
   }
 
   private static void validateIfPossible(GenericKubernetesResource vs) {

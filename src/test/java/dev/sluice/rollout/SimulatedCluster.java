@@ -37,6 +37,7 @@ final class SimulatedCluster {
       ReleaseStatus before,
       Optional<Signal> signal,
       Optional<Evaluation> evaluation,
+      World world,
       Decision decision) {}
 
   /** Answers the checks when they are due; the default passes everything. */
@@ -53,6 +54,40 @@ final class SimulatedCluster {
 
   static ReleaseSpec spec() {
     return spec(StepPlan.of(10, 100, null));
+  }
+
+  /** The default spec with a retirement delay. */
+  static ReleaseSpec spec(List<Integer> plan, Duration retirementDelay) {
+    ReleaseSpec s = spec(plan);
+    return new ReleaseSpec(
+        s.plan(),
+        s.interval(),
+        s.evaluationInterval(),
+        s.failureThreshold(),
+        s.inconclusiveLimit(),
+        s.errorLimit(),
+        s.progressDeadline(),
+        s.retirement(),
+        s.autoStart(),
+        s.targetVersion(),
+        retirementDelay);
+  }
+
+  /** The default spec (plan null: 10% steps) releasing {@code targetVersion} only. */
+  static ReleaseSpec spec(List<Integer> plan, String targetVersion) {
+    ReleaseSpec s = spec(plan == null ? StepPlan.of(10, 100, null) : plan);
+    return new ReleaseSpec(
+        s.plan(),
+        s.interval(),
+        s.evaluationInterval(),
+        s.failureThreshold(),
+        s.inconclusiveLimit(),
+        s.errorLimit(),
+        s.progressDeadline(),
+        s.retirement(),
+        s.autoStart(),
+        targetVersion,
+        s.retirementDelay());
   }
 
   static ReleaseSpec spec(List<Integer> plan) {
@@ -90,8 +125,29 @@ final class SimulatedCluster {
           new Reference(
               "default/helloworld", "http", 0, subset, false, "helloworld.default", subset));
     }
-    World plain = World.of(obs, subsets, deployments);
-    return new World("default", obs, plain.subsets(), plain.deployments(), refs);
+    Map<String, Map<String, String>> labels = new java.util.LinkedHashMap<>();
+    for (String subset : subsets) {
+      labels.put(subset, subsetLabels.getOrDefault(subset, Map.of("version", subset)));
+    }
+    List<DeploymentView> all = new ArrayList<>(deployments.values());
+    all.addAll(extraDeployments);
+    return new World("default", obs, labels, all, refs);
+  }
+
+  /** Subsets whose labels are not just {@code version=<name>}. */
+  final Map<String, Map<String, String>> subsetLabels = new HashMap<>();
+
+  /** Deployments beside the one per version in {@link #deployments} (same version, no version). */
+  final List<DeploymentView> extraDeployments = new ArrayList<>();
+
+  /** A route of another VirtualService (or of another kind) that sends traffic to a subset. */
+  static Reference route(String virtualService, String kind, String name, String subset) {
+    return new Reference(virtualService, kind, 0, name, false, "helloworld.default", subset);
+  }
+
+  /** A mirror of the managed VirtualService's fallback route to {@code subset}. */
+  static Reference mirror(String subset) {
+    return new Reference("default/helloworld", "http", 1, null, true, "helloworld.default", subset);
   }
 
   /**
@@ -105,9 +161,10 @@ final class SimulatedCluster {
             : Optional.empty();
     Decision first = null;
     for (int i = 0; i < 20; i++) {
-      Decision d = Rollout.decide(spec, status, world(), signal, evaluation, now);
+      World w = world();
+      Decision d = Rollout.decide(spec, status, w, signal, evaluation, now);
       decisions.add(d);
-      traces.add(new Trace(status, signal, evaluation, d));
+      traces.add(new Trace(status, signal, evaluation, w, d));
       events.addAll(d.events());
       d.actions().forEach(this::apply);
       boolean changed = !d.actions().isEmpty() || !d.status().equals(status);
@@ -132,7 +189,8 @@ final class SimulatedCluster {
       subsets.add(add.version());
     } else if (a instanceof Action.RemoveSubset rm) {
       if (route.stream().anyMatch(d -> d.subset().equals(rm.version()))
-          || usedElsewhere.contains(rm.version())) {
+          || usedElsewhere.contains(rm.version())
+          || otherRoutes.stream().anyMatch(r -> r.subset().equals(rm.version()))) {
         throw new AssertionError("subset " + rm.version() + " removed while referenced");
       }
       subsets.remove(rm.version());
@@ -151,6 +209,18 @@ final class SimulatedCluster {
     } else if (a instanceof Action.RetireDeployment r) {
       if (subsets.contains(r.version())) {
         throw new AssertionError("Deployment retired before its subset left the DestinationRule");
+      }
+      World w = world();
+      w.deployments().stream()
+          .filter(d -> d.name().equals(r.deployment()))
+          .filter(d -> !w.serving(d).isEmpty())
+          .findAny()
+          .ifPresent(
+              d -> {
+                throw new AssertionError(d.name() + " retired while " + w.serving(d) + " serve it");
+              });
+      if (extraDeployments.removeIf(d -> d.name().equals(r.deployment()))) {
+        return;
       }
       if (!deployments.get(r.version()).name().equals(r.deployment())) {
         throw new AssertionError("retired " + r.deployment() + " as version " + r.version());

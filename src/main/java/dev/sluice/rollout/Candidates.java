@@ -10,11 +10,11 @@ import java.util.Optional;
  *
  * <p>A version is a candidate only when Sluice has no doubt it is a new release of the app: its
  * Deployment is selected by the Canary's versionSelector, ready, not older than the stable
- * version's Deployment (nor, after a rollback, than the rolled-back one), its subset (when one
- * exists) selects exactly its pods, and no route of any kind, no mirror, in any VirtualService
- * Sluice can see sends traffic to it but the managed route. A Deployment that something else
- * already serves (a debug or shadow build, a version pinned for one client) is never a candidate,
- * whatever its labels and age.
+ * version's Deployment (nor, after a rollback, than the rolled-back one), not an old version being
+ * retired, its subset (when one exists) selects exactly its pods, and no route of any kind, no
+ * mirror, in any VirtualService Sluice can see sends traffic to it but the managed route. A
+ * Deployment that something else already serves (a debug or shadow build, a version pinned for one
+ * client) is never a candidate, whatever its labels and age.
  */
 public final class Candidates {
   private Candidates() {}
@@ -29,9 +29,15 @@ public final class Candidates {
    * @param phase the phase the status is in (or goes to)
    * @param stable the stable version, or null before one is known
    * @param canary the version being (or last) released, or null
+   * @param retiring the old versions whose retirement is not finished
    */
   public static List<Candidate> of(
-      ReleaseSpec spec, Phase phase, String stable, String canary, World world) {
+      ReleaseSpec spec,
+      Phase phase,
+      String stable,
+      String canary,
+      List<Retiring> retiring,
+      World world) {
     Optional<DeploymentView> stableDeployment =
         stable == null ? Optional.empty() : world.deployment(stable);
     String rolledBack = phase == Phase.RolledBack ? canary : null;
@@ -40,7 +46,10 @@ public final class Candidates {
     List<Candidate> out = new ArrayList<>();
     for (DeploymentView d : world.deployments()) {
       String why =
-          whyNot(spec, phase, stable, canary, world, d, stableDeployment, rolledBackDeployment);
+          retiring.stream().anyMatch(r -> r.version().equals(d.version()))
+              ? "it is an old version, being retired"
+              : whyNot(
+                  spec, phase, stable, canary, world, d, stableDeployment, rolledBackDeployment);
       out.add(
           new Candidate(
               d.name(),

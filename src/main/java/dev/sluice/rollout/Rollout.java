@@ -102,7 +102,8 @@ public final class Rollout {
 
     private Decision finish() {
       next.candidates =
-          Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, world);
+          Candidates.of(
+              spec, next.phase, next.stableVersion, next.canaryVersion, next.retiring, world);
       return new Decision(
           next.build(),
           actions,
@@ -218,7 +219,8 @@ public final class Rollout {
         return;
       }
       // the newest candidate; see Candidates for what makes one
-      Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, world).stream()
+      Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, next.retiring, world)
+          .stream()
           .filter(Candidate::candidate)
           .map(c -> world.deployment(c.version()).orElseThrow())
           // a version is judged on its first Deployment, the one a release waits for
@@ -228,7 +230,9 @@ public final class Rollout {
     }
 
     private boolean candidateNamed(String deployment) {
-      return Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, world).stream()
+      return Candidates.of(
+              spec, next.phase, next.stableVersion, next.canaryVersion, next.retiring, world)
+          .stream()
           .anyMatch(c -> c.candidate() && c.deployment().equals(deployment));
     }
 

@@ -215,7 +215,7 @@ class CanaryScenariosTest {
     assertThat(ClusterHistory.subsets(destinationRule(ns))).containsExactly("debug", "v2");
     assertThat(client.apps().deployments().inNamespace(ns).list().getItems())
         .extracting(d -> d.getMetadata().getName())
-        .containsExactly("helloworld-v2");
+        .containsExactlyInAnyOrder("helloworld-debug", "helloworld-v2");
     CanaryStatus st = status(ns);
     assertThat(st.stableVersion).isEqualTo("v2");
     assertThat(condition(st, "Progressing").getStatus()).isEqualTo("False");

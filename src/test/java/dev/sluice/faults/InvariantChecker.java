@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.rollout.StepPlan;
+import dev.sluice.routing.Hosts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -48,7 +49,16 @@ import java.util.Set;
  *       records RolledBack; a write by Sluice that takes the canary out of the route is followed by
  *       a rollback status, never by more of the release;
  *   <li><b>end</b>: every release started ends promoted (Succeeded, the canary alone at 100) or
- *       rolled back (RolledBack, stable at 100); one that ends otherwise is a lost release.
+ *       rolled back (RolledBack, stable at 100); one that ends otherwise is a lost release;
+ *   <li><b>candidates</b>: a release that starts by itself (no targetVersion naming it) is of a
+ *       version that no route of any kind, no mirror, in any VirtualService of any namespace sends
+ *       traffic to, but the managed route's own destinations: neither its subset by name nor a
+ *       subset whose labels select its Deployment's pods;
+ *   <li><b>retirement</b>: a subset leaves a DestinationRule only while no VirtualService of any
+ *       namespace references it (for that host), and a Deployment is deleted only while no
+ *       VirtualService routes to a subset that selects its pods;
+ *   <li><b>one owner</b>: two Canaries of one namespace that name the same app or VirtualService
+ *       never have releases under way at the same time.
  * </ol>
  */
 public final class InvariantChecker {
@@ -220,6 +230,7 @@ public final class InvariantChecker {
       case "DestinationRule" -> destinationRule(v);
       case "Deployment" -> {
         if (v.action().equals("DELETED")) {
+          checkDeploymentRetired(v);
           deployments.remove(v.key());
         } else {
           deployments.put(v.key(), v.object());
@@ -267,6 +278,10 @@ public final class InvariantChecker {
       releases.put(key, r);
       byRelease.put(r.id(), r.writes);
       started++;
+      checkCandidate(v, r.canary);
+    }
+    if (releasing || phase.equals("RollingBack")) {
+      checkOneOwner(v);
     }
     if (r != null && !r.ended && Objects.equals(r.started, startedAt)) {
       JsonNode route = managedRouteOf(v.object());
@@ -592,6 +607,17 @@ public final class InvariantChecker {
         }
       }
     }
+    if (before != null) {
+      Set<String> removed = new LinkedHashSet<>(subsetsByName(before).keySet());
+      removed.removeAll(subsetsByName(v.object()).keySet());
+      String host = ruleHost(v.object());
+      for (String subset : removed) {
+        List<String> holders = referencesTo(host, subset, null, -1);
+        if (!holders.isEmpty()) {
+          violation(v, "subset " + subset + " removed while " + holders + " reference it");
+        }
+      }
+    }
     // every VirtualService a Canary pairs with this DestinationRule
     for (JsonNode canary : canaries.values()) {
       if (canary.path("metadata").path("namespace").asText().equals(v.namespace())
@@ -668,16 +694,197 @@ public final class InvariantChecker {
     return out;
   }
 
+  // ---- the whole mesh: candidates, retirement, ownership ---------------------------------------
+
+  private static String ruleHost(JsonNode dr) {
+    return Hosts.key(
+        dr.path("spec").path("host").asText(null), dr.path("metadata").path("namespace").asText());
+  }
+
+  /**
+   * Where any VirtualService sends traffic to {@code subset} of {@code host} (a DestinationRule's
+   * host key), but the destinations of http route {@code managedIndex} of {@code managed}.
+   */
+  private List<String> referencesTo(String host, String subset, String managed, int managedIndex) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : virtualServices.entrySet()) {
+      JsonNode spec = e.getValue().path("spec");
+      String ns = e.getValue().path("metadata").path("namespace").asText();
+      for (String kind : List.of("http", "tcp", "tls")) {
+        JsonNode routes = spec.path(kind);
+        for (int i = 0; i < routes.size(); i++) {
+          JsonNode route = routes.get(i);
+          String where = e.getKey() + " " + kind + "[" + i + "]";
+          boolean managedRoute =
+              kind.equals("http") && e.getKey().equals(managed) && i == managedIndex;
+          if (!managedRoute) {
+            for (JsonNode entry : route.path("route")) {
+              collect(out, where, entry.path("destination"), ns, host, subset);
+            }
+          }
+          collect(out, where + " mirror", route.path("mirror"), ns, host, subset);
+          for (JsonNode m : route.path("mirrors")) {
+            collect(out, where + " mirror", m.path("destination"), ns, host, subset);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void collect(
+      List<String> out, String where, JsonNode dest, String ns, String host, String subset) {
+    if (subset.equals(dest.path("subset").asText(""))
+        && (host == null || Hosts.covers(host, Hosts.key(dest.path("host").asText(null), ns)))) {
+      out.add(where);
+    }
+  }
+
+  /**
+   * The subsets of DestinationRules in {@code d}'s namespace that send traffic to its pods, by
+   * rule: the one named after its version, and those whose labels select its pods.
+   */
+  private Map<JsonNode, List<String>> subsetsSelecting(JsonNode d, String versionLabel) {
+    Map<JsonNode, List<String>> out = new LinkedHashMap<>();
+    String ns = d.path("metadata").path("namespace").asText();
+    JsonNode pod = d.path("spec").path("template").path("metadata").path("labels");
+    String version = d.path("metadata").path("labels").path(versionLabel).asText(null);
+    for (JsonNode dr : destinationRules.values()) {
+      if (!dr.path("metadata").path("namespace").asText().equals(ns)) {
+        continue;
+      }
+      if (version != null) {
+        // the subset named after its version, whether the rule still has it or not
+        out.computeIfAbsent(dr, k -> new ArrayList<>()).add(version);
+      }
+      for (JsonNode subset : dr.path("spec").path("subsets")) {
+        JsonNode labels = subset.path("labels");
+        boolean selects = labels.size() > 0;
+        for (var it = labels.fields(); it.hasNext(); ) {
+          var l = it.next();
+          selects &= l.getValue().asText().equals(pod.path(l.getKey()).asText(null));
+        }
+        String name = subset.path("name").asText();
+        if (selects && !name.equals(version)) {
+          out.computeIfAbsent(dr, k -> new ArrayList<>()).add(name);
+        }
+      }
+    }
+    return out;
+  }
+
+  private void checkCandidate(Version v, String version) {
+    JsonNode canary = v.object();
+    if (version == null || version.equals(text(canary.path("spec"), "targetVersion"))) {
+      return; // the user's own word
+    }
+    String ns = v.namespace();
+    String label = canary.path("spec").path("versionLabel").asText("version");
+    String app = canary.path("spec").path("app").asText();
+    String managed = ns + "/" + canary.path("spec").path("virtualService").path("name").asText();
+    JsonNode vs = virtualServices.get(managed);
+    int index =
+        vs == null
+            ? -1
+            : managedIndex(vs, text(canary.path("spec").path("virtualService"), "route"));
+    JsonNode dr = destinationRuleFor(ns, canary);
+    String host = dr == null ? null : ruleHost(dr);
+    Set<String> subsets = new LinkedHashSet<>(Set.of(version));
+    for (JsonNode d : deployments.values()) {
+      if (d.path("metadata").path("namespace").asText().equals(ns)
+          && app.equals(d.path("metadata").path("labels").path("app").asText())
+          && version.equals(d.path("metadata").path("labels").path(label).asText())) {
+        subsetsSelecting(d, label).getOrDefault(dr, List.of()).forEach(subsets::add);
+      }
+    }
+    for (String subset : subsets) {
+      List<String> holders = referencesTo(host, subset, managed, index);
+      if (!holders.isEmpty()) {
+        violation(
+            v,
+            "a release of "
+                + version
+                + " started by itself while "
+                + holders
+                + " send traffic to its subset "
+                + subset);
+      }
+    }
+  }
+
+  private void checkDeploymentRetired(Version v) {
+    JsonNode d = v.object();
+    for (Map.Entry<JsonNode, List<String>> e : subsetsSelecting(d, "version").entrySet()) {
+      String host = ruleHost(e.getKey());
+      for (String subset : e.getValue()) {
+        List<String> holders = referencesTo(host, subset, null, -1);
+        if (!holders.isEmpty()) {
+          violation(
+              v, "deleted while " + holders + " route to subset " + subset + ", which selects it");
+        }
+      }
+    }
+  }
+
+  private void checkOneOwner(Version v) {
+    JsonNode self = v.object();
+    for (JsonNode other : canaries.values()) {
+      if (other == self
+          || !other.path("metadata").path("namespace").asText().equals(v.namespace())
+          || other.path("metadata").path("name").asText().equals(v.name())) {
+        continue;
+      }
+      boolean sameApp =
+          self.path("spec").path("app").asText().equals(other.path("spec").path("app").asText());
+      boolean sameVs =
+          self.path("spec")
+              .path("virtualService")
+              .path("name")
+              .asText()
+              .equals(other.path("spec").path("virtualService").path("name").asText());
+      String phase = other.path("status").path("phase").asText("");
+      boolean releasing =
+          Set.of("Initializing", "Progressing", "Paused", "Finalizing", "RollingBack")
+              .contains(phase);
+      if ((sameApp || sameVs) && releasing) {
+        violation(
+            v,
+            "releases while Canary "
+                + other.path("metadata").path("name").asText()
+                + " ("
+                + phase
+                + ") releases the same "
+                + (sameApp ? "app" : "VirtualService"));
+      }
+    }
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
 
+  /**
+   * The Canary that manages the object: of several naming it, the one Sluice did not refuse as a
+   * Conflict.
+   */
   private JsonNode managingCanary(String namespace, String field, String name) {
+    JsonNode found = null;
     for (JsonNode c : canaries.values()) {
       if (c.path("metadata").path("namespace").asText().equals(namespace)
           && name.equals(c.path("spec").path(field).path("name").asText())) {
-        return c;
+        if (found == null || conflicted(found)) {
+          found = c;
+        }
       }
     }
-    return null;
+    return found;
+  }
+
+  private static boolean conflicted(JsonNode canary) {
+    for (JsonNode c : canary.path("status").path("conditions")) {
+      if ("Ready".equals(c.path("type").asText()) && "Conflict".equals(c.path("reason").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private JsonNode destinationRuleFor(String namespace, JsonNode canary) {

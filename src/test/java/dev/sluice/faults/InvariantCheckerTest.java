@@ -353,4 +353,73 @@ class InvariantCheckerTest {
     assertThat(h.check().violations())
         .anySatisfy(v -> assertThat(v).contains("route written outside a release"));
   }
+
+  /**
+   * A gateway's VirtualService in namespace gw sending /hello to {@code subset} of helloworld.t.
+   */
+  private static ObjectNode gateway(String subset) {
+    ObjectNode vs = JSON.createObjectNode();
+    vs.put("apiVersion", "networking.istio.io/v1").put("kind", "VirtualService");
+    vs.putObject("metadata").put("name", "helloworld-gateway").put("namespace", "gw");
+    ObjectNode spec = vs.putObject("spec");
+    spec.putArray("hosts").add("hello.example.com");
+    spec.putArray("http")
+        .addObject()
+        .put("name", "public")
+        .putArray("route")
+        .addObject()
+        .putObject("destination")
+        .put("host", "helloworld.t.svc.cluster.local")
+        .put("subset", subset);
+    return vs;
+  }
+
+  @Test
+  void aReleaseOfAVersionAnotherVirtualServiceServesIsCaught() {
+    H h = H.seed();
+    h.add("VirtualService", "ADDED", gateway("v2"), true);
+    h.upTo20().promoted();
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains("a release of v2 started by itself while")
+                    .contains("gw/helloworld-gateway http[0]"));
+  }
+
+  @Test
+  void retiringWhatAGatewayStillRoutesToIsCaught() {
+    H h = H.seed();
+    h.add("VirtualService", "ADDED", gateway("v1"), true);
+    h.upTo20().promoted();
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .startsWith("DestinationRule t/helloworld")
+                    .contains("subset v1 removed while [gw/helloworld-gateway http[0]]"))
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .startsWith("Deployment t/helloworld-v1")
+                    .contains("deleted while [gw/helloworld-gateway http[0]] route to subset v1"));
+  }
+
+  @Test
+  void twoCanariesReleasingTheSameAppAtOnceAreCaught() {
+    H h = H.seed();
+    ObjectNode copy = canaryWith("Idle", "v1", -1, 0);
+    ((ObjectNode) copy.path("metadata")).put("name", "helloworld-copy");
+    h.add("Canary", "ADDED", copy, true);
+    h.canary("Initializing", -1, 0);
+    ObjectNode copyReleasing = canaryWith("Initializing", "v1", -1, 0);
+    ((ObjectNode) copyReleasing.path("metadata")).put("name", "helloworld-copy");
+    h.add("Canary", "MODIFIED", copyReleasing, false);
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "releases while Canary helloworld (Initializing) releases the same app"));
+  }
 }

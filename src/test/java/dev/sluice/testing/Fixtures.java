@@ -84,24 +84,27 @@ public final class Fixtures {
   }
 
   /**
-   * Creates the zero-downtime guide's objects ({@code scenarios/helloworld.yaml}) in {@code
-   * namespace}, the Canary's spec edited by {@code canarySpec} first.
+   * Creates the zero-downtime guide's objects ({@code scenarios/helloworld.yaml}, then its debug
+   * build, {@code scenarios/helloworld-debug.yaml}) in {@code namespace}, the Canary's spec edited
+   * by {@code canarySpec} first.
    */
   public static void seedHelloworld(
       KubernetesClient client, String namespace, Consumer<Map<String, Object>> canarySpec) {
-    apply(
-        client,
-        namespace,
-        "scenarios/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            canarySpec.accept(spec);
-          }
-          return doc;
-        });
+    apply(client, namespace, "scenarios/helloworld.yaml", editCanary(canarySpec));
+    apply(client, namespace, "scenarios/helloworld-debug.yaml");
+  }
+
+  /** An edit that passes {@code canarySpec} over a Canary's spec and leaves other kinds alone. */
+  public static UnaryOperator<GenericKubernetesResource> editCanary(
+      Consumer<Map<String, Object>> canarySpec) {
+    return doc -> {
+      if (doc.getKind().equals("Canary")) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+        canarySpec.accept(spec);
+      }
+      return doc;
+    };
   }
 
   /** Creates one object (its kind decides how) in {@code namespace}. */

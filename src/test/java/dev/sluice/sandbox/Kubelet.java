@@ -229,12 +229,9 @@ final class Kubelet implements AutoCloseable {
     }
   }
 
-  /** The version label of a pod, or its track label ({@code debug}), or "unknown". */
+  /** The version label of a pod, or "unknown". */
   static String versionOf(Map<String, String> labels) {
-    if (labels.containsKey("version")) {
-      return labels.get("version");
-    }
-    return labels.getOrDefault("track", "unknown");
+    return labels.getOrDefault("version", "unknown");
   }
 
   private void log(String line) {

@@ -85,7 +85,7 @@ class MeshConfigTest {
       List.of(
           pod("helloworld-v1-0", 1001, true, "version", "v1"),
           pod("helloworld-v2-0", 1002, true, "version", "v2"),
-          pod("helloworld-debug-0", 1003, true, "track", "debug"));
+          pod("helloworld-debug-0", 1003, true, "version", "debug"));
 
   @SuppressWarnings("unchecked")
   private static GenericKubernetesResource withDefaultRoute(

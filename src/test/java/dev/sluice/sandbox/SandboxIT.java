@@ -76,6 +76,18 @@ class SandboxIT {
     assertThat(requests.get("injectedErrors")).isEqualTo(0L);
     assertThat(map(requests.get("byVersionAndStatus")))
         .containsKeys("v1 200", "v2 200", "debug 200");
+    // the debug build is labelled version: debug, as in Istio's guide, and never released
+    assertThat(list(map(fin.get("canary")).get("candidates")))
+        .contains(
+            Map.of(
+                "deployment",
+                "helloworld-debug",
+                "version",
+                "debug",
+                "candidate",
+                false,
+                "reason",
+                "it is served by route `debug` of VirtualService helloworld"));
   }
 
   @Test
@@ -177,5 +189,10 @@ class SandboxIT {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> map(Object o) {
     return (Map<String, Object>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Object o) {
+    return (List<Object>) o;
   }
 }

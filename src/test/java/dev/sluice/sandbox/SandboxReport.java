@@ -104,6 +104,21 @@ final class SandboxReport {
                       })
                   .toList());
       c.put("warningEvents", warningEvents(client, ns));
+      c.put(
+          "candidates",
+          status.candidates == null
+              ? List.of()
+              : status.candidates.stream()
+                  .map(
+                      k -> {
+                        Map<String, Object> one = new LinkedHashMap<>();
+                        one.put("deployment", k.deployment);
+                        one.put("version", k.version);
+                        one.put("candidate", k.candidate);
+                        one.put("reason", k.reason);
+                        return one;
+                      })
+                  .toList());
       fin.put("canary", c);
     }
     r.put("final", fin);
@@ -645,6 +660,21 @@ final class SandboxReport {
               run.load.injectedErrors(),
               run.load.lost(),
               run.load.lost() == 0 ? "" : " " + run.load.lostByReason()));
+    }
+    if (status != null && status.candidates != null) {
+      // rule 1 holding: the debug build, labelled version: debug as in the guide, is never released
+      status.candidates.stream()
+          .filter(k -> !Boolean.TRUE.equals(k.candidate))
+          .filter(k -> k.deployment != null && k.deployment.endsWith("-debug"))
+          .forEach(
+              k ->
+                  b.append(" ")
+                      .append(k.deployment)
+                      .append(" (version ")
+                      .append(k.version)
+                      .append(") not released: ")
+                      .append(k.reason)
+                      .append('.'));
     }
     if (!run.scenario().expected.equals(run.outcome)) {
       b.append(" EXPECTED: ").append(run.scenario().expected).append('.');

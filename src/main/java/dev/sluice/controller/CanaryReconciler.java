@@ -131,6 +131,7 @@ final class CanaryReconciler {
       inbox.forget(key);
       ownWrites.forget(key);
       quietEvaluations.forget(key);
+      cache.mesh().interest(key, null);
       return;
     }
     Canary canary = cached.get();

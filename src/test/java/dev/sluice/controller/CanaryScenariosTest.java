@@ -138,9 +138,6 @@ class CanaryScenariosTest {
   }
 
   private static void assertIstioAcceptsEveryWrite(ClusterHistory history) {
-    if (!IstioSchemas.available()) {
-      return; // the CRDs are in ../shared/istio; IstioSchemasTest reports the skip
-    }
     for (ClusterHistory.Entry e : history.entries()) {
       if (e.action() == Watcher.Action.DELETED) {
         continue;

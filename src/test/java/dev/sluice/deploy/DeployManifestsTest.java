@@ -441,7 +441,6 @@ class DeployManifestsTest {
 
   @Test
   void theExamplesIstioObjectsMatchTheIstioSchemas() {
-    IstioSchemas.assumeAvailable();
     IstioSchemas.validateVirtualService(ofKind(example, "VirtualService").get(0));
     IstioSchemas.validateDestinationRule(ofKind(example, "DestinationRule").get(0));
   }

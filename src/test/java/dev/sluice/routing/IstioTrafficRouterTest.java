@@ -51,7 +51,6 @@ class IstioTrafficRouterTest {
 
   @BeforeEach
   void startServerWithIstioCrds() {
-    IstioSchemas.assumeAvailable();
     if (crds == null) {
       crds =
           List.of(IstioSchemas.VIRTUAL_SERVICE_CRD, IstioSchemas.DESTINATION_RULE_CRD).stream()
@@ -61,7 +60,7 @@ class IstioTrafficRouterTest {
                           .apiextensions()
                           .v1()
                           .customResourceDefinitions()
-                          .load(IstioSchemas.crd(file).toFile())
+                          .load(IstioSchemas.crd(file))
                           .item())
               .toList();
     }

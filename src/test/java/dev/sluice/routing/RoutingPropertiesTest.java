@@ -102,9 +102,7 @@ class RoutingPropertiesTest {
         .isEqualTo(VirtualServiceEditsTest.usedElsewhere(before, observedBefore));
     assertEntriesAreReusedOrCopied(
         http(before, index).get("route"), http(after, index).get("route"));
-    if (IstioSchemas.available()) {
-      IstioSchemas.validateVirtualService(after);
-    }
+    IstioSchemas.validateVirtualService(after);
   }
 
   // ---- a whole release, then promotion or rollback -----------------------------------------
@@ -173,9 +171,7 @@ class RoutingPropertiesTest {
     assertThat(jsonWithoutRoute(vs, index)).isEqualTo(untouched);
     assertThat(VirtualServiceEdits.inspect(vs, routeName).destinations())
         .containsExactly(new Destination(winner, 100));
-    if (IstioSchemas.available()) {
-      IstioSchemas.validateVirtualService(vs);
-    }
+    IstioSchemas.validateVirtualService(vs);
   }
 
   // ---- DestinationRule subsets ---------------------------------------------------------------
@@ -257,9 +253,7 @@ class RoutingPropertiesTest {
           .forEach(s -> actual.put(s.get("name").asText(), s.toString()));
       assertThat(actual).containsExactlyEntriesOf(expected);
     }
-    if (IstioSchemas.available()) {
-      IstioSchemas.validateDestinationRule(dr);
-    }
+    IstioSchemas.validateDestinationRule(dr);
   }
 
   private static String expectedSubset(Map<String, String> subsets, SubsetEdit edit) {

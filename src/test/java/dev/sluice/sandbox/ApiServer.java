@@ -1,5 +1,6 @@
 package dev.sluice.sandbox;
 
+import dev.sluice.testing.IstioSchemas;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -23,7 +24,6 @@ import java.util.List;
 final class ApiServer implements AutoCloseable {
   private static final List<String> SLUICE_CRDS =
       List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml");
-  private static final String ISTIO_CRDS = "mockcluster/istio-minimal-crds.yaml";
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
@@ -58,12 +58,13 @@ final class ApiServer implements AutoCloseable {
         throw new UncheckedIOException("cannot read Sluice's CRD " + path, e);
       }
     }
-    try (InputStream in = ApiServer.class.getClassLoader().getResourceAsStream(ISTIO_CRDS)) {
-      for (var item : client.load(in).items()) {
-        create((CustomResourceDefinition) item);
+    for (String file :
+        List.of(IstioSchemas.VIRTUAL_SERVICE_CRD, IstioSchemas.DESTINATION_RULE_CRD)) {
+      try (InputStream in = IstioSchemas.crd(file)) {
+        create(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

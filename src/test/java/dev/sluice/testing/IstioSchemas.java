@@ -27,23 +27,16 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * Validates VirtualServices and DestinationRules against the real Istio CRDs in {@code
- * ../shared/istio/} (the {@code openAPIV3Schema} of the version the object names, {@code v1} for
- * everything Sluice writes), for any test that wants to know that what Sluice writes is what Istio
- * would accept.
- *
- * <p>Where the CRDs are: the folder the system property {@value #DIR_PROPERTY} names, if it is set
- * (and then only there); else {@code <project>/../shared/istio} (the project dir is Maven's {@code
- * basedir}, or the working directory); else {@code /work/shared/istio}. Tests call {@link
- * #assumeAvailable()} first, so they are skipped with a message saying why when the folder is
- * absent.
+ * Validates VirtualServices and DestinationRules against the real Istio CRDs, vendored in {@code
+ * src/test/resources/istio/} (see the README there: Istio's own files, unchanged, Apache-2.0), with
+ * the {@code openAPIV3Schema} of the version the object names ({@code v1} for everything Sluice
+ * writes), for any test that wants to know that what Sluice writes is what Istio would accept. The
+ * files are on the test class path, so no test is ever skipped for want of them.
  *
  * <p>How: the OpenAPI v3 schema of the CRD is turned into a JSON Schema (draft 4, which OpenAPI v3
  * schemas are a dialect of) that behaves like the API server where a validator can:
@@ -70,9 +63,6 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class IstioSchemas {
 
-  /** System property naming the folder holding the Istio CRD files. */
-  public static final String DIR_PROPERTY = "sluice.istio.crds";
-
   public static final String VIRTUAL_SERVICE_CRD = "virtualservices.crd.yaml";
   public static final String DESTINATION_RULE_CRD = "destinationrules.crd.yaml";
 
@@ -82,52 +72,17 @@ public final class IstioSchemas {
 
   private IstioSchemas() {}
 
-  /** The folder holding both Istio CRD files, if there is one. */
-  public static Optional<Path> crdDirectory() {
-    List<Path> candidates = new ArrayList<>();
-    String configured = System.getProperty(DIR_PROPERTY);
-    if (configured != null && !configured.isBlank()) {
-      // Set explicitly: that folder or none (this is also how to see the tests skip).
-      candidates.add(Path.of(configured));
-    } else {
-      String project = System.getProperty("basedir", System.getProperty("user.dir"));
-      candidates.add(Path.of(project).resolve("../shared/istio"));
-      candidates.add(Path.of("/work/shared/istio"));
+  /**
+   * One of the vendored CRD files ({@link #VIRTUAL_SERVICE_CRD}, {@link #DESTINATION_RULE_CRD}),
+   * opened from the test class path; the caller closes it.
+   */
+  public static InputStream crd(String file) {
+    InputStream in = IstioSchemas.class.getClassLoader().getResourceAsStream("istio/" + file);
+    if (in == null) {
+      throw new IllegalStateException(
+          "istio/" + file + " is missing from the test resources (src/test/resources/istio/)");
     }
-    return candidates.stream()
-        .map(p -> p.toAbsolutePath().normalize())
-        .filter(
-            p ->
-                Files.isRegularFile(p.resolve(VIRTUAL_SERVICE_CRD))
-                    && Files.isRegularFile(p.resolve(DESTINATION_RULE_CRD)))
-        .findFirst();
-  }
-
-  public static boolean available() {
-    return crdDirectory().isPresent();
-  }
-
-  /** Skips the calling test (JUnit assumption) when the Istio CRDs cannot be found. */
-  public static void assumeAvailable() {
-    Assumptions.assumeTrue(
-        available(),
-        "Istio CRDs ("
-            + VIRTUAL_SERVICE_CRD
-            + ", "
-            + DESTINATION_RULE_CRD
-            + ") not found in "
-            + (System.getProperty(DIR_PROPERTY, "").isBlank()
-                ? "<project>/../shared/istio nor /work/shared/istio"
-                : System.getProperty(DIR_PROPERTY) + " (-D" + DIR_PROPERTY + ")")
-            + ": skipping this test, which checks objects against the real Istio schema");
-  }
-
-  /** Path of one of the CRD files ({@link #VIRTUAL_SERVICE_CRD}, {@link #DESTINATION_RULE_CRD}). */
-  public static Path crd(String file) {
-    return crdDirectory()
-        .orElseThrow(
-            () -> new IllegalStateException("Istio CRDs not found; call assumeAvailable()"))
-        .resolve(file);
+    return in;
   }
 
   /**
@@ -202,7 +157,9 @@ public final class IstioSchemas {
   private static Schema load(String crdFile, String kind, String version) {
     JsonNode crd;
     try {
-      crd = YAML.readTree(crd(crdFile).toFile());
+      try (InputStream in = crd(crdFile)) {
+        crd = YAML.readTree(in);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

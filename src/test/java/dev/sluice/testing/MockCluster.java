@@ -14,8 +14,8 @@ import java.util.function.Consumer;
 
 /**
  * Prepares the fabric8 mock API server (CRUD mode) as a cluster with Istio and Sluice installed:
- * registers Sluice's generated CRDs and Istio's real CRDs from {@code ../shared/istio/} (or, when
- * that folder is absent, minimal definitions with the same group, version, kind and plural).
+ * registers Sluice's generated CRDs and Istio's real CRDs (vendored in {@code
+ * src/test/resources/istio/}).
  */
 public class MockCluster implements Consumer<KubernetesServer> {
 
@@ -37,12 +37,13 @@ public class MockCluster implements Consumer<KubernetesServer> {
         List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml")) {
       crds.add(load(client, Path.of("deploy/crds", file)));
     }
-    if (IstioSchemas.available()) {
-      crds.add(load(client, IstioSchemas.crd(IstioSchemas.VIRTUAL_SERVICE_CRD)));
-      crds.add(load(client, IstioSchemas.crd(IstioSchemas.DESTINATION_RULE_CRD)));
-    } else {
-      crds.add(loadResource(client, "mockcluster/istio-minimal-crds.yaml", 0));
-      crds.add(loadResource(client, "mockcluster/istio-minimal-crds.yaml", 1));
+    for (String file :
+        List.of(IstioSchemas.VIRTUAL_SERVICE_CRD, IstioSchemas.DESTINATION_RULE_CRD)) {
+      try (InputStream in = IstioSchemas.crd(file)) {
+        crds.add(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     return crds;
   }
@@ -50,15 +51,6 @@ public class MockCluster implements Consumer<KubernetesServer> {
   private static CustomResourceDefinition load(KubernetesClient client, Path path) {
     try (InputStream in = Files.newInputStream(path)) {
       return client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static CustomResourceDefinition loadResource(
-      KubernetesClient client, String resource, int index) {
-    try (InputStream in = MockCluster.class.getClassLoader().getResourceAsStream(resource)) {
-      return (CustomResourceDefinition) client.load(in).items().get(index);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

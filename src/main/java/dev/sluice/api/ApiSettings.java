@@ -5,25 +5,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** The HTTP API's configuration ({@code sluice.api.*}). The token is never logged. */
+/** The HTTP API's settings ({@link ApiConfig}) as the API uses them. The token is never logged. */
 @ApplicationScoped
 public class ApiSettings {
   private static final Logger LOG = Logger.getLogger(ApiSettings.class);
 
-  /** The bearer token every request must carry; unset: the API refuses every request. */
-  @ConfigProperty(name = "sluice.api.token")
-  Optional<String> token;
+  private final ApiConfig config;
 
-  /** Largest request body accepted, in bytes (an Alertmanager payload is ~1 KiB per alert). */
-  @ConfigProperty(name = "sluice.api.max-body-bytes", defaultValue = "1048576")
-  long maxBodyBytes;
-
-  /** How long a request waits for the state machine to decide a signal before answering 202. */
-  @ConfigProperty(name = "sluice.api.decision-timeout-ms", defaultValue = "10000")
-  long decisionTimeoutMs;
+  ApiSettings(ApiConfig config) {
+    this.config = config;
+  }
 
   void onStart(@Observes StartupEvent ev) {
     Optional<String> t = token();
@@ -42,14 +35,14 @@ public class ApiSettings {
 
   /** The configured token, stripped (a Secret made from a file often ends in a newline). */
   Optional<String> token() {
-    return token.map(String::strip).filter(s -> !s.isEmpty());
+    return config.token().map(String::strip).filter(s -> !s.isEmpty());
   }
 
   long maxBodyBytes() {
-    return maxBodyBytes;
+    return config.maxBodyBytes();
   }
 
   Duration decisionTimeout() {
-    return Duration.ofMillis(decisionTimeoutMs);
+    return Duration.ofMillis(config.decisionTimeoutMs());
   }
 }

@@ -11,18 +11,17 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,42 +38,8 @@ public class Controller {
   @Inject MetricProvider provider;
   @Inject MeterRegistry registry;
 
-  @ConfigProperty(name = "sluice.controller.enabled", defaultValue = "true")
-  boolean enabled;
-
-  /** Canaries reconciled at once (reconciles mostly wait on the API server and Prometheus). */
-  @ConfigProperty(name = "sluice.controller.threads", defaultValue = "16")
-  int threads;
-
-  /**
-   * Watch only these namespaces, comma-separated (default: every namespace). One Sluice per set of
-   * namespaces, each with its own Lease, scales past what one leader reconciles.
-   */
-  @ConfigProperty(name = "sluice.namespaces")
-  Optional<List<String>> namespaces;
-
-  /** This replica's name in events and in the Lease (default: the pod name, else the host). */
-  @ConfigProperty(name = "sluice.instance")
-  Optional<String> instance;
-
-  @ConfigProperty(name = "sluice.leader-election.enabled", defaultValue = "true")
-  boolean electionEnabled;
-
-  /** Where the Lease lives (default: the daemon's own namespace, POD_NAMESPACE). */
-  @ConfigProperty(name = "sluice.leader-election.namespace")
-  Optional<String> leaseNamespace;
-
-  @ConfigProperty(name = "sluice.leader-election.lease-name", defaultValue = "sluice-leader")
-  String leaseName;
-
-  @ConfigProperty(name = "sluice.leader-election.lease-duration", defaultValue = "15s")
-  Duration leaseDuration;
-
-  @ConfigProperty(name = "sluice.leader-election.renew-deadline", defaultValue = "10s")
-  Duration renewDeadline;
-
-  @ConfigProperty(name = "sluice.leader-election.retry-period", defaultValue = "2s")
-  Duration retryPeriod;
+  @Inject ControllerConfig config;
+  @Inject LeaderElectionConfig electionSettings;
 
   private final SignalInbox inbox = new SignalInbox();
   private final Clock clock = Clock.systemUTC();
@@ -86,19 +51,32 @@ public class Controller {
   private volatile CanaryReconciler reconciler;
   private ReleaseMetrics metrics;
   private volatile CompletableFuture<?> election;
+  private io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig electionConfig;
   private String identity;
 
   void onStart(@Observes StartupEvent ev) {
-    identity = instance.orElseGet(Controller::defaultIdentity);
+    identity = config.instance().orElseGet(Controller::defaultIdentity);
     // A meter of the same name left by an earlier start in this JVM (tests restart the
     // application) would keep reading that instance.
     registry.find("sluice.leader").meters().forEach(registry::remove);
     Gauge.builder("sluice.leader", this, c -> c.leading() ? 1 : 0)
         .description("1 on the replica that reconciles (holds the leader Lease), else 0")
         .register(registry);
-    if (!enabled) {
+    if (!config.controller().enabled()) {
       LOG.info("controller disabled (sluice.controller.enabled=false)");
       return;
+    }
+    if (electionSettings.enabled()) {
+      // Settled here, before the loop below: a setting fabric8 refuses fails the start instead of
+      // being retried as if the API were unreachable. (The configuration's own check refused
+      // such settings already, see LeaderElectionConfig; this guards against a rule fabric8 adds.)
+      try {
+        electionConfig();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigurationException(
+            "Sluice does not start: the leader election refuses sluice.leader-election.*: "
+                + e.getMessage());
+      }
     }
     // Start in the background: the daemon serves health and metrics while the API server is
     // unreachable, reports not ready, and keeps trying.
@@ -157,7 +135,7 @@ public class Controller {
       return;
     }
     if (identity == null) {
-      identity = instance.orElseGet(Controller::defaultIdentity);
+      identity = config.instance().orElseGet(Controller::defaultIdentity);
     }
     if (metrics == null) {
       metrics = new ReleaseMetrics(registry); // one per daemon: its gauges outlive a restart
@@ -166,8 +144,7 @@ public class Controller {
     // Changes are queued only once every cache has synced (see poke): a Canary reconciled before
     // the VirtualService's cache is filled would see its route as missing.
     synced = false;
-    List<String> watched =
-        namespaces.orElse(List.of()).stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
+    List<String> watched = ControllerConfig.watched(config);
     ClusterCache c = new ClusterCache(client, watched, this::poke);
     cache = c;
     reconciler =
@@ -193,7 +170,7 @@ public class Controller {
         watched.isEmpty() ? "every namespace" : "namespaces " + String.join(", ", watched),
         c.canaries().size(),
         identity);
-    if (electionEnabled) {
+    if (electionSettings.enabled()) {
       elect();
     } else {
       lead();
@@ -205,7 +182,8 @@ public class Controller {
     if (queue != null || cache == null) {
       return;
     }
-    WorkQueue q = new WorkQueue(threads, key -> reconciler.reconcile(key), clock);
+    WorkQueue q =
+        new WorkQueue(config.controller().threads(), key -> reconciler.reconcile(key), clock);
     queue = q;
     cache.canaries().forEach(c -> q.add(ClusterCache.key(c)));
     LOG.infof("%s reconciles %d Canaries", identity, cache.canaries().size());
@@ -221,19 +199,28 @@ public class Controller {
     }
   }
 
-  private void elect() {
+  /**
+   * The election's settings, built once and checked by fabric8 (which would otherwise check them
+   * only when the first election starts, once every cache has synced).
+   */
+  private synchronized io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
+      electionConfig() {
+    if (electionConfig != null) {
+      return electionConfig;
+    }
     String ns =
-        leaseNamespace
+        electionSettings
+            .namespace()
             .or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")))
             .filter(s -> !s.isBlank())
             .orElse("default");
-    var config =
+    var built =
         new LeaderElectionConfigBuilder()
             .withName("sluice")
-            .withLock(new LeaseLock(ns, leaseName, identity))
-            .withLeaseDuration(leaseDuration)
-            .withRenewDeadline(renewDeadline)
-            .withRetryPeriod(retryPeriod)
+            .withLock(new LeaseLock(ns, electionSettings.leaseName(), identity))
+            .withLeaseDuration(electionSettings.leaseDuration())
+            .withRenewDeadline(electionSettings.renewDeadline())
+            .withRetryPeriod(electionSettings.retryPeriod())
             .withReleaseOnCancel(true)
             .withLeaderCallbacks(
                 new LeaderCallbacks(
@@ -241,14 +228,21 @@ public class Controller {
                     this::follow,
                     leader -> LOG.infof("leader is now %s (this is %s)", leader, identity)))
             .build();
-    CompletableFuture<?> f = client.leaderElector().withConfig(config).build().start();
+    client.leaderElector().withConfig(built); // throws IllegalArgumentException if refused
+    electionConfig = built;
+    return built;
+  }
+
+  private void elect() {
+    CompletableFuture<?> f = client.leaderElector().withConfig(electionConfig()).build().start();
     election = f;
     // The elector's loop ends when leadership is lost (or on stop): stand by and try again.
     f.whenComplete(
         (r, e) -> {
           follow();
           if (!stopping && cache != null && election == f) {
-            CompletableFuture.delayedExecutor(retryPeriod.toMillis(), TimeUnit.MILLISECONDS)
+            CompletableFuture.delayedExecutor(
+                    electionSettings.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
                 .execute(
                     () -> {
                       synchronized (Controller.this) {
@@ -293,7 +287,7 @@ public class Controller {
   /** Whether every informer has synced (readiness; a standby replica is ready too). */
   public boolean ready() {
     ClusterCache c = cache;
-    return !enabled || (synced && c != null && c.synced());
+    return !config.controller().enabled() || (synced && c != null && c.synced());
   }
 
   /** Whether this replica reconciles (holds the Lease, or election is off). */

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
@@ -50,16 +49,12 @@ public class PrometheusProvider implements MetricProvider {
       PrometheusCall call,
       CircuitBreakerMaintenance breakers,
       MeterRegistry registry,
-      @ConfigProperty(name = "sluice.prometheus.url") String url,
-      @ConfigProperty(name = "sluice.prometheus.timeout-ms", defaultValue = "5000")
-          long timeoutMillis,
-      @ConfigProperty(name = "sluice.prometheus.circuit-breaker.delay-ms", defaultValue = "30000")
-          long breakerDelayMillis) {
+      PrometheusConfig config) {
     this.call = call;
     this.breakers = breakers;
-    this.url = withoutCredentials(url);
-    this.timeoutMillis = timeoutMillis;
-    this.breakerDelayMillis = breakerDelayMillis;
+    this.url = withoutCredentials(config.url());
+    this.timeoutMillis = config.timeoutMs();
+    this.breakerDelayMillis = config.circuitBreaker().delayMs();
     this.success = timer(registry, "success");
     this.failure = timer(registry, "failure");
     // Every reason is registered up front, at 0, so that rate() over it works before a failure.

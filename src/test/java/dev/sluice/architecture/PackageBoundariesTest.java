@@ -95,6 +95,24 @@ class PackageBoundariesTest {
   }
 
   @Test
+  void configDependsOnNoOtherSluicePackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.config..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.sluice.rollout..",
+            "dev.sluice.analysis..",
+            "dev.sluice.metrics..",
+            "dev.sluice.routing..",
+            "dev.sluice.model..",
+            "dev.sluice.controller..",
+            "dev.sluice.api..")
+        .check(classes);
+  }
+
+  @Test
   void onlyTheApiUsesTheApi() {
     noClasses()
         .that()

@@ -218,22 +218,19 @@ public final class Rollout {
       if (!spec.autoStart()) {
         return;
       }
-      // the newest candidate; see Candidates for what makes one
+      // the newest candidate (see Candidates for what makes one); a version is judged on its
+      // first Deployment, the one a release waits for
       Candidates.of(spec, next.phase, next.stableVersion, next.canaryVersion, next.retiring, world)
           .stream()
           .filter(Candidate::candidate)
-          .map(c -> world.deployment(c.version()).orElseThrow())
-          // a version is judged on its first Deployment, the one a release waits for
-          .filter(d -> candidateNamed(d.name()))
+          .flatMap(
+              c ->
+                  world
+                      .deployment(c.version())
+                      .filter(d -> d.name().equals(c.deployment()))
+                      .stream())
           .max(Candidates.NEWEST)
           .ifPresent(d -> start(d.version(), "version " + d.version() + " is ready"));
-    }
-
-    private boolean candidateNamed(String deployment) {
-      return Candidates.of(
-              spec, next.phase, next.stableVersion, next.canaryVersion, next.retiring, world)
-          .stream()
-          .anyMatch(c -> c.candidate() && c.deployment().equals(deployment));
     }
 
     /**

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What the cluster looks like now, as far as one Canary's release is concerned.
@@ -41,19 +40,6 @@ public record World(
     sorted.sort(FIRST_CREATED);
     deployments = List.copyOf(sorted);
     references = List.copyOf(references);
-  }
-
-  /** A world whose subsets select on the version label only, and no other reference. */
-  public static World of(
-      RouteObservation route, Set<String> subsetNames, Map<String, DeploymentView> byVersion) {
-    Map<String, Map<String, String>> subsets = null;
-    if (subsetNames != null) {
-      subsets = new LinkedHashMap<>();
-      for (String name : subsetNames) {
-        subsets.put(name, Map.of("version", name));
-      }
-    }
-    return new World("default", route, subsets, List.copyOf(byVersion.values()), List.of());
   }
 
   public boolean destinationRuleExists() {

@@ -474,14 +474,21 @@ class DeployManifestsTest {
       assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
           .isEqualTo("docker.io/istio/examples-helloworld-" + version);
     }
-    // the debug Deployment has no version label: Sluice leaves it alone
+    // the debug Deployment is labelled as the guide labels every build (version: debug), and
+    // its subset selects it by that label: the debug route serves it, so it is never released
     assertThat(
             named(example, Deployment.class, "helloworld-debug")
                 .getSpec()
                 .getTemplate()
                 .getMetadata()
                 .getLabels())
-        .doesNotContainKey("version");
+        .isEqualTo(Map.of("app", canary.getSpec().app, "version", "debug"));
+    assertThat(dr.path("spec").path("subsets"))
+        .anySatisfy(
+            s -> {
+              assertThat(s.path("name").asText()).isEqualTo("debug");
+              assertThat(s.path("labels").path("version").asText()).isEqualTo("debug");
+            });
 
     // the DestinationRule has v1's subset; the default route sends 100% to it; a debug route too
     assertThat(dr.path("spec").path("subsets").findValuesAsText("name")).contains("v1");

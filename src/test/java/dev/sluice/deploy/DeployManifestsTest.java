@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * What {@code kubectl apply -k deploy/} installs, and the helloworld example: rendered with {@code
  * kubectl kustomize} (see {@link Kustomize} for which kubectl), every object parsed into its
  * fabric8 model type without a field the type does not know, the daemon's Deployment as locked down
- * as the README says, RBAC without wildcards and matching docs/rbac.md, the CRDs exactly the
+ * as docs/install.md says, RBAC without wildcards and matching docs/rbac.md, the CRDs exactly the
  * generated ones, and the example's objects valid for Istio and for Sluice.
  */
 class DeployManifestsTest {

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Grafana dashboard (deploy/grafana/sluice-dashboard.json) is valid JSON, has the panels the
- * README promises, and every PromQL expression in it reads only series Sluice exports ({@link
- * SluiceMetrics}), which promtool parses.
+ * docs/install.md promises, and every PromQL expression in it reads only series Sluice exports
+ * ({@link SluiceMetrics}), which promtool parses.
  */
 class GrafanaDashboardTest {
   private static final Path DASHBOARD = Path.of("deploy/grafana/sluice-dashboard.json");

@@ -15,6 +15,7 @@ import dev.sluice.rollout.DeploymentView;
 import dev.sluice.rollout.Evaluation;
 import dev.sluice.rollout.Ownership;
 import dev.sluice.rollout.Phase;
+import dev.sluice.rollout.Reason;
 import dev.sluice.rollout.Reference;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
@@ -184,7 +185,7 @@ final class CanaryReconciler {
       refreshFromCache();
       Optional<String> conflict = conflict(status);
       if (conflict.isPresent()) {
-        refuse("Conflict", conflict.get());
+        refuse(Reason.Conflict, conflict.get());
         return;
       }
 
@@ -567,12 +568,12 @@ final class CanaryReconciler {
         b.phase = Phase.RollingBack;
         b.blocker =
             new ReleaseStatus.Blocker(
-                "RollbackWriteFailed",
+                Reason.RollbackWriteFailed,
                 "the rollback write failed and is retried: " + e.getMessage());
         writeStatus(b.build(), spec, null);
         if (d.rollback().isPresent()) {
           metrics.rolledBack(namespace, name, d.rollback().get());
-          events.record(canary, true, "RollbackWriteFailed", b.blocker.message());
+          events.record(canary, true, Reason.RollbackWriteFailed, b.blocker.message());
         }
       }
       schedule.accept(key, clock.instant().plus(RETRY_AFTER_FAILURE));
@@ -659,16 +660,16 @@ final class CanaryReconciler {
     }
 
     private void refuseSpec(String problem) {
-      refuse("InvalidSpec", problem);
+      refuse(Reason.InvalidSpec, problem);
     }
 
     /**
      * Records why Sluice does nothing for this Canary ({@code InvalidSpec}, {@code Conflict}): a
      * Ready=False condition and an event, and nothing else is written.
      */
-    private void refuse(String reason, String problem) {
+    private void refuse(Reason reason, String problem) {
       String why =
-          reason.equals("InvalidSpec")
+          reason == Reason.InvalidSpec
               ? "the Canary's spec is invalid: " + problem
               : "another Canary owns its route: " + problem;
       // Waiting commands are refused now rather than applied whenever the problem is gone.
@@ -677,17 +678,17 @@ final class CanaryReconciler {
           events.record(
               canary,
               true,
-              "CommandRefused",
+              Reason.CommandRefused,
               describe(m)
                   + " refused: "
-                  + (reason.equals("InvalidSpec") ? "invalid spec" : "conflict"));
+                  + (reason == Reason.InvalidSpec ? "invalid spec" : "conflict"));
         }
       }
       CanaryStatus current = canary.getStatus();
       var ready =
           current == null ? null : StatusMapper.find(current.conditions, StatusMapper.READY);
       if (ready != null
-          && reason.equals(ready.getReason())
+          && reason == StatusMapper.reason(ready)
           && problem.equals(ready.getMessage())
           && current.observedGeneration != null
           && current.observedGeneration == generation()) {
@@ -699,7 +700,7 @@ final class CanaryReconciler {
         copyProgress(current, s);
       }
       s.observedGeneration = generation();
-      s.message = (reason.equals("InvalidSpec") ? "invalid spec: " : "conflict: ") + problem;
+      s.message = (reason == Reason.InvalidSpec ? "invalid spec: " : "conflict: ") + problem;
       StatusMapper.setCondition(
           s, StatusMapper.READY, false, reason, problem, generation(), clock.instant());
       metrics.invalidSpec(namespace, name, StatusMapper.read(current));
@@ -731,7 +732,7 @@ final class CanaryReconciler {
         events.record(
             canary,
             true,
-            "UnknownAction",
+            Reason.UnknownAction,
             "annotation "
                 + ActionAnnotation.ACTION
                 + "="
@@ -763,7 +764,7 @@ final class CanaryReconciler {
       if (signal instanceof Signal.Manual m) {
         if (d.refusal().isPresent()) {
           events.record(
-              canary, true, "CommandRefused", describe(m) + " refused: " + d.refusal().get());
+              canary, true, Reason.CommandRefused, describe(m) + " refused: " + d.refusal().get());
         } else {
           CanaryStatus.ManualAction a = new CanaryStatus.ManualAction();
           a.action = m.command().name().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import dev.sluice.model.Canary;
+import dev.sluice.rollout.Reason;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -40,7 +41,7 @@ final class EventRecorder implements AutoCloseable {
             });
   }
 
-  void record(Canary canary, boolean warning, String reason, String message) {
+  void record(Canary canary, boolean warning, Reason reason, String message) {
     String ns = canary.getMetadata().getNamespace();
     String name = canary.getMetadata().getName();
     String now = clock.instant().toString();
@@ -63,7 +64,7 @@ final class EventRecorder implements AutoCloseable {
                     .withUid(canary.getMetadata().getUid())
                     .build())
             .withType(warning ? "Warning" : "Normal")
-            .withReason(reason)
+            .withReason(reason.name())
             .withMessage(StatusMapper.truncate(message, 1024))
             .withFirstTimestamp(now)
             .withLastTimestamp(now)

@@ -3,6 +3,7 @@ package dev.sluice.controller;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.rollout.Candidate;
 import dev.sluice.rollout.Phase;
+import dev.sluice.rollout.Reason;
 import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.Retiring;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -33,11 +34,13 @@ final class StatusMapper {
     }
     ReleaseStatus.Blocker blocker = null;
     Condition ready = find(s.conditions, READY);
+    Reason readyReason = reason(ready);
     if (ready != null
         && "False".equals(ready.getStatus())
-        && !"InvalidSpec".equals(ready.getReason())
-        && !"Conflict".equals(ready.getReason())) {
-      blocker = new ReleaseStatus.Blocker(ready.getReason(), ready.getMessage());
+        && readyReason != null
+        && readyReason != Reason.InvalidSpec
+        && readyReason != Reason.Conflict) {
+      blocker = new ReleaseStatus.Blocker(readyReason, ready.getMessage());
     }
     return new ReleaseStatus(
         phase,
@@ -57,6 +60,18 @@ final class StatusMapper {
         blocker,
         candidates(s.candidates),
         retiring(s.retiring));
+  }
+
+  /** A condition's reason as Sluice gives them, or null (none, or not one of Sluice's). */
+  static Reason reason(Condition c) {
+    if (c == null || c.getReason() == null) {
+      return null;
+    }
+    try {
+      return Reason.valueOf(c.getReason());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static List<Candidate> candidates(List<CanaryStatus.CandidateStatus> stored) {
@@ -129,7 +144,7 @@ final class StatusMapper {
     if (r.blocker() != null) {
       setCondition(s, READY, false, r.blocker().reason(), r.blocker().message(), generation, now);
     } else {
-      setCondition(s, READY, true, "Managed", "Sluice manages this Canary", generation, now);
+      setCondition(s, READY, true, Reason.Managed, "Sluice manages this Canary", generation, now);
     }
     boolean running =
         r.phase().releasing() || r.phase() == Phase.Finalizing || r.phase() == Phase.RollingBack;
@@ -141,13 +156,13 @@ final class StatusMapper {
             .toList();
     if (!held.isEmpty()) {
       setCondition(
-          s, RETIREMENT, false, "RetirementBlocked", String.join("; ", held), generation, now);
+          s, RETIREMENT, false, Reason.RetirementBlocked, String.join("; ", held), generation, now);
     } else if (!r.retiring().isEmpty()) {
       setCondition(
           s,
           RETIREMENT,
           false,
-          "RetirementPending",
+          Reason.RetirementPending,
           "retiring "
               + String.join(", ", r.retiring().stream().map(Retiring::version).toList())
               + " after the retirement delay",
@@ -155,7 +170,13 @@ final class StatusMapper {
           now);
     } else {
       setCondition(
-          s, RETIREMENT, true, "Retired", "no old version waits for retirement", generation, now);
+          s,
+          RETIREMENT,
+          true,
+          Reason.NothingToRetire,
+          "no old version waits for retirement",
+          generation,
+          now);
     }
   }
 
@@ -182,6 +203,18 @@ final class StatusMapper {
     };
   }
 
+  static void setCondition(
+      CanaryStatus s,
+      String type,
+      boolean status,
+      Reason reason,
+      String message,
+      long generation,
+      Instant now) {
+    setCondition(s, type, status, reason.name(), message, generation, now);
+  }
+
+  /** As above, with a reason that is not one of {@link Reason} (a phase, a check outcome). */
   static void setCondition(
       CanaryStatus s,
       String type,

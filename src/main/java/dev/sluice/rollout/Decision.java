@@ -29,12 +29,12 @@ public record Decision(
   }
 
   /** A Kubernetes event to record. */
-  public record Note(boolean warning, String reason, String message) {
-    public static Note normal(String reason, String message) {
+  public record Note(boolean warning, Reason reason, String message) {
+    public static Note normal(Reason reason, String message) {
       return new Note(false, reason, message);
     }
 
-    public static Note warning(String reason, String message) {
+    public static Note warning(Reason reason, String message) {
       return new Note(true, reason, message);
     }
   }

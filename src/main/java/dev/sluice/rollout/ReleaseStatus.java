@@ -51,7 +51,7 @@ public record ReleaseStatus(
   }
 
   /** Why a release cannot go on now; shown as a condition and an event. */
-  public record Blocker(String reason, String message) {}
+  public record Blocker(Reason reason, String message) {}
 
   /** The status of a Canary Sluice has never acted on. */
   public static ReleaseStatus initial() {

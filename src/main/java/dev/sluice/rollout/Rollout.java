@@ -133,7 +133,7 @@ public final class Rollout {
             return refuse("pause applies to a Progressing release; the release is " + st.phase());
           }
           next.phase = Phase.Paused;
-          events.add(Note.normal("Paused", "paused at weight " + st.weight() + by));
+          events.add(Note.normal(Reason.Paused, "paused at weight " + st.weight() + by));
         }
         case RESUME -> {
           if (st.phase() != Phase.Paused) {
@@ -142,7 +142,7 @@ public final class Rollout {
           next.phase = Phase.Progressing;
           // The bake of the current step starts again, so the step is judged on fresh data.
           next.stepStartedAt = now;
-          events.add(Note.normal("Resumed", "resumed at weight " + st.weight() + by));
+          events.add(Note.normal(Reason.Resumed, "resumed at weight " + st.weight() + by));
         }
         case PROMOTE -> {
           if (st.phase() != Phase.Progressing && st.phase() != Phase.Paused) {
@@ -182,8 +182,8 @@ public final class Rollout {
       if (route.state() != RouteObservation.State.OK) {
         block(
             route.state() == RouteObservation.State.INVALID
-                ? "InvalidVirtualService"
-                : "RouteNotFound",
+                ? Reason.InvalidVirtualService
+                : Reason.RouteNotFound,
             route.problem());
         return;
       }
@@ -201,13 +201,9 @@ public final class Rollout {
           next.blocker = null;
           return;
         }
-        Optional<String> problem = targetProblem(target);
+        Optional<Blocker> problem = targetProblem(target);
         if (problem.isPresent()) {
-          block(
-              world.deployment(target).isEmpty()
-                  ? "WaitingForTarget"
-                  : problem.get().startsWith("subset") ? "SubsetMismatch" : "TargetNotSelected",
-              problem.get());
+          block(problem.get().reason(), problem.get().message());
           return;
         }
         next.blocker = null;
@@ -238,20 +234,24 @@ public final class Rollout {
      * may be a version another route serves too (a QA route to it, say); it must still be one of
      * the Deployments the versionSelector allows, and its subset, if one exists, must select it.
      */
-    private Optional<String> targetProblem(String target) {
+    private Optional<Blocker> targetProblem(String target) {
       Optional<DeploymentView> d = world.deployment(target);
       if (d.isEmpty()) {
-        return Optional.of("targetVersion " + target + " has no Deployment yet");
+        return Optional.of(
+            new Blocker(
+                Reason.WaitingForTarget, "targetVersion " + target + " has no Deployment yet"));
       }
       if (!spec.versionSelector().matches(d.get().labels())) {
         return Optional.of(
-            "targetVersion "
-                + target
-                + ": Deployment "
-                + d.get().name()
-                + " is not selected by the Canary's versionSelector");
+            new Blocker(
+                Reason.TargetNotSelected,
+                "targetVersion "
+                    + target
+                    + ": Deployment "
+                    + d.get().name()
+                    + " is not selected by the Canary's versionSelector"));
       }
-      return world.subsetProblem(target);
+      return world.subsetProblem(target).map(p -> new Blocker(Reason.SubsetMismatch, p));
     }
 
     /** The first time Sluice sees the route: the version it sends all traffic to is stable. */
@@ -260,7 +260,7 @@ public final class Rollout {
           route.destinations().stream().filter(d -> d.weight() == 100).findFirst();
       if (full.isEmpty()) {
         block(
-            "AmbiguousStable",
+            Reason.AmbiguousStable,
             "the managed route splits traffic "
                 + route.destinations()
                 + " and no release is recorded; send 100% to one subset so Sluice knows the stable version");
@@ -268,7 +268,7 @@ public final class Rollout {
       }
       next.stableVersion = full.get().subset();
       next.blocker = null;
-      events.add(Note.normal("StableVersion", "stable version is " + next.stableVersion));
+      events.add(Note.normal(Reason.StableVersion, "stable version is " + next.stableVersion));
     }
 
     /**
@@ -306,7 +306,7 @@ public final class Rollout {
       next.retiring = next.retiring.stream().filter(r -> !r.version().equals(version)).toList();
       events.add(
           Note.normal(
-              "ReleaseStarted",
+              Reason.ReleaseStarted,
               "releasing " + version + " (stable " + st.stableVersion() + "): " + why));
     }
 
@@ -335,13 +335,13 @@ public final class Rollout {
       if (route.state() != RouteObservation.State.OK) {
         block(
             route.state() == RouteObservation.State.INVALID
-                ? "InvalidVirtualService"
-                : "RouteNotFound",
+                ? Reason.InvalidVirtualService
+                : Reason.RouteNotFound,
             route.problem());
         return;
       }
       if (!world.destinationRuleExists()) {
-        block("DestinationRuleNotFound", "the DestinationRule does not exist");
+        block(Reason.DestinationRuleNotFound, "the DestinationRule does not exist");
         return;
       }
       if (!world.hasSubset(canary)) {
@@ -352,12 +352,12 @@ public final class Rollout {
       if (subsetProblem.isPresent()) {
         // Sluice never rewrites a subset's labels behind the user's back: it waits, and the
         // progress deadline rolls the release back if nobody fixes the subset.
-        block("SubsetMismatch", subsetProblem.get() + "; no traffic is sent to it");
+        block(Reason.SubsetMismatch, subsetProblem.get() + "; no traffic is sent to it");
         return;
       }
       if (!deployment.get().ready()) {
         block(
-            "WaitingForCanary",
+            Reason.WaitingForCanary,
             "waiting for Deployment "
                 + deployment.get().name()
                 + " to be ready ("
@@ -386,7 +386,7 @@ public final class Rollout {
       next.stepStartedAt = now;
       events.add(
           Note.normal(
-              "StepAdvanced",
+              Reason.StepAdvanced,
               "step "
                   + (index + 1)
                   + "/"
@@ -494,7 +494,7 @@ public final class Rollout {
           }
           events.add(
               Note.warning(
-                  "CheckFailed",
+                  Reason.CheckFailed,
                   e.summary() + " (" + next.failures + "/" + spec.failureThreshold() + ")"));
         }
         case INCONCLUSIVE -> {
@@ -528,7 +528,7 @@ public final class Rollout {
       next.blocker = null;
       events.add(
           Note.normal(
-              "Promoting",
+              Reason.Promoting,
               "promoting " + st.canaryVersion() + ": " + why + "; retiring " + st.stableVersion()));
     }
 
@@ -537,7 +537,7 @@ public final class Rollout {
       String old = st.stableVersion();
       RouteObservation route = world.route();
       if (route.state() != RouteObservation.State.OK) {
-        block("RouteNotFound", "cannot finish the promotion: " + route.problem());
+        block(Reason.RouteNotFound, "cannot finish the promotion: " + route.problem());
         return;
       }
       // 1. the old version leaves the VirtualService (the canary takes 100%)
@@ -571,7 +571,7 @@ public final class Rollout {
       left.ifPresent(
           r -> {
             retiring.add(r);
-            events.add(Note.warning("RetirementBlocked", retirementHeld(r)));
+            events.add(Note.warning(Reason.RetirementBlocked, retirementHeld(r)));
           });
       next.retiring = retiring;
       next.phase = Phase.Succeeded;
@@ -583,7 +583,7 @@ public final class Rollout {
       next.blocker = null;
       events.add(
           Note.normal(
-              "Promoted",
+              Reason.Promoted,
               canary
                   + " is now stable; "
                   + old
@@ -617,11 +617,11 @@ public final class Rollout {
         }
         Optional<Retiring> after = retireStep(r);
         if (after.isEmpty()) {
-          events.add(Note.normal("Retired", retiredMessage(r)));
+          events.add(Note.normal(Reason.Retired, retiredMessage(r)));
           continue;
         }
         if (after.get().held() && !after.get().heldBy().equals(r.heldBy())) {
-          events.add(Note.warning("RetirementBlocked", retirementHeld(after.get())));
+          events.add(Note.warning(Reason.RetirementBlocked, retirementHeld(after.get())));
         }
         left.add(after.get());
       }
@@ -744,7 +744,7 @@ public final class Rollout {
         rollback = cause;
         next.rollbackReason = reason;
         events.add(
-            Note.warning("RollingBack", "rolling back " + st.canaryVersion() + ": " + reason));
+            Note.warning(Reason.RollingBack, "rolling back " + st.canaryVersion() + ": " + reason));
       }
       next.step = -1;
       next.weight = 0;
@@ -754,9 +754,9 @@ public final class Rollout {
         // Nothing can be written now; retried whenever the VirtualService changes.
         next.phase = Phase.Failed;
         next.blocker =
-            new Blocker("RollbackBlocked", "cannot write the rollback: " + route.problem());
+            new Blocker(Reason.RollbackBlocked, "cannot write the rollback: " + route.problem());
         if (st.phase() != Phase.Failed) {
-          events.add(Note.warning("RollbackBlocked", next.blocker.message()));
+          events.add(Note.warning(Reason.RollbackBlocked, next.blocker.message()));
         }
         return;
       }
@@ -769,7 +769,8 @@ public final class Rollout {
       next.blocker = null;
       events.add(
           Note.warning(
-              "RolledBack", "route back to 100% " + stable + "; " + next.rollbackReason + took()));
+              Reason.RolledBack,
+              "route back to 100% " + stable + "; " + next.rollbackReason + took()));
     }
 
     private String took() {
@@ -781,7 +782,7 @@ public final class Rollout {
           + ")";
     }
 
-    private void block(String reason, String message) {
+    private void block(Reason reason, String message) {
       Blocker b = new Blocker(reason, message);
       if (!b.equals(st.blocker())) {
         events.add(Note.warning(reason, message));

@@ -27,7 +27,7 @@ class MeshLayoutsTest {
   }
 
   private static long started(SimulatedCluster c) {
-    return c.events.stream().filter(e -> e.reason().equals("ReleaseStarted")).count();
+    return c.events.stream().filter(e -> e.reason() == Reason.ReleaseStarted).count();
   }
 
   private static Candidate candidate(SimulatedCluster c, String deployment) {
@@ -148,7 +148,7 @@ class MeshLayoutsTest {
                         "subset v1 is routed to by tls route `tls-passthrough` of VirtualService"
                             + " helloworld; route `public` of VirtualService"
                             + " istio-ingress/helloworld-gateway"));
-    assertThat(c.events).filteredOn(e -> e.reason().equals("RetirementBlocked")).hasSize(1);
+    assertThat(c.events).filteredOn(e -> e.reason() == Reason.RetirementBlocked).hasSize(1);
     // a v1 Deployment still routed is not a candidate either
     assertThat(candidate(c, "helloworld-v1").candidate()).isFalse();
 
@@ -156,14 +156,14 @@ class MeshLayoutsTest {
     c.runFor(Duration.ofMinutes(1));
     assertThat(c.subsets).contains("v1");
     assertThat(c.status.retiring().get(0).heldBy()).contains("helloworld-gateway");
-    assertThat(c.events).filteredOn(e -> e.reason().equals("RetirementBlocked")).hasSize(2);
+    assertThat(c.events).filteredOn(e -> e.reason() == Reason.RetirementBlocked).hasSize(2);
 
     c.otherRoutes.clear(); // and the gateway too: retirement completes by itself
     c.runFor(Duration.ofMinutes(1));
     assertThat(c.subsets).doesNotContain("v1");
     assertThat(c.deployments).doesNotContainKey("v1");
     assertThat(c.status.retiring()).isEmpty();
-    assertThat(c.events).anySatisfy(e -> assertThat(e.reason()).isEqualTo("Retired"));
+    assertThat(c.events).anySatisfy(e -> assertThat(e.reason()).isEqualTo(Reason.Retired));
     assertThat(started(c)).isEqualTo(1);
   }
 
@@ -323,7 +323,7 @@ class MeshLayoutsTest {
     assertThat(started(c)).isZero();
     assertThat(c.routeHistory).isEmpty();
     assertThat(c.actionHistory).isEmpty();
-    assertThat(c.status.blocker().reason()).isEqualTo("SubsetMismatch");
+    assertThat(c.status.blocker().reason()).isEqualTo(Reason.SubsetMismatch);
     assertThat(c.status.blocker().message())
         .isEqualTo(
             "subset v2 of the DestinationRule selects {version=v1}, which the pods of"

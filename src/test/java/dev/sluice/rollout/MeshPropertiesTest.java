@@ -115,7 +115,7 @@ class MeshPropertiesTest {
     SimulatedCluster c = randomHistory(seed);
     for (SimulatedCluster.Trace t : c.traces) {
       boolean started =
-          t.decision().events().stream().anyMatch(e -> e.reason().equals("ReleaseStarted"));
+          t.decision().events().stream().anyMatch(e -> e.reason() == Reason.ReleaseStarted);
       boolean retried =
           t.signal()
               .filter(s -> s instanceof Signal.Manual m && m.command() == Command.RETRY)

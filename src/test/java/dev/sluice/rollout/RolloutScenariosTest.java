@@ -88,7 +88,7 @@ class RolloutScenariosTest {
     assertThat(c.events)
         .anySatisfy(
             e -> {
-              assertThat(e.reason()).isEqualTo("RolledBack");
+              assertThat(e.reason()).isEqualTo(Reason.RolledBack);
               assertThat(e.message()).contains("0.31");
             });
     // the canary's subset leaves the DestinationRule; its Deployment stays for inspection
@@ -113,9 +113,9 @@ class RolloutScenariosTest {
     c.runFor(Duration.ofSeconds(90));
     assertThat(c.status.phase()).isEqualTo(Phase.RolledBack);
     assertThat(c.status.canaryVersion()).isEqualTo("v3");
-    long started = c.events.stream().filter(e -> e.reason().equals("ReleaseStarted")).count();
+    long started = c.events.stream().filter(e -> e.reason() == Reason.ReleaseStarted).count();
     c.runFor(Duration.ofMinutes(5));
-    assertThat(c.events.stream().filter(e -> e.reason().equals("ReleaseStarted")).count())
+    assertThat(c.events.stream().filter(e -> e.reason() == Reason.ReleaseStarted).count())
         .as("releases started after v3's rollback")
         .isEqualTo(started);
     assertThat(c.status.phase()).isEqualTo(Phase.RolledBack);
@@ -221,10 +221,10 @@ class RolloutScenariosTest {
     c.deploy("v2", 1, 1, c.now);
     Decision d = c.reconcile();
     assertThat(c.actionHistory).isEmpty();
-    assertThat(c.status.blocker().reason()).isEqualTo("InvalidVirtualService");
+    assertThat(c.status.blocker().reason()).isEqualTo(Reason.InvalidVirtualService);
     assertThat(d.events())
         .extracting(Decision.Note::reason)
-        .containsExactly("InvalidVirtualService");
+        .containsExactly(Reason.InvalidVirtualService);
     // the same problem is not announced again on every reconcile
     assertThat(c.reconcile().events()).isEmpty();
   }
@@ -286,7 +286,7 @@ class RolloutScenariosTest {
     c.routeState = RouteObservation.State.NOT_FOUND;
     c.reconcile();
     assertThat(c.status.phase()).isEqualTo(Phase.Failed);
-    assertThat(c.status.blocker().reason()).isEqualTo("RollbackBlocked");
+    assertThat(c.status.blocker().reason()).isEqualTo(Reason.RollbackBlocked);
     c.routeState = RouteObservation.State.OK;
     c.reconcile();
     assertThat(c.status.phase()).isEqualTo(Phase.RolledBack);
@@ -323,7 +323,7 @@ class RolloutScenariosTest {
     c.deploy("v2", 2, 1, c.now); // named as target, but one of two replicas is not ready
     c.runFor(Duration.ofMinutes(4));
     assertThat(c.status.phase()).isEqualTo(Phase.Initializing);
-    assertThat(c.status.blocker().reason()).isEqualTo("WaitingForCanary");
+    assertThat(c.status.blocker().reason()).isEqualTo(Reason.WaitingForCanary);
     c.runFor(Duration.ofMinutes(2));
     assertThat(c.status.phase()).isEqualTo(Phase.RolledBack);
     assertThat(c.status.rollbackReason()).contains("progress deadline");
@@ -363,7 +363,7 @@ class RolloutScenariosTest {
                   .isEqualTo("subset v1 is routed to by route `v1` of VirtualService helloworld");
             });
     assertThat(c.events)
-        .filteredOn(e -> e.reason().equals("RetirementBlocked"))
+        .filteredOn(e -> e.reason() == Reason.RetirementBlocked)
         .singleElement()
         .satisfies(
             e -> assertThat(e.message()).contains("route `v1` of VirtualService helloworld"));
@@ -378,7 +378,7 @@ class RolloutScenariosTest {
     assertThat(c.deployments).doesNotContainKey("v1");
     assertThat(c.status.retiring()).isEmpty();
     assertThat(c.status.phase()).isEqualTo(Phase.Succeeded);
-    assertThat(c.events).anySatisfy(e -> assertThat(e.reason()).isEqualTo("Retired"));
+    assertThat(c.events).anySatisfy(e -> assertThat(e.reason()).isEqualTo(Reason.Retired));
   }
 
   @Test
@@ -426,7 +426,7 @@ class RolloutScenariosTest {
     c.deploy("v2", 1, 1, c.now);
     c.reconcile();
     assertThat(c.status.phase()).isEqualTo(Phase.Idle);
-    assertThat(c.status.blocker().reason()).isEqualTo("WaitingForTarget");
+    assertThat(c.status.blocker().reason()).isEqualTo(Reason.WaitingForTarget);
     c.deploy("v3", 1, 1, c.now);
     c.reconcile();
     assertThat(c.status.canaryVersion()).isEqualTo("v3");

@@ -8,10 +8,10 @@ import dev.sluice.analysis.Outcome;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
 import dev.sluice.model.CanaryStatus;
-import dev.sluice.rollout.Action;
 import dev.sluice.rollout.Command;
 import dev.sluice.rollout.Decision;
 import dev.sluice.rollout.DeploymentView;
+import dev.sluice.rollout.Effect;
 import dev.sluice.rollout.Evaluation;
 import dev.sluice.rollout.Ownership;
 import dev.sluice.rollout.Phase;
@@ -248,8 +248,8 @@ final class CanaryReconciler {
           answered = true;
         }
         try {
-          for (Action action : d.actions()) {
-            perform(action, cs, status);
+          for (Effect effect : d.effects()) {
+            perform(effect, cs, status);
           }
         } catch (WriteConflictException e) {
           if (++conflicts > MAX_CONFLICTS) {
@@ -281,7 +281,7 @@ final class CanaryReconciler {
           }
         }
         announce(d, status);
-        boolean acted = !d.actions().isEmpty();
+        boolean acted = !d.effects().isEmpty();
         status = d.status();
         signal = Optional.empty();
         evaluation = Optional.empty();
@@ -507,26 +507,26 @@ final class CanaryReconciler {
 
     // ---- actions --------------------------------------------------------------------------
 
-    private void perform(Action action, CanarySpec cs, ReleaseStatus status) {
-      if (action instanceof Action.SetRoute set) {
+    private void perform(Effect effect, CanarySpec cs, ReleaseStatus status) {
+      if (effect instanceof Effect.SetRoute set) {
         virtualService =
             istioWrites.wrote(
                 virtualService, router.setRoute(virtualService, cs.virtualService.route, set));
-      } else if (action instanceof Action.AddSubset add) {
+      } else if (effect instanceof Effect.AddSubset add) {
         destinationRule =
             istioWrites.wrote(
                 destinationRule,
                 router.addSubset(destinationRule, add, SpecReader.versionLabel(canary)));
-      } else if (action instanceof Action.RemoveSubset remove) {
+      } else if (effect instanceof Effect.RemoveSubset remove) {
         destinationRule =
             istioWrites.wrote(
                 destinationRule, router.removeSubset(destinationRule, remove, world(cs)));
-      } else if (action instanceof Action.RetireDeployment retire) {
+      } else if (effect instanceof Effect.RetireDeployment retire) {
         retire(retire);
       }
     }
 
-    private void retire(Action.RetireDeployment retire) {
+    private void retire(Effect.RetireDeployment retire) {
       Deployment d = deployments.get(retire.deployment());
       if (d == null) {
         return; // already gone
@@ -788,7 +788,7 @@ final class CanaryReconciler {
         Signal.AlertFiring alert, SignalInbox.Received received, Decision d, ReleaseStatus before) {
       Duration took = Duration.ofNanos(System.nanoTime() - received.nanos());
       metrics.alertReaction(took);
-      boolean wrote = d.actions().stream().anyMatch(a -> a instanceof Action.SetRoute);
+      boolean wrote = d.effects().stream().anyMatch(a -> a instanceof Effect.SetRoute);
       LOG.info(
           String.format(
               Locale.ROOT,

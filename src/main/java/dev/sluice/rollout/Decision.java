@@ -8,8 +8,8 @@ import java.util.Optional;
  * What the state machine decided: the next status, the side effects to carry out first (in order),
  * the events to record, and when to look again.
  *
- * @param status the status to record once the actions succeeded
- * @param actions side effects, in order
+ * @param status the status to record once the effects succeeded
+ * @param effects side effects, in order
  * @param events what to tell people (Kubernetes events)
  * @param wakeAt when to decide again without any change in the world, if ever
  * @param refusal why a manual command was refused, if it was
@@ -17,14 +17,14 @@ import java.util.Optional;
  */
 public record Decision(
     ReleaseStatus status,
-    List<Action> actions,
+    List<Effect> effects,
     List<Note> events,
     Optional<Instant> wakeAt,
     Optional<String> refusal,
     Optional<RollbackCause> rollback) {
 
   public Decision {
-    actions = List.copyOf(actions);
+    effects = List.copyOf(effects);
     events = List.copyOf(events);
   }
 

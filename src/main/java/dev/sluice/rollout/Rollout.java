@@ -11,10 +11,10 @@ import java.util.Optional;
 /**
  * The release state machine: a pure function of (spec, status, world, signal, evaluation, now).
  *
- * <p>The controller calls {@link #decide} again after carrying out a decision's actions, with the
- * world as the actions left it, until a decision has neither actions nor a status change. Each
+ * <p>The controller calls {@link #decide} again after carrying out a decision's effects, with the
+ * world as the effects left it, until a decision has neither effects nor a status change. Each
  * decision therefore takes one small step, which keeps every rule local and every crash harmless:
- * actions are idempotent and derived from the world, and the status is the release's intent.
+ * effects are idempotent and derived from the world, and the status is the release's intent.
  */
 public final class Rollout {
   private Rollout() {}
@@ -61,23 +61,23 @@ public final class Rollout {
       Optional<Signal> signal,
       Optional<Evaluation> evaluation,
       Instant now) {
-    return new Step(spec, st, world, now).run(signal, evaluation);
+    return new Decider(spec, st, world, now).run(signal, evaluation);
   }
 
-  /** One decision being made; collects actions and events. */
-  private static final class Step {
+  /** One decision being made; collects effects and events. */
+  private static final class Decider {
     private final ReleaseSpec spec;
     private final ReleaseStatus st;
     private final World world;
     private final Instant now;
     private final ReleaseStatus.Builder next;
-    private final List<Action> actions = new ArrayList<>();
+    private final List<Effect> effects = new ArrayList<>();
     private final List<Note> events = new ArrayList<>();
     private Instant wakeAt;
     private String refusal;
     private RollbackCause rollback;
 
-    Step(ReleaseSpec spec, ReleaseStatus st, World world, Instant now) {
+    Decider(ReleaseSpec spec, ReleaseStatus st, World world, Instant now) {
       this.spec = spec;
       this.st = st;
       this.world = world;
@@ -106,7 +106,7 @@ public final class Rollout {
               spec, next.phase, next.stableVersion, next.canaryVersion, next.retiring, world);
       return new Decision(
           next.build(),
-          actions,
+          effects,
           events,
           Optional.ofNullable(wakeAt),
           Optional.ofNullable(refusal),
@@ -345,7 +345,7 @@ public final class Rollout {
         return;
       }
       if (!world.hasSubset(canary)) {
-        actions.add(new Action.AddSubset(canary, stable));
+        effects.add(new Effect.AddSubset(canary, stable));
         return;
       }
       Optional<String> subsetProblem = world.subsetProblem(canary);
@@ -371,8 +371,8 @@ public final class Rollout {
       if (route.weightOf(canary) < 0) {
         // The canary joins the route at weight 0 first: from then on, a route without it means
         // the release was reset (by a rollback or another writer), never "not yet written".
-        actions.add(
-            new Action.SetRoute(List.of(new Destination(stable, 100), new Destination(canary, 0))));
+        effects.add(
+            new Effect.SetRoute(List.of(new Destination(stable, 100), new Destination(canary, 0))));
         return;
       }
       enterStep(0);
@@ -447,7 +447,7 @@ public final class Rollout {
               new Destination(st.stableVersion(), 100 - st.weight()),
               new Destination(canary, st.weight()));
       if (!route.destinations().equals(desired)) {
-        actions.add(new Action.SetRoute(desired));
+        effects.add(new Effect.SetRoute(desired));
       }
       if (st.phase() == Phase.Progressing && evaluation.isPresent()) {
         Instant stepEnd = st.stepStartedAt().plus(spec.interval());
@@ -542,7 +542,7 @@ public final class Rollout {
       }
       // 1. the old version leaves the VirtualService (the canary takes 100%)
       if (route.weightOf(old) >= 0 || route.weightOf(canary) != 100) {
-        actions.add(new Action.SetRoute(List.of(new Destination(canary, 100))));
+        effects.add(new Effect.SetRoute(List.of(new Destination(canary, 100))));
         next.weight = 100;
         next.retiringSince = now;
         return;
@@ -562,9 +562,9 @@ public final class Rollout {
       // nothing
       // sends traffic to it any more; what something still holds is retired later, by itself
       Optional<Retiring> left =
-          retireStep(
+          advanceRetirement(
               new Retiring(old, Retiring.Scope.SUBSET_AND_DEPLOYMENTS, st.retiringSince(), null));
-      if (!actions.isEmpty() || left.map(r -> !r.held()).orElse(false)) {
+      if (!effects.isEmpty() || left.map(r -> !r.held()).orElse(false)) {
         return;
       }
       List<Retiring> retiring = new ArrayList<>(st.retiring());
@@ -599,7 +599,7 @@ public final class Rollout {
 
     /**
      * Takes every unfinished retirement one step on, in any phase, once the phase itself asked for
-     * nothing (one action at a time keeps every step small and every crash harmless).
+     * nothing (one effect at a time keeps every step small and every crash harmless).
      */
     private void continueRetirements() {
       if (next.retiring.isEmpty()) {
@@ -611,11 +611,11 @@ public final class Rollout {
             || (!next.phase.settled() && r.version().equals(next.canaryVersion))) {
           continue; // in use again: not to be retired
         }
-        if (!actions.isEmpty() || rollback != null) {
+        if (!effects.isEmpty() || rollback != null) {
           left.add(r);
           continue;
         }
-        Optional<Retiring> after = retireStep(r);
+        Optional<Retiring> after = advanceRetirement(r);
         if (after.isEmpty()) {
           events.add(Note.normal(Reason.Retired, retiredMessage(r)));
           continue;
@@ -647,12 +647,12 @@ public final class Rollout {
     /**
      * One step of a version's retirement: its subset leaves the DestinationRule once no route
      * references it; then (after a promotion) its Deployments are retired, each once no route sends
-     * traffic to its pods. Every action waits for the retirement delay since the version was last
+     * traffic to its pods. Every effect waits for the retirement delay since the version was last
      * seen free, so that every proxy has the routes without it first.
      *
      * @return the retirement as it stands after this step, or empty when it is finished
      */
-    private Optional<Retiring> retireStep(Retiring r) {
+    private Optional<Retiring> advanceRetirement(Retiring r) {
       String v = r.version();
       RouteObservation route = world.route();
       if (route.state() != RouteObservation.State.OK) {
@@ -670,7 +670,7 @@ public final class Rollout {
         if (waiting(r)) {
           return Optional.of(free(r));
         }
-        actions.add(new Action.RemoveSubset(v));
+        effects.add(new Effect.RemoveSubset(v));
         return Optional.of(free(r));
       }
       if (r.scope() == Retiring.Scope.SUBSET) {
@@ -698,7 +698,7 @@ public final class Rollout {
         if (waiting(r)) {
           return Optional.of(free(r));
         }
-        due.forEach(d -> actions.add(new Action.RetireDeployment(v, d.name(), spec.retirement())));
+        due.forEach(d -> effects.add(new Effect.RetireDeployment(v, d.name(), spec.retirement())));
         return Optional.of(free(r));
       }
       if (!held.isEmpty()) {
@@ -762,7 +762,7 @@ public final class Rollout {
       }
       List<Destination> allStable = List.of(new Destination(stable, 100));
       if (!route.destinations().equals(allStable)) {
-        actions.add(new Action.SetRoute(allStable));
+        effects.add(new Effect.SetRoute(allStable));
       }
       next.phase = Phase.RolledBack;
       next.finishedAt = now;

@@ -1,6 +1,6 @@
 package dev.sluice.routing;
 
-import dev.sluice.rollout.Action;
+import dev.sluice.rollout.Effect;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.World;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -63,48 +63,48 @@ public class IstioTrafficRouter implements TrafficRouter {
 
   @Override
   public GenericKubernetesResource setRoute(
-      GenericKubernetesResource virtualService, String routeName, Action.SetRoute action) {
-    Objects.requireNonNull(action, "action");
+      GenericKubernetesResource virtualService, String routeName, Effect.SetRoute effect) {
+    Objects.requireNonNull(effect, "effect");
     requireWritable(virtualService, Kind.VIRTUAL_SERVICE);
     GenericKubernetesResource edited =
-        VirtualServiceEdits.withRoute(virtualService, routeName, action.destinations());
+        VirtualServiceEdits.withRoute(virtualService, routeName, effect.destinations());
     return write(virtualService, edited, Kind.VIRTUAL_SERVICE);
   }
 
   @Override
   public GenericKubernetesResource addSubset(
-      GenericKubernetesResource destinationRule, Action.AddSubset action, String versionLabel) {
-    Objects.requireNonNull(action, "action");
+      GenericKubernetesResource destinationRule, Effect.AddSubset effect, String versionLabel) {
+    Objects.requireNonNull(effect, "effect");
     requireWritable(destinationRule, Kind.DESTINATION_RULE);
     GenericKubernetesResource edited =
         DestinationRuleEdits.withSubset(
-            destinationRule, action.version(), action.likeVersion(), versionLabel);
+            destinationRule, effect.version(), effect.likeVersion(), versionLabel);
     return write(destinationRule, edited, Kind.DESTINATION_RULE);
   }
 
   @Override
   public GenericKubernetesResource removeSubset(
-      GenericKubernetesResource destinationRule, Action.RemoveSubset action, World world) {
-    Objects.requireNonNull(action, "action");
+      GenericKubernetesResource destinationRule, Effect.RemoveSubset effect, World world) {
+    Objects.requireNonNull(effect, "effect");
     Objects.requireNonNull(world, "world");
     RouteObservation routes = world.route();
     requireWritable(destinationRule, Kind.DESTINATION_RULE);
     if (routes.state() != RouteObservation.State.OK) {
       throw new RefusedEditException(
           "will not remove subset \""
-              + action.version()
+              + effect.version()
               + "\" without knowing the routes ("
               + routes.state()
               + ": "
               + routes.problem()
               + ")");
     }
-    if (world.referenced(action.version())) {
+    if (world.referenced(effect.version())) {
       throw new RefusedEditException(
-          "will not remove subset \"" + action.version() + "\" while a route references it");
+          "will not remove subset \"" + effect.version() + "\" while a route references it");
     }
     GenericKubernetesResource edited =
-        DestinationRuleEdits.withoutSubset(destinationRule, action.version());
+        DestinationRuleEdits.withoutSubset(destinationRule, effect.version());
     return write(destinationRule, edited, Kind.DESTINATION_RULE);
   }
 

@@ -1,6 +1,6 @@
 package dev.sluice.routing;
 
-import dev.sluice.rollout.Action;
+import dev.sluice.rollout.Effect;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.World;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -40,7 +40,7 @@ public interface TrafficRouter {
   Map<String, Map<String, String>> subsets(GenericKubernetesResource destinationRule);
 
   /**
-   * Makes the managed route's destinations exactly {@code action.destinations()}, changing nothing
+   * Makes the managed route's destinations exactly {@code effect.destinations()}, changing nothing
    * else. A rollback is one such call with the stable subset at 100.
    *
    * @param virtualService as read; must carry its resourceVersion
@@ -51,11 +51,11 @@ public interface TrafficRouter {
    * @throws WriteConflictException when it changed since it was read
    */
   GenericKubernetesResource setRoute(
-      GenericKubernetesResource virtualService, String routeName, Action.SetRoute action);
+      GenericKubernetesResource virtualService, String routeName, Effect.SetRoute effect);
 
   /**
-   * Adds a subset for {@code action.version()} to the DestinationRule, modelled on {@code
-   * action.likeVersion()}'s subset, with {@code versionLabel} set to the version.
+   * Adds a subset for {@code effect.version()} to the DestinationRule, modelled on {@code
+   * effect.likeVersion()}'s subset, with {@code versionLabel} set to the version.
    *
    * @param destinationRule as read; must carry its resourceVersion
    * @param versionLabel the label that carries the version on pods and subsets (e.g. {@code
@@ -66,10 +66,10 @@ public interface TrafficRouter {
    * @throws WriteConflictException when it changed since it was read
    */
   GenericKubernetesResource addSubset(
-      GenericKubernetesResource destinationRule, Action.AddSubset action, String versionLabel);
+      GenericKubernetesResource destinationRule, Effect.AddSubset effect, String versionLabel);
 
   /**
-   * Removes {@code action.version()}'s subset from the DestinationRule, but only once no route
+   * Removes {@code effect.version()}'s subset from the DestinationRule, but only once no route
    * references it (traffic invariant 4): {@code world} must hold an OK observation of the managed
    * route (normally taken from the object the previous {@link #setRoute} returned) and every other
    * route Sluice can see, none of which {@linkplain World#referenced references} the version.
@@ -83,5 +83,5 @@ public interface TrafficRouter {
    * @throws WriteConflictException when it changed since it was read
    */
   GenericKubernetesResource removeSubset(
-      GenericKubernetesResource destinationRule, Action.RemoveSubset action, World world);
+      GenericKubernetesResource destinationRule, Effect.RemoveSubset effect, World world);
 }

@@ -52,7 +52,7 @@ public final class VirtualServiceEdits {
     if (virtualService == null) {
       return RouteObservation.notFound("VirtualService not found");
     }
-    return analyse(Trees.toTree(virtualService), routeName).observation();
+    return findManagedRoute(Trees.toTree(virtualService), routeName).observation();
   }
 
   /**
@@ -75,8 +75,8 @@ public final class VirtualServiceEdits {
     Objects.requireNonNull(virtualService, "virtualService");
     requireValidPlan(destinations);
     ObjectNode tree = Trees.toTree(virtualService);
-    Analysis analysis = analyse(tree, routeName);
-    RouteObservation observation = analysis.observation();
+    ManagedRoute found = findManagedRoute(tree, routeName);
+    RouteObservation observation = found.observation();
     if (observation.state() != RouteObservation.State.OK) {
       throw new UnmanageableRouteException(observation);
     }
@@ -85,7 +85,7 @@ public final class VirtualServiceEdits {
       // destination alone, so that nothing is written.
       return Trees.fromTree(tree);
     }
-    ObjectNode managed = (ObjectNode) tree.path("spec").path("http").get(analysis.index());
+    ObjectNode managed = (ObjectNode) tree.path("spec").path("http").get(found.index());
     ArrayNode existing = (ArrayNode) managed.get("route");
     ArrayNode replacement = managed.arrayNode();
     for (Destination wanted : destinations) {
@@ -138,26 +138,27 @@ public final class VirtualServiceEdits {
   }
 
   /** The observation, and the index of the managed route in spec.http when it is OK. */
-  private record Analysis(RouteObservation observation, int index) {
-    static Analysis refused(RouteObservation observation) {
-      return new Analysis(observation, -1);
+  private record ManagedRoute(RouteObservation observation, int index) {
+    static ManagedRoute refused(RouteObservation observation) {
+      return new ManagedRoute(observation, -1);
     }
   }
 
-  private static Analysis analyse(ObjectNode vs, String routeName) {
+  private static ManagedRoute findManagedRoute(ObjectNode vs, String routeName) {
     JsonNode http = vs.path("spec").path("http");
     if (http.isMissingNode() || http.isNull() || (http.isArray() && http.isEmpty())) {
-      return Analysis.refused(RouteObservation.invalid("the VirtualService has no http routes"));
+      return ManagedRoute.refused(
+          RouteObservation.invalid("the VirtualService has no http routes"));
     }
     if (!http.isArray()) {
-      return Analysis.refused(RouteObservation.invalid("spec.http is not a list"));
+      return ManagedRoute.refused(RouteObservation.invalid("spec.http is not a list"));
     }
     int fallback = -1;
     List<Integer> named = new ArrayList<>();
     for (int i = 0; i < http.size(); i++) {
       JsonNode route = http.get(i);
       if (!route.isObject()) {
-        return Analysis.refused(RouteObservation.invalid("http[" + i + "] is not an object"));
+        return ManagedRoute.refused(RouteObservation.invalid("http[" + i + "] is not an object"));
       }
       if (fallback < 0 && !hasMatch(route)) {
         fallback = i;
@@ -168,7 +169,7 @@ public final class VirtualServiceEdits {
     }
     // Invariant 3, checked whichever route is managed: requests that match no route would fail.
     if (fallback < 0) {
-      return Analysis.refused(
+      return ManagedRoute.refused(
           RouteObservation.invalid(
               "match routes have no fallback route (an http route without match)"));
     }
@@ -176,11 +177,11 @@ public final class VirtualServiceEdits {
     if (routeName == null) {
       index = fallback;
     } else if (named.isEmpty()) {
-      return Analysis.refused(
+      return ManagedRoute.refused(
           RouteObservation.notFound(
               "the VirtualService has no http route named \"" + routeName + "\""));
     } else if (named.size() > 1) {
-      return Analysis.refused(
+      return ManagedRoute.refused(
           RouteObservation.invalid(
               named.size() + " http routes are named \"" + routeName + "\" " + named));
     } else {
@@ -195,10 +196,10 @@ public final class VirtualServiceEdits {
             ? label + " has no route destinations (a redirect, directResponse or delegate route)"
             : readDestinations(route, label, destinations);
     if (problem != null) {
-      return Analysis.refused(RouteObservation.invalid(problem));
+      return ManagedRoute.refused(RouteObservation.invalid(problem));
     }
     String host = Trees.text(route.get(0).path("destination"), "host");
-    return new Analysis(RouteObservation.ok(destinations, index, host), index);
+    return new ManagedRoute(RouteObservation.ok(destinations, index, host), index);
   }
 
   /** Fills {@code out} from a route list; returns the problem, or null when it is manageable. */

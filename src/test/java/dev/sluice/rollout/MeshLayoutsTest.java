@@ -79,7 +79,7 @@ class MeshLayoutsTest {
     assertThat(started(c)).isEqualTo(1);
     assertThat(c.subsets).containsExactlyInAnyOrder("v2", "debug");
     assertThat(c.deployments).containsOnlyKeys("v2", "debug");
-    assertThat(c.actionHistory)
+    assertThat(c.effectHistory)
         .noneMatch(a -> a.toString().contains("debug"))
         .as("the debug subset and Deployment are never acted on");
   }
@@ -322,7 +322,7 @@ class MeshLayoutsTest {
 
     assertThat(started(c)).isZero();
     assertThat(c.routeHistory).isEmpty();
-    assertThat(c.actionHistory).isEmpty();
+    assertThat(c.effectHistory).isEmpty();
     assertThat(c.status.blocker().reason()).isEqualTo(Reason.SubsetMismatch);
     assertThat(c.status.blocker().message())
         .isEqualTo(

@@ -169,11 +169,11 @@ class MeshPropertiesTest {
       assertThat(route.stream().mapToInt(Destination::weight).sum()).isEqualTo(100);
       assertThat(route).allSatisfy(d -> assertThat(d.weight()).isBetween(0, 100));
     }
-    List<Action> removals = new ArrayList<>(c.actionHistory);
-    removals.removeIf(a -> !(a instanceof Action.RemoveSubset));
+    List<Effect> removals = new ArrayList<>(c.effectHistory);
+    removals.removeIf(a -> !(a instanceof Effect.RemoveSubset));
     // never the stable version's subset
-    for (Action a : removals) {
-      assertThat(((Action.RemoveSubset) a).version()).isNotEqualTo(c.status.stableVersion());
+    for (Effect a : removals) {
+      assertThat(((Effect.RemoveSubset) a).version()).isNotEqualTo(c.status.stableVersion());
     }
   }
 }

@@ -121,11 +121,11 @@ class RolloutPropertiesTest {
     for (SimulatedCluster.Trace t : c.traces) {
       if (t.decision().rollback().isPresent()) {
         assertThat(t.decision().status().phase()).isEqualTo(Phase.RolledBack);
-        assertThat(t.decision().actions())
+        assertThat(t.decision().effects())
             .allSatisfy(
                 a ->
                     assertThat(a)
-                        .isEqualTo(new Action.SetRoute(List.of(new Destination("v1", 100)))))
+                        .isEqualTo(new Effect.SetRoute(List.of(new Destination("v1", 100)))))
             .hasSizeLessThanOrEqualTo(1);
       }
       boolean failAtThreshold =

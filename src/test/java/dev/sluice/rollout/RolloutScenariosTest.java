@@ -37,13 +37,13 @@ class RolloutScenariosTest {
     assertThat(c.routeHistory.get(c.routeHistory.size() - 1))
         .containsExactly(new Destination("v2", 100));
     // the guide's order: subset added first; at the end route, then subset, then Deployment
-    assertThat(c.actionHistory.get(0)).isEqualTo(new Action.AddSubset("v2", "v1"));
-    List<Action> tail = c.actionHistory.subList(c.actionHistory.size() - 3, c.actionHistory.size());
+    assertThat(c.effectHistory.get(0)).isEqualTo(new Effect.AddSubset("v2", "v1"));
+    List<Effect> tail = c.effectHistory.subList(c.effectHistory.size() - 3, c.effectHistory.size());
     assertThat(tail)
         .containsExactly(
-            new Action.SetRoute(List.of(new Destination("v2", 100))),
-            new Action.RemoveSubset("v1"),
-            new Action.RetireDeployment("v1", "helloworld-v1", RetirementPolicy.DELETE));
+            new Effect.SetRoute(List.of(new Destination("v2", 100))),
+            new Effect.RemoveSubset("v1"),
+            new Effect.RetireDeployment("v1", "helloworld-v1", RetirementPolicy.DELETE));
     assertThat(c.subsets).containsExactlyInAnyOrder("v2", "debug");
     assertThat(c.deployments).containsOnlyKeys("v2");
   }
@@ -220,7 +220,7 @@ class RolloutScenariosTest {
     c.routeState = RouteObservation.State.INVALID;
     c.deploy("v2", 1, 1, c.now);
     Decision d = c.reconcile();
-    assertThat(c.actionHistory).isEmpty();
+    assertThat(c.effectHistory).isEmpty();
     assertThat(c.status.blocker().reason()).isEqualTo(Reason.InvalidVirtualService);
     assertThat(d.events())
         .extracting(Decision.Note::reason)
@@ -471,15 +471,15 @@ class RolloutScenariosTest {
     c.reconcile();
     Decision idle =
         c.reconcile(Optional.of(new Signal.AlertFiring("HighErrorRate", "app=helloworld")));
-    assertThat(idle.actions()).isEmpty();
+    assertThat(idle.effects()).isEmpty();
     assertThat(idle.refusal()).isEmpty();
     c.deploy("v2", 1, 1, c.now);
     c.runFor(Duration.ofSeconds(65));
     Decision d =
         c.reconcile(Optional.of(new Signal.AlertFiring("HighErrorRate", "app=helloworld")));
     assertThat(d.rollback()).contains(RollbackCause.ALERT);
-    assertThat(d.actions())
-        .containsExactly(new Action.SetRoute(List.of(new Destination("v1", 100))));
+    assertThat(d.effects())
+        .containsExactly(new Effect.SetRoute(List.of(new Destination("v1", 100))));
     assertThat(c.status.rollbackReason()).contains("HighErrorRate");
   }
 

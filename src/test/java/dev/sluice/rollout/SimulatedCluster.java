@@ -27,7 +27,7 @@ final class SimulatedCluster {
   Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
   final List<List<Destination>> routeHistory = new ArrayList<>();
-  final List<Action> actionHistory = new ArrayList<>();
+  final List<Effect> effectHistory = new ArrayList<>();
   final List<Decision> decisions = new ArrayList<>();
   final List<Decision.Note> events = new ArrayList<>();
   final List<Trace> traces = new ArrayList<>();
@@ -166,8 +166,8 @@ final class SimulatedCluster {
       decisions.add(d);
       traces.add(new Trace(status, signal, evaluation, w, d));
       events.addAll(d.events());
-      d.actions().forEach(this::apply);
-      boolean changed = !d.actions().isEmpty() || !d.status().equals(status);
+      d.effects().forEach(this::apply);
+      boolean changed = !d.effects().isEmpty() || !d.status().equals(status);
       status = d.status();
       signal = Optional.empty();
       evaluation = Optional.empty();
@@ -183,18 +183,18 @@ final class SimulatedCluster {
     return reconcile(Optional.empty());
   }
 
-  void apply(Action a) {
-    actionHistory.add(a);
-    if (a instanceof Action.AddSubset add) {
+  void apply(Effect a) {
+    effectHistory.add(a);
+    if (a instanceof Effect.AddSubset add) {
       subsets.add(add.version());
-    } else if (a instanceof Action.RemoveSubset rm) {
+    } else if (a instanceof Effect.RemoveSubset rm) {
       if (route.stream().anyMatch(d -> d.subset().equals(rm.version()))
           || usedElsewhere.contains(rm.version())
           || otherRoutes.stream().anyMatch(r -> r.subset().equals(rm.version()))) {
         throw new AssertionError("subset " + rm.version() + " removed while referenced");
       }
       subsets.remove(rm.version());
-    } else if (a instanceof Action.SetRoute set) {
+    } else if (a instanceof Effect.SetRoute set) {
       for (Destination d : set.destinations()) {
         if (!subsets.contains(d.subset())) {
           throw new AssertionError("route references missing subset " + d.subset());
@@ -206,7 +206,7 @@ final class SimulatedCluster {
       }
       route = set.destinations();
       routeHistory.add(route);
-    } else if (a instanceof Action.RetireDeployment r) {
+    } else if (a instanceof Effect.RetireDeployment r) {
       if (subsets.contains(r.version())) {
         throw new AssertionError("Deployment retired before its subset left the DestinationRule");
       }

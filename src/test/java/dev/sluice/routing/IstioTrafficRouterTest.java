@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.rollout.Action;
 import dev.sluice.rollout.Destination;
+import dev.sluice.rollout.Effect;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.World;
 import dev.sluice.testing.IstioSchemas;
@@ -79,7 +79,7 @@ class IstioTrafficRouterTest {
         router.setRoute(
             read,
             "default",
-            new Action.SetRoute(List.of(new Destination("v1", 90), new Destination("v2", 10))));
+            new Effect.SetRoute(List.of(new Destination("v1", 90), new Destination("v2", 10))));
 
     GenericKubernetesResource stored = virtualServices().withName("helloworld").get();
     assertThat(written.getMetadata().getResourceVersion())
@@ -102,7 +102,7 @@ class IstioTrafficRouterTest {
                 router.setRoute(
                     read,
                     null,
-                    new Action.SetRoute(
+                    new Effect.SetRoute(
                         List.of(new Destination("v1", 90), new Destination("v2", 10)))))
         .isInstanceOf(WriteConflictException.class)
         .hasCauseInstanceOf(KubernetesClientException.class)
@@ -123,13 +123,13 @@ class IstioTrafficRouterTest {
   void readingAgainAfterAConflictLetsTheWriteThrough() {
     GenericKubernetesResource read = create(load("helloworld-vs.yaml"));
     someoneElseAddsALabel(read);
-    Action.SetRoute action =
-        new Action.SetRoute(List.of(new Destination("v1", 90), new Destination("v2", 10)));
-    assertThatThrownBy(() -> router.setRoute(read, null, action))
+    Effect.SetRoute effect =
+        new Effect.SetRoute(List.of(new Destination("v1", 90), new Destination("v2", 10)));
+    assertThatThrownBy(() -> router.setRoute(read, null, effect))
         .isInstanceOf(WriteConflictException.class);
 
     GenericKubernetesResource again = virtualServices().withName("helloworld").get();
-    GenericKubernetesResource written = router.setRoute(again, null, action);
+    GenericKubernetesResource written = router.setRoute(again, null, effect);
 
     assertThat(written.getMetadata().getLabels()).containsEntry("changed-by", "someone-else");
     assertThat(router.observe(written, null).weightOf("v2")).isEqualTo(10);
@@ -171,7 +171,7 @@ class IstioTrafficRouterTest {
     assertThatThrownBy(
             () ->
                 router.setRoute(
-                    read, null, new Action.SetRoute(List.of(new Destination("v2", 100)))))
+                    read, null, new Effect.SetRoute(List.of(new Destination("v2", 100)))))
         .isInstanceOf(WriteConflictException.class);
   }
 
@@ -195,7 +195,7 @@ class IstioTrafficRouterTest {
     assertThatThrownBy(
             () ->
                 router.setRoute(
-                    read, null, new Action.SetRoute(List.of(new Destination("v2", 100)))))
+                    read, null, new Effect.SetRoute(List.of(new Destination("v2", 100)))))
         .isInstanceOfSatisfying(
             KubernetesClientException.class,
             e -> {
@@ -213,7 +213,7 @@ class IstioTrafficRouterTest {
         router.setRoute(
             read,
             null,
-            new Action.SetRoute(List.of(new Destination("v2", 30), new Destination("v1", 70))));
+            new Effect.SetRoute(List.of(new Destination("v2", 30), new Destination("v1", 70))));
 
     assertThat(result).isSameAs(read);
     assertThat(server.getRequestCount()).isEqualTo(requests);
@@ -227,7 +227,7 @@ class IstioTrafficRouterTest {
     assertThatThrownBy(
             () ->
                 router.setRoute(
-                    read, null, new Action.SetRoute(List.of(new Destination("v1", 100)))))
+                    read, null, new Effect.SetRoute(List.of(new Destination("v1", 100)))))
         .isInstanceOf(UnmanageableRouteException.class)
         .hasMessageContaining("match routes have no fallback route");
 
@@ -246,7 +246,7 @@ class IstioTrafficRouterTest {
                 router.setRoute(
                     load("helloworld-vs.yaml"),
                     null,
-                    new Action.SetRoute(List.of(new Destination("v2", 100)))))
+                    new Effect.SetRoute(List.of(new Destination("v2", 100)))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("resourceVersion");
     assertThat(server.getRequestCount()).isEqualTo(requests);
@@ -257,7 +257,7 @@ class IstioTrafficRouterTest {
     GenericKubernetesResource read = createRule(load("helloworld-dr-traffic-policy.yaml"));
 
     GenericKubernetesResource added =
-        router.addSubset(read, new Action.AddSubset("v2", "v1"), "version");
+        router.addSubset(read, new Effect.AddSubset("v2", "v1"), "version");
     IstioSchemas.validateDestinationRule(added);
     assertThat(router.subsets(destinationRules().withName("helloworld").get()).keySet())
         .containsExactly("debug", "v1", "v2");
@@ -270,7 +270,7 @@ class IstioTrafficRouterTest {
             List.of(),
             List.of());
     GenericKubernetesResource removed =
-        router.removeSubset(added, new Action.RemoveSubset("debug"), routesWithoutDebug);
+        router.removeSubset(added, new Effect.RemoveSubset("debug"), routesWithoutDebug);
     IstioSchemas.validateDestinationRule(removed);
     GenericKubernetesResource stored = destinationRules().withName("helloworld").get();
     assertThat(router.subsets(stored).keySet()).containsExactly("v1", "v2");
@@ -289,17 +289,17 @@ class IstioTrafficRouterTest {
 
     // v1 carries the managed route; debug is not referenced; shadow is a mirror.
     World routes = Fixtures.worldOf(vs);
-    assertThatThrownBy(() -> router.removeSubset(dr, new Action.RemoveSubset("v1"), routes))
+    assertThatThrownBy(() -> router.removeSubset(dr, new Effect.RemoveSubset("v1"), routes))
         .isInstanceOf(RefusedEditException.class)
         .hasMessageContaining("references");
-    assertThatThrownBy(() -> router.removeSubset(dr, new Action.RemoveSubset("shadow"), routes))
+    assertThatThrownBy(() -> router.removeSubset(dr, new Effect.RemoveSubset("shadow"), routes))
         .as("a mirror references its subset too")
         .isInstanceOf(RefusedEditException.class);
     assertThatThrownBy(
             () ->
                 router.removeSubset(
                     dr,
-                    new Action.RemoveSubset("debug"),
+                    new Effect.RemoveSubset("debug"),
                     new World(
                         "default",
                         RouteObservation.invalid("match routes have no fallback route"),
@@ -310,7 +310,7 @@ class IstioTrafficRouterTest {
     assertThat(server.getRequestCount()).isEqualTo(requests);
 
     GenericKubernetesResource removed =
-        router.removeSubset(dr, new Action.RemoveSubset("debug"), routes);
+        router.removeSubset(dr, new Effect.RemoveSubset("debug"), routes);
     assertThat(router.subsets(removed).keySet()).containsExactly("v1");
   }
 
@@ -319,9 +319,9 @@ class IstioTrafficRouterTest {
     GenericKubernetesResource read = createRule(load("helloworld-dr.yaml"));
     // Another writer (another replica, a person) gets there first.
     GenericKubernetesResource theirs =
-        router.addSubset(read, new Action.AddSubset("v3", "v1"), "version");
+        router.addSubset(read, new Effect.AddSubset("v3", "v1"), "version");
 
-    assertThatThrownBy(() -> router.addSubset(read, new Action.AddSubset("v2", "v1"), "version"))
+    assertThatThrownBy(() -> router.addSubset(read, new Effect.AddSubset("v2", "v1"), "version"))
         .isInstanceOf(WriteConflictException.class)
         .hasMessageContaining("DestinationRule default/helloworld");
     assertThat(router.subsets(destinationRules().withName("helloworld").get()).keySet())
@@ -335,20 +335,20 @@ class IstioTrafficRouterTest {
     GenericKubernetesResource dr = createRule(load("helloworld-dr.yaml"));
     String matchRoute = Fixtures.http(vs, 0).toString();
 
-    dr = router.addSubset(dr, new Action.AddSubset("v2", "v1"), "version");
+    dr = router.addSubset(dr, new Effect.AddSubset("v2", "v1"), "version");
     IstioSchemas.validateDestinationRule(dr);
     for (int weight = 10; weight <= 100; weight += 10) {
       vs =
           router.setRoute(
               vs,
               null,
-              new Action.SetRoute(
+              new Effect.SetRoute(
                   List.of(new Destination("v1", 100 - weight), new Destination("v2", weight))));
       IstioSchemas.validateVirtualService(vs);
     }
-    vs = router.setRoute(vs, null, new Action.SetRoute(List.of(new Destination("v2", 100))));
+    vs = router.setRoute(vs, null, new Effect.SetRoute(List.of(new Destination("v2", 100))));
     IstioSchemas.validateVirtualService(vs);
-    dr = router.removeSubset(dr, new Action.RemoveSubset("v1"), Fixtures.worldOf(vs));
+    dr = router.removeSubset(dr, new Effect.RemoveSubset("v1"), Fixtures.worldOf(vs));
     IstioSchemas.validateDestinationRule(dr);
 
     GenericKubernetesResource storedVs = virtualServices().withName("helloworld").get();
@@ -371,7 +371,7 @@ class IstioTrafficRouterTest {
             .create();
 
     GenericKubernetesResource written =
-        router.setRoute(read, null, new Action.SetRoute(List.of(new Destination("v2", 100))));
+        router.setRoute(read, null, new Effect.SetRoute(List.of(new Destination("v2", 100))));
 
     assertThat(written.getApiVersion()).isEqualTo("networking.istio.io/v1beta1");
     assertThat(router.observe(written, null).destinations())

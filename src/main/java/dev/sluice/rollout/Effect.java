@@ -3,22 +3,22 @@ package dev.sluice.rollout;
 import java.util.List;
 
 /**
- * A side effect the state machine asks for, as data. The controller carries actions out in order;
- * each is idempotent, so a repeated action after a crash changes nothing.
+ * A side effect the state machine asks for, as data. The controller carries effects out in order;
+ * each is idempotent, so a repeated effect after a crash changes nothing.
  */
-public sealed interface Action {
+public sealed interface Effect {
 
   /** Add a subset for {@code version} to the DestinationRule, modelled on {@code likeVersion}'s. */
-  record AddSubset(String version, String likeVersion) implements Action {}
+  record AddSubset(String version, String likeVersion) implements Effect {}
 
   /** Remove {@code version}'s subset from the DestinationRule (no route references it). */
-  record RemoveSubset(String version) implements Action {}
+  record RemoveSubset(String version) implements Effect {}
 
   /**
    * Make the managed route's destinations exactly these (subsets and weights, summing to 100). A
    * rollback is a single SetRoute to 100% stable.
    */
-  record SetRoute(List<Destination> destinations) implements Action {
+  record SetRoute(List<Destination> destinations) implements Effect {
     public SetRoute {
       destinations = List.copyOf(destinations);
       if (destinations.isEmpty()) {
@@ -36,5 +36,5 @@ public sealed interface Action {
    * sends traffic to its pods any more).
    */
   record RetireDeployment(String version, String deployment, RetirementPolicy policy)
-      implements Action {}
+      implements Effect {}
 }

@@ -113,7 +113,7 @@ class MeshPropertiesTest {
   @MethodSource("seeds")
   void aReleaseStartsOnlyForAVersionNothingElseServesAndTheSelectorSelects(long seed) {
     SimulatedCluster c = randomHistory(seed);
-    for (SimulatedCluster.Trace t : c.traces) {
+    for (DecisionLoop.Turn t : c.traces) {
       boolean started =
           t.decision().events().stream().anyMatch(e -> e.reason() == Reason.ReleaseStarted);
       boolean retried =
@@ -141,7 +141,7 @@ class MeshPropertiesTest {
   @MethodSource("seeds")
   void everyDeploymentIsListedWithAReasonAndACandidateIsNeverServedElsewhere(long seed) {
     SimulatedCluster c = randomHistory(seed);
-    for (SimulatedCluster.Trace t : c.traces) {
+    for (DecisionLoop.Turn t : c.traces) {
       List<Candidate> candidates = t.decision().status().candidates();
       assertThat(candidates)
           .extracting(Candidate::deployment)

@@ -94,7 +94,7 @@ class RolloutPropertiesTest {
   @MethodSource("seeds")
   void theCanaryWeightNeverRisesWithoutAPassingEvaluationOrAPromotion(long seed) {
     SimulatedCluster c = randomRelease(seed);
-    for (SimulatedCluster.Trace t : c.traces) {
+    for (DecisionLoop.Turn t : c.traces) {
       ReleaseStatus before = t.before();
       ReleaseStatus after = t.decision().status();
       boolean promoted =
@@ -118,7 +118,7 @@ class RolloutPropertiesTest {
   @MethodSource("seeds")
   void aFailureAtTheThresholdAlwaysEndsAt100PercentStableInOneWrite(long seed) {
     SimulatedCluster c = randomRelease(seed);
-    for (SimulatedCluster.Trace t : c.traces) {
+    for (DecisionLoop.Turn t : c.traces) {
       if (t.decision().rollback().isPresent()) {
         assertThat(t.decision().status().phase()).isEqualTo(Phase.RolledBack);
         assertThat(t.decision().effects())

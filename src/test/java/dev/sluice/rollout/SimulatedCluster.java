@@ -30,15 +30,9 @@ final class SimulatedCluster {
   final List<Effect> effectHistory = new ArrayList<>();
   final List<Decision> decisions = new ArrayList<>();
   final List<Decision.Note> events = new ArrayList<>();
-  final List<Trace> traces = new ArrayList<>();
 
-  /** One call of the state machine: what it was given and what it decided. */
-  record Trace(
-      ReleaseStatus before,
-      Optional<Signal> signal,
-      Optional<Evaluation> evaluation,
-      World world,
-      Decision decision) {}
+  /** Every decision carried out, with what it was made from. */
+  final List<DecisionLoop.Turn> traces = new ArrayList<>();
 
   /** Answers the checks when they are due; the default passes everything. */
   Function<Instant, Evaluation> checks = at -> new Evaluation(Gate.PASS, "all passed", at);
@@ -151,33 +145,73 @@ final class SimulatedCluster {
   }
 
   /**
-   * One reconcile: checks when due, then decide and act until nothing changes. Returns the first
-   * decision (the one that saw the signal).
+   * One reconcile, as the reconciler runs it: checks when due, then the decision loop the
+   * reconciler uses, against this cluster in memory. Returns the first decision (the one that saw
+   * the signal).
    */
   Decision reconcile(Optional<Signal> signal) {
     Optional<Evaluation> evaluation =
         Rollout.evaluationDue(spec, status, now)
             ? Optional.of(checks.apply(now))
             : Optional.empty();
-    Decision first = null;
-    for (int i = 0; i < 20; i++) {
-      World w = world();
-      Decision d = Rollout.decide(spec, status, w, signal, evaluation, now);
-      decisions.add(d);
-      traces.add(new Trace(status, signal, evaluation, w, d));
-      events.addAll(d.events());
-      d.effects().forEach(this::apply);
-      boolean changed = !d.effects().isEmpty() || !d.status().equals(status);
-      status = d.status();
-      signal = Optional.empty();
-      evaluation = Optional.empty();
-      first = first == null ? d : first;
-      if (!changed) {
-        return first;
-      }
+    int before = decisions.size();
+    DecisionLoop.Result result =
+        DecisionLoop.run(spec, status, signal, evaluation, () -> now, inMemory);
+    if (result.ending() != DecisionLoop.Ending.SETTLED) {
+      throw new AssertionError("the decision loop ended " + result.ending());
     }
-    throw new AssertionError("no fixed point after 20 decisions");
+    return decisions.get(before);
   }
+
+  /** This cluster as the decision loop sees it: effects applied at once, never a conflict. */
+  private final DecisionLoop.Cluster inMemory =
+      new DecisionLoop.Cluster() {
+        @Override
+        public World world() {
+          return SimulatedCluster.this.world();
+        }
+
+        @Override
+        public boolean carryOut(Effect effect) {
+          apply(effect);
+          return true;
+        }
+
+        @Override
+        public void readAgain() {}
+
+        @Override
+        public boolean analysisShownFailing() {
+          return false;
+        }
+
+        @Override
+        public boolean record(ReleaseStatus recorded, boolean evaluated) {
+          status = recorded;
+          return true;
+        }
+
+        @Override
+        public void remember(ReleaseStatus remembered) {
+          status = remembered;
+        }
+
+        @Override
+        public void recordFailedWrite(Decision d, ReleaseStatus recorded, String error) {
+          throw new AssertionError("nothing fails in memory: " + error);
+        }
+
+        @Override
+        public void decided(DecisionLoop.Turn turn) {
+          decisions.add(turn.decision());
+          traces.add(turn);
+        }
+
+        @Override
+        public void announce(DecisionLoop.Turn turn) {
+          events.addAll(turn.decision().events());
+        }
+      };
 
   Decision reconcile() {
     return reconcile(Optional.empty());

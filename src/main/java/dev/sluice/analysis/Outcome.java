@@ -2,7 +2,7 @@ package dev.sluice.analysis;
 
 /**
  * The outcome of one measurement, ordered from best to worst: when several are combined, the worst
- * wins (see DESIGN.md, "Gate semantics").
+ * wins (see docs/architecture.md, "Check outcomes").
  */
 public enum Outcome {
   /** The value meets the rule, with enough traffic behind it. */

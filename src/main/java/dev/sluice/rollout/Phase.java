@@ -1,6 +1,6 @@
 package dev.sluice.rollout;
 
-/** Where a Canary's release stands (DESIGN.md, "Release lifecycle"). */
+/** Where a Canary's release stands (docs/architecture.md, "Lifecycle"). */
 public enum Phase {
   Idle,
   Initializing,

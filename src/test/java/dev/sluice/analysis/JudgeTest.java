@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The outcome table of DESIGN.md, "Gate semantics", for one measurement. */
+/** The outcome table of docs/architecture.md, "Check outcomes", for one measurement. */
 class JudgeTest {
 
   static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package boundaries of DESIGN.md ("Architecture"), kept by the build: the pure core depends on
- * the JDK only, and each side-effect package only on what the table allows.
+ * The package boundaries of docs/architecture.md ("Packages"), kept by the build: the pure core
+ * depends on the JDK only, and each side-effect package only on what the table allows.
  */
 class PackageBoundariesTest {
   private static JavaClasses classes;

@@ -23,8 +23,6 @@ final class ActionAnnotation {
   /** Optional: who asks, recorded with the action (kubectl cannot tell Sluice the user). */
   static final String ACTION_BY = "sluice.dev/action-by";
 
-  private static final int MAX_CONFLICTS = 4;
-
   private ActionAnnotation() {}
 
   /**
@@ -69,7 +67,7 @@ final class ActionAnnotation {
     String ns = canary.getMetadata().getNamespace();
     String name = canary.getMetadata().getName();
     Canary current = canary;
-    for (int attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    for (int attempt = 0; attempt < Tunables.ANNOTATION_CLAIM_CONFLICTS; attempt++) {
       Map<String, String> annotations = annotations(current);
       String value = annotations.get(ACTION);
       if (value == null) {

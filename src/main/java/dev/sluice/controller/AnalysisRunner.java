@@ -87,7 +87,7 @@ final class AnalysisRunner {
     List<Check> checks = rendered.get(key);
     if (checks == null) {
       checks = List.copyOf(TemplateRenderer.render(template, args, values)); // may throw
-      if (rendered.size() >= 20_000) {
+      if (rendered.size() >= Tunables.MEMO_CAPACITY) {
         rendered.clear();
       }
       rendered.put(key, checks);
@@ -157,7 +157,7 @@ final class AnalysisRunner {
   /** Threads for queries (I/O-bound: they wait on Prometheus). */
   private static final ExecutorService queries =
       Executors.newFixedThreadPool(
-          16,
+          Tunables.QUERY_THREADS,
           r -> {
             Thread t = new Thread(r, "sluice-query");
             t.setDaemon(true);

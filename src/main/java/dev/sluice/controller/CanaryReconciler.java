@@ -7,7 +7,6 @@ import dev.sluice.rollout.Rollout;
 import dev.sluice.routing.TrafficRouter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -28,9 +27,6 @@ import org.jboss.logging.Logger;
  */
 final class CanaryReconciler {
   private static final Logger LOG = Logger.getLogger(CanaryReconciler.class);
-
-  /** How long after a failed write, or too many conflicts, the next reconcile comes. */
-  static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
   private final ClusterCache cache;
@@ -150,12 +146,13 @@ final class CanaryReconciler {
   private void scheduleNext(Subject s, DecisionLoop.Result result) {
     switch (result.ending()) {
       case CHANGED_MEANWHILE -> {} // the status write queued a fresh reconcile
-      case WRITE_FAILED -> schedule.accept(s.key, clock.instant().plus(RETRY_AFTER_FAILURE));
+      case WRITE_FAILED ->
+          schedule.accept(s.key, clock.instant().plus(Tunables.RETRY_AFTER_FAILED_WRITE));
       case CONFLICTS -> {
         LOG.warnf(
             "%s: more than %d write conflicts in a row; trying again shortly",
             s.key, DecisionLoop.MAX_CONFLICTS);
-        schedule.accept(s.key, clock.instant().plus(RETRY_AFTER_FAILURE));
+        schedule.accept(s.key, clock.instant().plus(Tunables.RETRY_AFTER_FAILED_WRITE));
       }
       case SETTLED, TOO_MANY_DECISIONS -> {
         metrics.state(s.namespace, s.name, result.status());

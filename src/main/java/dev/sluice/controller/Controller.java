@@ -83,7 +83,7 @@ public class Controller {
     Thread starter =
         new Thread(
             () -> {
-              long backoffMs = 1000;
+              long backoffMs = Tunables.START_BACKOFF_FIRST.toMillis();
               while (!Thread.currentThread().isInterrupted() && !stopping) {
                 try {
                   start();
@@ -98,7 +98,7 @@ public class Controller {
                   } catch (InterruptedException ie) {
                     return;
                   }
-                  backoffMs = Math.min(backoffMs * 2, 30_000);
+                  backoffMs = Math.min(backoffMs * 2, Tunables.START_BACKOFF_MAX.toMillis());
                 }
               }
             },

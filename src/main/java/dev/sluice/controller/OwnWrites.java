@@ -12,7 +12,6 @@ import java.util.Map;
  * conditional, so a stale decision would overwrite a newer one).
  */
 final class OwnWrites {
-  private static final int KEPT = 64;
   private final Map<String, Deque<String>> superseded = new HashMap<>();
 
   /** A write of {@code key} replaced the version {@code resourceVersion}. */
@@ -22,7 +21,7 @@ final class OwnWrites {
     }
     Deque<String> q = superseded.computeIfAbsent(key, k -> new ArrayDeque<>());
     q.addLast(resourceVersion);
-    if (q.size() > KEPT) {
+    if (q.size() > Tunables.OWN_WRITES_KEPT) {
       q.removeFirst();
     }
   }

@@ -22,11 +22,6 @@ import java.util.function.BiConsumer;
  * conditional on the resourceVersion read; see {@link #put} for what a conflict does.
  */
 final class StatusWriter {
-  /**
-   * A status write that meets this many conflicts in a row gives up (the next reconcile retries).
-   */
-  private static final int MAX_CONFLICTS = 3;
-
   private final KubernetesClient client;
   private final Clock clock;
   private final OwnWrites ownWrites;
@@ -127,7 +122,7 @@ final class StatusWriter {
         if (e.getCode() == 404) {
           return false;
         }
-        if (e.getCode() != 409 || attempt >= MAX_CONFLICTS) {
+        if (e.getCode() != 409 || attempt >= Tunables.STATUS_WRITE_CONFLICTS) {
           throw e;
         }
         Canary fresh =

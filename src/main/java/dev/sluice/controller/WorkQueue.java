@@ -135,8 +135,12 @@ final class WorkQueue implements AutoCloseable {
     try {
       handler.accept(key);
     } catch (RuntimeException e) {
-      LOG.errorf(e, "reconcile of %s failed; retrying in 5s", key);
-      addAfter(key, Duration.ofSeconds(5));
+      LOG.errorf(
+          e,
+          "reconcile of %s failed; retrying in %s",
+          key,
+          dev.sluice.rollout.Durations.format(Tunables.RETRY_AFTER_ERROR));
+      addAfter(key, Tunables.RETRY_AFTER_ERROR);
     } finally {
       boolean again;
       boolean urgent;
@@ -166,10 +170,10 @@ final class WorkQueue implements AutoCloseable {
     urgentPool.shutdown();
     pool.shutdown();
     try {
-      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+      if (!pool.awaitTermination(Tunables.SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         pool.shutdownNow();
       }
-      if (!urgentPool.awaitTermination(10, TimeUnit.SECONDS)) {
+      if (!urgentPool.awaitTermination(Tunables.SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         urgentPool.shutdownNow();
       }
     } catch (InterruptedException e) {

@@ -31,9 +31,9 @@ final class WorldReader {
   private final TrafficRouter router;
   private final IstioWrites istioWrites;
   // a VirtualService or DestinationRule is analysed once per version, not at every reconcile
-  private final ObjectMemo<RouteObservation> routes = new ObjectMemo<>(20_000);
-  private final ObjectMemo<RuleView> rules = new ObjectMemo<>(20_000);
-  private final ObjectMemo<List<Reference>> references = new ObjectMemo<>(20_000);
+  private final ObjectMemo<RouteObservation> routes = new ObjectMemo<>(Tunables.MEMO_CAPACITY);
+  private final ObjectMemo<RuleView> rules = new ObjectMemo<>(Tunables.MEMO_CAPACITY);
+  private final ObjectMemo<List<Reference>> references = new ObjectMemo<>(Tunables.MEMO_CAPACITY);
 
   /** What a DestinationRule tells: its subsets with their labels, and its host's key. */
   private record RuleView(Map<String, Map<String, String>> subsets, String host) {}

@@ -5,7 +5,6 @@ import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
 import dev.sluice.rollout.Ownership;
-import dev.sluice.rollout.Phase;
 import dev.sluice.rollout.Reason;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
@@ -99,7 +98,6 @@ final class Admission {
     String routeName = spec.virtualService == null ? null : spec.virtualService.route;
     RouteObservation route =
         vs == null ? RouteObservation.notFound("") : worlds.observe(vs, routeName);
-    Phase phase = status.phase();
     return new Ownership.Claim(
         namespace,
         c.getMetadata().getName(),
@@ -108,9 +106,6 @@ final class Admission {
         vsName == null ? null : namespace + "/" + vsName,
         route.position(),
         routeName,
-        phase.releasing()
-            || phase == Phase.Finalizing
-            || phase == Phase.RollingBack
-            || phase == Phase.Failed);
+        status.phase().underWay());
   }
 }

@@ -46,34 +46,6 @@ public record ReleaseSpec(
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_RETIREMENT_DELAY = Duration.ofSeconds(30);
 
-  /** A spec that may release any of the app's Deployments. */
-  public ReleaseSpec(
-      List<Integer> plan,
-      Duration interval,
-      Duration evaluationInterval,
-      int failureThreshold,
-      int inconclusiveLimit,
-      int errorLimit,
-      Duration progressDeadline,
-      RetirementPolicy retirement,
-      boolean autoStart,
-      String targetVersion,
-      Duration retirementDelay) {
-    this(
-        plan,
-        interval,
-        evaluationInterval,
-        failureThreshold,
-        inconclusiveLimit,
-        errorLimit,
-        progressDeadline,
-        retirement,
-        autoStart,
-        targetVersion,
-        retirementDelay,
-        LabelSelector.ALL);
-  }
-
   /** A spec that retires the old version as soon as it left the route. */
   public ReleaseSpec(
       List<Integer> plan,
@@ -97,7 +69,8 @@ public record ReleaseSpec(
         retirement,
         autoStart,
         targetVersion,
-        Duration.ZERO);
+        Duration.ZERO,
+        LabelSelector.ALL);
   }
 
   public ReleaseSpec {
@@ -124,6 +97,20 @@ public record ReleaseSpec(
 
   /** This spec with {@code selector} as its versionSelector. */
   public ReleaseSpec withVersionSelector(LabelSelector selector) {
+    return with(targetVersion, retirementDelay, selector);
+  }
+
+  /** This spec releasing {@code version} only (null: whatever candidate comes). */
+  public ReleaseSpec withTargetVersion(String version) {
+    return with(version, retirementDelay, versionSelector);
+  }
+
+  /** This spec with {@code delay} as its retirement delay. */
+  public ReleaseSpec withRetirementDelay(Duration delay) {
+    return with(targetVersion, delay, versionSelector);
+  }
+
+  private ReleaseSpec with(String target, Duration delay, LabelSelector selector) {
     return new ReleaseSpec(
         plan,
         interval,
@@ -134,8 +121,8 @@ public record ReleaseSpec(
         progressDeadline,
         retirement,
         autoStart,
-        targetVersion,
-        retirementDelay,
+        target,
+        delay,
         selector);
   }
 

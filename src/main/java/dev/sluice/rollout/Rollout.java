@@ -179,12 +179,7 @@ public final class Rollout {
 
     private void settled() {
       RouteObservation route = world.route();
-      if (route.state() != RouteObservation.State.OK) {
-        block(
-            route.state() == RouteObservation.State.INVALID
-                ? Reason.InvalidVirtualService
-                : Reason.RouteNotFound,
-            route.problem());
+      if (blockedByRoute(route)) {
         return;
       }
       if (st.stableVersion() == null) {
@@ -332,12 +327,7 @@ public final class Rollout {
         return;
       }
       RouteObservation route = world.route();
-      if (route.state() != RouteObservation.State.OK) {
-        block(
-            route.state() == RouteObservation.State.INVALID
-                ? Reason.InvalidVirtualService
-                : Reason.RouteNotFound,
-            route.problem());
+      if (blockedByRoute(route)) {
         return;
       }
       if (!world.destinationRuleExists()) {
@@ -780,6 +770,19 @@ public final class Rollout {
       return " (release took "
           + Durations.format(Duration.between(st.releaseStartedAt(), now).withNanos(0))
           + ")";
+    }
+
+    /** Blocks when the managed route cannot be managed; returns whether it did. */
+    private boolean blockedByRoute(RouteObservation route) {
+      if (route.state() == RouteObservation.State.OK) {
+        return false;
+      }
+      block(
+          route.state() == RouteObservation.State.INVALID
+              ? Reason.InvalidVirtualService
+              : Reason.RouteNotFound,
+          route.problem());
+      return true;
     }
 
     private void block(Reason reason, String message) {

@@ -306,19 +306,7 @@ class RolloutScenariosTest {
   @Test
   void aCanaryNeverReadyTimesOutAtTheProgressDeadline() {
     ReleaseSpec base = SimulatedCluster.spec();
-    SimulatedCluster c =
-        new SimulatedCluster(
-            new ReleaseSpec(
-                base.plan(),
-                base.interval(),
-                base.evaluationInterval(),
-                1,
-                3,
-                3,
-                base.progressDeadline(),
-                RetirementPolicy.DELETE,
-                true,
-                "v2"));
+    SimulatedCluster c = new SimulatedCluster(base.withTargetVersion("v2"));
     c.reconcile();
     c.deploy("v2", 2, 1, c.now); // named as target, but one of two replicas is not ready
     c.runFor(Duration.ofMinutes(4));
@@ -486,20 +474,7 @@ class RolloutScenariosTest {
   @Test
   void theOldVersionKeepsItsSubsetAndPodsForTheRetirementDelayAfterLeavingTheRoute() {
     ReleaseSpec base = SimulatedCluster.spec(List.of(50, 100));
-    SimulatedCluster c =
-        new SimulatedCluster(
-            new ReleaseSpec(
-                base.plan(),
-                base.interval(),
-                base.evaluationInterval(),
-                1,
-                3,
-                3,
-                base.progressDeadline(),
-                RetirementPolicy.DELETE,
-                true,
-                null,
-                Duration.ofSeconds(30)));
+    SimulatedCluster c = new SimulatedCluster(base.withRetirementDelay(Duration.ofSeconds(30)));
     c.reconcile();
     c.deploy("v2", 1, 1, c.now);
     c.runFor(Duration.ofSeconds(120));

@@ -52,36 +52,12 @@ final class SimulatedCluster {
 
   /** The default spec with a retirement delay. */
   static ReleaseSpec spec(List<Integer> plan, Duration retirementDelay) {
-    ReleaseSpec s = spec(plan);
-    return new ReleaseSpec(
-        s.plan(),
-        s.interval(),
-        s.evaluationInterval(),
-        s.failureThreshold(),
-        s.inconclusiveLimit(),
-        s.errorLimit(),
-        s.progressDeadline(),
-        s.retirement(),
-        s.autoStart(),
-        s.targetVersion(),
-        retirementDelay);
+    return spec(plan).withRetirementDelay(retirementDelay);
   }
 
   /** The default spec (plan null: 10% steps) releasing {@code targetVersion} only. */
   static ReleaseSpec spec(List<Integer> plan, String targetVersion) {
-    ReleaseSpec s = spec(plan == null ? StepPlan.of(10, 100, null) : plan);
-    return new ReleaseSpec(
-        s.plan(),
-        s.interval(),
-        s.evaluationInterval(),
-        s.failureThreshold(),
-        s.inconclusiveLimit(),
-        s.errorLimit(),
-        s.progressDeadline(),
-        s.retirement(),
-        s.autoStart(),
-        targetVersion,
-        s.retirementDelay());
+    return spec(plan == null ? StepPlan.of(10, 100, null) : plan).withTargetVersion(targetVersion);
   }
 
   static ReleaseSpec spec(List<Integer> plan) {

@@ -3,6 +3,7 @@ package dev.sluice.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
 import java.net.URI;
 import java.time.Duration;

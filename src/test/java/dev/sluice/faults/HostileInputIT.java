@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.faults.FaultProxy.Fault;
 import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
 import java.net.URI;
 import java.time.Duration;

@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.InvariantChecker;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -6,6 +6,7 @@ import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.History;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;

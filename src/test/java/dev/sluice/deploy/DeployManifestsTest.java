@@ -285,7 +285,7 @@ class DeployManifestsTest {
     assertThat(List.of(env.get("JAVA_OPTS").getValue().split(" ")))
         .containsExactlyElementsOf(
             Stream.concat(
-                    dev.sluice.sandbox.DaemonJvm.OPTIONS.stream(),
+                    dev.sluice.testing.DaemonJvm.OPTIONS.stream(),
                     Stream.of("-XX:SharedArchiveFile=/deployments/app-cds.jsa"))
                 .toList());
     assertThat(env.get("MALLOC_ARENA_MAX").getValue()).isEqualTo("2");

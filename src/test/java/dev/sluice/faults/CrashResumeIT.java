@@ -2,9 +2,9 @@ package dev.sluice.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +42,7 @@ class CrashResumeIT {
       rig.seed(B, s -> s.put("steps", List.of(5, 25, 50, 75)));
       rig.seed(C, s -> {});
       ALL.forEach(ns -> PrometheusStub.canary(ns, 0.0, 100, 500));
-      try (Launchers.Daemon first = rig.daemon(rig.api.url(), promUrl, Map.of())) {
+      try (SluiceDaemon first = rig.daemon(rig.api.url(), promUrl, Map.of())) {
         for (String ns : ALL) {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
         }
@@ -60,7 +60,7 @@ class CrashResumeIT {
         }
         while (!rig.roundOver(version, A, B, C)) {
           assertThat(System.nanoTime()).as("the kills take too long").isLessThan(deadline);
-          Launchers.Daemon d = rig.daemon(rig.api.url(), promUrl, Map.of());
+          SluiceDaemon d = rig.daemon(rig.api.url(), promUrl, Map.of());
           long upFor = 200 + random.nextInt(1800);
           long until = System.nanoTime() + upFor * 1_000_000L;
           while (System.nanoTime() < until) {

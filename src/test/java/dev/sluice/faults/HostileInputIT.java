@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.model.CanaryStatus;
-import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -203,7 +203,7 @@ class HostileInputIT {
       Map<String, String> env = new HashMap<>();
       env.put("SLUICE_API_TOKEN", token);
       env.put("QUARKUS_LOG_CATEGORY__DEV_SLUICE__LEVEL", "DEBUG");
-      try (Launchers.Daemon daemon = rig.daemon(rig.api.url(), promUrl, env)) {
+      try (SluiceDaemon daemon = rig.daemon(rig.api.url(), promUrl, env)) {
         rig.awaitStable(CONTROL, "v1", Duration.ofSeconds(60));
         Map<String, String> vsBefore = new HashMap<>();
         Map<String, String> drBefore = new HashMap<>();

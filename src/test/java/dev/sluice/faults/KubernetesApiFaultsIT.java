@@ -3,9 +3,9 @@ package dev.sluice.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.faults.FaultProxy.Fault;
-import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ class KubernetesApiFaultsIT {
       PrometheusStub.canary(B, 0.0, 100, 500);
       // watches are cut from the start: the informers' first watches too, and every one after
       proxy.enable(0, 0.33);
-      try (Launchers.Daemon daemon = rig.daemon(proxy.url(), promUrl, Map.of())) {
+      try (SluiceDaemon daemon = rig.daemon(proxy.url(), promUrl, Map.of())) {
         for (String ns : ALL) {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
         }

@@ -4,9 +4,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
-import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.History;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -21,10 +22,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What every fault test stands on: the mock API server (the sandbox's), the recording {@link
- * History} opened on it before anything is created, the seed objects of Istio's zero-downtime guide
- * per namespace, and the packaged daemon started as an operator would, as many times as a test
- * likes. Runs are sized by system properties, so that CI and the soak run the same code:
+ * What every fault test stands on: the mock API server (the test kit's {@link ApiServer}), the
+ * recording {@link History} opened on it before anything is created, the seed objects of Istio's
+ * zero-downtime guide per namespace, and the packaged daemon started as an operator would, as many
+ * times as a test likes. Runs are sized by system properties, so that CI and the soak run the same
+ * code:
  *
  * <ul>
  *   <li>{@code sluice.faults.kills}: SIGKILLs mid-release in {@link CrashResumeIT} (CI: 20);
@@ -38,7 +40,7 @@ final class Rig implements AutoCloseable {
 
   final Path project = Path.of(System.getProperty("sluice.project.dir", "."));
   final Path work;
-  final Launchers.Api api;
+  final ApiServer api;
   final KubernetesClient client;
   final History history;
   private int starts;
@@ -57,7 +59,7 @@ final class Rig implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    api = Launchers.apiServer(project);
+    api = new ApiServer(project);
     client = api.client();
     history = new History(client);
   }
@@ -138,7 +140,7 @@ final class Rig implements AutoCloseable {
    * it), with a fixed instance name so that a restarted daemon takes its own Lease back at once, as
    * a restarted container of the same pod does.
    */
-  Launchers.Daemon daemon(String apiServerUrl, URI prometheus, Map<String, String> extra) {
+  SluiceDaemon daemon(String apiServerUrl, URI prometheus, Map<String, String> extra) {
     Map<String, String> env = new HashMap<>();
     // a daemon that lives seconds: C1 only starts faster on two shared cores
     env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
@@ -153,14 +155,8 @@ final class Rig implements AutoCloseable {
     env.put("SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000");
     env.putAll(extra);
     starts++;
-    return Launchers.daemon(
-        project,
-        apiServerUrl,
-        prometheus,
-        work,
-        work.resolve("sluice-" + starts + ".log"),
-        env,
-        true);
+    return SluiceDaemon.start(
+        project, apiServerUrl, prometheus, work, work.resolve("sluice-" + starts + ".log"), env);
   }
 
   Path log(int start) {

@@ -2,6 +2,7 @@ package dev.sluice.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.testing.AlertmanagerServer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.ClusterHistory;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
@@ -173,7 +175,8 @@ public final class Benchmark {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("canaries", n + warmup);
     result.put("loadAverageAtStart", loadAverage());
-    try (ApiServer api = new ApiServer(project, true);
+    BenchDispatcher dispatcher = new BenchDispatcher();
+    try (ApiServer api = new ApiServer(project, dispatcher);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
       List<String> all = new ArrayList<>(names("bench-", n));
@@ -185,7 +188,7 @@ public final class Benchmark {
       List<Double> quarkus = new ArrayList<>();
       List<Double> sync = new ArrayList<>();
       for (int k = 0; k < starts; k++) {
-        drain(api);
+        api.takeRequests();
         Path log = work.resolve("sluice-" + k + ".log");
         long launched = System.nanoTime();
         try (SluiceDaemon daemon = launch(api, prometheus, work, log)) {
@@ -259,11 +262,10 @@ public final class Benchmark {
 
   private SluiceDaemon launch(ApiServer api, BenchPrometheus prometheus, Path work, Path log)
       throws Exception {
-    return new SluiceDaemon(
-        SluiceDaemon.defaultJar(project),
+    return SluiceDaemon.start(
+        project,
         api.url(),
         prometheus.url(),
-        Processes.freePort(),
         work,
         log,
         Map.of(
@@ -274,8 +276,7 @@ public final class Benchmark {
             "SLUICE_CONTROLLER_THREADS",
             Integer.toString(threads),
             "SLUICE_LEADER_ELECTION_ENABLED",
-            "false"),
-        true);
+            "false"));
   }
 
   private Map<String, Object> run(int n, Path out) throws Exception {
@@ -284,7 +285,8 @@ public final class Benchmark {
     result.put("canaries", n);
     // the machine is shared: its 1-minute load average, at the start and at the end of the run
     result.put("loadAverageAtStart", loadAverage());
-    try (ApiServer api = new ApiServer(project, true);
+    BenchDispatcher dispatcher = new BenchDispatcher();
+    try (ApiServer api = new ApiServer(project, dispatcher);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
       List<String> namespaces = names("bench-", n);
@@ -293,7 +295,7 @@ public final class Benchmark {
       all.addAll(warm);
       seed(client, all);
       warmApiServer(client);
-      drain(api);
+      api.takeRequests();
 
       long launched = System.nanoTime();
       SluiceDaemon daemon = launch(api, prometheus, work, work.resolve("sluice.log"));
@@ -329,7 +331,7 @@ public final class Benchmark {
         // handed from the dispatcher's lock to this thread, which reads them and turns checks
         // bad or sends the alert as a Canary reaches 30%.
         BlockingQueue<BenchDispatcher.StoredRoute> stored = new LinkedBlockingQueue<>();
-        api.onRouteStored(stored::add);
+        dispatcher.onRouteStored(stored::add);
         Thread routeReader =
             Kubelet.daemon("bench-routes")
                 .newThread(
@@ -363,10 +365,10 @@ public final class Benchmark {
         long cpuBefore = cpuTicks(daemon.pid());
         long queriesBefore = prometheus.queries();
         double evaluationsBefore = metricSum(daemon.http(), "sluice_check_evaluations_total");
-        long eventsBefore = api.eventsDiscarded(); // the warm-up's
+        long eventsBefore = dispatcher.eventsDiscarded(); // the warm-up's
         RssSampler rss = new RssSampler(daemon.pid());
         long releaseStart = System.nanoTime();
-        api.takeWriteNanos(); // from the release on
+        dispatcher.takeWriteNanos(); // from the release on
         releaseV2(client, namespaces);
         awaitAll(
             client,
@@ -381,7 +383,7 @@ public final class Benchmark {
         Thread.sleep(500); // the last route writes read
         long cpuAfter = cpuTicks(daemon.pid());
         rss.close();
-        api.onRouteStored(r -> {});
+        dispatcher.onRouteStored(r -> {});
         routeReader.interrupt();
         webhook.shutdownNow();
 
@@ -433,8 +435,10 @@ public final class Benchmark {
         Files.write(work.resolve("step-slips.tsv"), slipRows); // which steps slipped, and when
         // cost
         List<Double> apiWriteMs =
-            api.takeWriteNanos().stream().map(nanos -> nanos / 1e6).collect(Collectors.toList());
-        List<RecordedRequest> requests = drain(api);
+            dispatcher.takeWriteNanos().stream()
+                .map(nanos -> nanos / 1e6)
+                .collect(Collectors.toList());
+        List<RecordedRequest> requests = api.takeRequests();
         long daemonRequests = 0;
         long daemonWrites = 0;
         long routeWrites = 0;
@@ -503,7 +507,8 @@ public final class Benchmark {
         // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
         result.put("apiWritesPerStepSteadyState", round(steadyWritesPerStep));
         result.put("apiWritesPerRelease", round((double) daemonWrites / n));
-        result.put("eventsPerRelease", round((double) (api.eventsDiscarded() - eventsBefore) / n));
+        result.put(
+            "eventsPerRelease", round((double) (dispatcher.eventsDiscarded() - eventsBefore) / n));
         result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
         result.put("statusWritesPerStep", round(steps == 0 ? 0 : (double) statusWrites / steps));
         result.put("loadAverageAtEnd", loadAverage());
@@ -770,15 +775,6 @@ public final class Benchmark {
       }
     }
     return 0;
-  }
-
-  private static List<RecordedRequest> drain(ApiServer api) throws InterruptedException {
-    List<RecordedRequest> out = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-      out.add(r);
-    }
-    return out;
   }
 
   private static long cpuTicks(long pid) {

@@ -12,10 +12,12 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.sluice.faults.Figures;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.ClusterHistory;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.History;
 import dev.sluice.testing.InvariantChecker;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URI;
@@ -28,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,11 +68,10 @@ class LeaderFailoverIT {
       Fixtures.seedHelloworld(client, NS, spec -> spec.put("interval", "2s"));
       for (String name : List.of("sluice-a", "sluice-b")) {
         daemons.add(
-            new SluiceDaemon(
-                SluiceDaemon.defaultJar(project),
+            SluiceDaemon.start(
+                project,
                 api.url(),
                 URI.create(prometheus.baseUrl()),
-                Processes.freePort(),
                 work,
                 work.resolve(name + ".log"),
                 Map.of(
@@ -80,8 +80,7 @@ class LeaderFailoverIT {
                     "SLUICE_LEADER_ELECTION_NAMESPACE", "default",
                     "SLUICE_LEADER_ELECTION_LEASE_DURATION", "4s",
                     "SLUICE_LEADER_ELECTION_RENEW_DEADLINE", "3s",
-                    "SLUICE_LEADER_ELECTION_RETRY_PERIOD", "500ms"),
-                true));
+                    "SLUICE_LEADER_ELECTION_RETRY_PERIOD", "500ms")));
       }
       await().atMost(Duration.ofSeconds(60)).until(() -> leaders(daemons).size() == 1);
       SluiceDaemon leader = leaders(daemons).get(0);
@@ -90,7 +89,7 @@ class LeaderFailoverIT {
       String standbyName = leaderName.equals("sluice-a") ? "sluice-b" : "sluice-a";
       await().atMost(Duration.ofSeconds(60)).until(() -> "v1".equals(status(client).stableVersion));
 
-      drain(api); // what came before the release: informers of both, the fixtures
+      api.takeRequests(); // what came before the release: informers of both, the fixtures
       ClusterHistory history = new ClusterHistory(client, NS);
       Fixtures.apply(client, NS, "scenarios/helloworld-v2.yaml");
       await()
@@ -106,11 +105,11 @@ class LeaderFailoverIT {
       // before the 4 s lease runs out. (Drained before the kill, a write the leader made in
       // between was counted after it.)
       Thread.sleep(500);
-      List<RecordedRequest> beforeKill = drain(api);
+      List<RecordedRequest> beforeKill = api.takeRequests();
       await().atMost(Duration.ofSeconds(60)).until(() -> isLeader(standby));
       double failoverSeconds = (System.nanoTime() - killedAt) / 1e9;
       await().atMost(Duration.ofSeconds(120)).until(() -> "Succeeded".equals(status(client).phase));
-      List<RecordedRequest> afterKill = drain(api);
+      List<RecordedRequest> afterKill = api.takeRequests();
 
       // exactly one daemon writes at a time: the leader before the kill, the other after
       assertThat(writers(beforeKill)).containsExactly(leaderName);
@@ -173,15 +172,6 @@ class LeaderFailoverIT {
     } catch (Exception e) {
       return false;
     }
-  }
-
-  private static List<RecordedRequest> drain(ApiServer api) throws InterruptedException {
-    List<RecordedRequest> out = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-      out.add(r);
-    }
-    return out;
   }
 
   /** Who wrote the release's objects (by User-Agent), leases and events aside. */

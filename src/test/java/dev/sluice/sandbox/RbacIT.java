@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -25,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,13 +102,12 @@ class RbacIT {
         PrometheusStub.canary(ns, 0.0, 100, 500);
       }
       PrometheusStub.canary("rbac-rollback", 0.5, 100, 500);
-      drain(api);
+      api.takeRequests();
       daemon =
-          new SluiceDaemon(
-              SluiceDaemon.defaultJar(project),
+          SluiceDaemon.start(
+              project,
               api.url(),
               URI.create(promConfig.get("sluice.prometheus.url")),
-              Processes.freePort(),
               work,
               work.resolve("sluice.log"),
               Map.of(
@@ -115,8 +115,7 @@ class RbacIT {
                   "SLUICE_INSTANCE", AGENT,
                   "SLUICE_LEADER_ELECTION_NAMESPACE", "sluice-system",
                   "SLUICE_PROMETHEUS_RETRY_MAX_RETRIES", "1",
-                  "SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000"),
-              true);
+                  "SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000"));
       for (String ns :
           List.of("rbac-promote", "rbac-scale", "rbac-rollback", "rbac-reset", "rbac-action")) {
         await()
@@ -159,7 +158,7 @@ class RbacIT {
 
       Set<Permission> used = new TreeSet<>();
       Set<String> other = new TreeSet<>();
-      for (RecordedRequest r : drain(api)) {
+      for (RecordedRequest r : api.takeRequests()) {
         if (!AGENT.equals(r.getHeader("User-Agent"))) {
           continue;
         }
@@ -237,15 +236,6 @@ class RbacIT {
     }
     c.getMetadata().getAnnotations().put("sluice.dev/action", action);
     client.resources(Canary.class).inNamespace(ns).resource(c).update();
-  }
-
-  private static List<RecordedRequest> drain(ApiServer api) throws InterruptedException {
-    List<RecordedRequest> out = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-      out.add(r);
-    }
-    return out;
   }
 
   private static final Pattern CORE =

@@ -2,6 +2,11 @@ package dev.sluice.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.testing.AlertmanagerServer;
+import dev.sluice.testing.ApiServer;
+import dev.sluice.testing.Processes;
+import dev.sluice.testing.PrometheusServer;
+import dev.sluice.testing.SluiceDaemon;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

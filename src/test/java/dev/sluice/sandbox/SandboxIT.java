@@ -2,6 +2,8 @@ package dev.sluice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.AlertmanagerServer;
+import dev.sluice.testing.PrometheusServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

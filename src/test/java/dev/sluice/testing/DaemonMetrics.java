@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /** The Sluice daemon's {@code /q/metrics}, read as Prometheus reads it: series to value. */
-final class DaemonMetrics {
+public final class DaemonMetrics {
   private DaemonMetrics() {}
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** Every sample line ({@code name{labels}} to value); empty when the daemon does not answer. */
-  static Map<String, Double> scrape(URI daemon) {
+  public static Map<String, Double> scrape(URI daemon) {
     Map<String, Double> series = new LinkedHashMap<>();
     try {
       HttpResponse<String> r =
@@ -50,7 +50,7 @@ final class DaemonMetrics {
   }
 
   /** The sum of the series called {@code name} whose labels contain every one of {@code labels}. */
-  static double sum(Map<String, Double> series, String name, List<String> labels) {
+  public static double sum(Map<String, Double> series, String name, List<String> labels) {
     double total = 0;
     for (Map.Entry<String, Double> e : series.entrySet()) {
       String key = e.getKey();

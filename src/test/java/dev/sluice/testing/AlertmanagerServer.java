@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,8 +19,8 @@ import java.util.stream.Stream;
  * daemon's webhook with its bearer token, as {@code deploy/examples/alerts/alertmanager.yml} does
  * but with {@code group_wait: 0s} and short intervals. Stopped (the directory deleted) at the end.
  */
-final class AlertmanagerServer implements AutoCloseable {
-  static final String INSTALL_HINT =
+public final class AlertmanagerServer implements AutoCloseable {
+  public static final String INSTALL_HINT =
       "the alert scenario (run by default) needs a real Alertmanager and none was found"
           + " (/usr/bin/prometheus-alertmanager, or prometheus-alertmanager or alertmanager on"
           + " PATH, or -Dsluice.alertmanager.binary=PATH): install it with"
@@ -28,10 +28,10 @@ final class AlertmanagerServer implements AutoCloseable {
           + " prometheus-alertmanager'), or leave the scenario out: scripts/sandbox good errors";
 
   /** The route's timing: the first notification of a group at once, changes within a second. */
-  static final String GROUP_WAIT = "0s";
+  public static final String GROUP_WAIT = "0s";
 
-  static final String GROUP_INTERVAL = "1s";
-  static final String REPEAT_INTERVAL = "1m";
+  public static final String GROUP_INTERVAL = "1s";
+  public static final String REPEAT_INTERVAL = "1m";
 
   private final Path dataDir;
   private final Process process;
@@ -44,7 +44,7 @@ final class AlertmanagerServer implements AutoCloseable {
    * only its owner reads, named by {@code credentials_file}); its log (at debug level, for the
    * dispatcher's timestamps) goes to {@code log}.
    */
-  AlertmanagerServer(Path binary, URI webhook, String token, Path log) {
+  public AlertmanagerServer(Path binary, URI webhook, String token, Path log) {
     this.log = log;
     try {
       dataDir = Files.createTempDirectory("sluice-sandbox-alertmanager-");
@@ -76,7 +76,7 @@ final class AlertmanagerServer implements AutoCloseable {
   }
 
   /** The configuration: deploy/examples/alerts/alertmanager.yml with the sandbox's timings. */
-  static String config(URI webhook, Path tokenFile) {
+  public static String config(URI webhook, Path tokenFile) {
     return """
         # written by the Sluice sandbox (deploy/examples/alerts/alertmanager.yml, faster)
         route:
@@ -111,7 +111,7 @@ final class AlertmanagerServer implements AutoCloseable {
    * /usr/bin/prometheus-alertmanager}, or {@code prometheus-alertmanager} or {@code alertmanager}
    * on PATH; or null.
    */
-  static Path find() {
+  public static Path find() {
     String given = System.getProperty("sluice.alertmanager.binary");
     if (given != null) {
       return Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
@@ -135,19 +135,19 @@ final class AlertmanagerServer implements AutoCloseable {
   }
 
   /** Where Prometheus sends alerts: {@code host:port}. */
-  String target() {
+  public String target() {
     return url.getHost() + ":" + url.getPort();
   }
 
-  URI url() {
+  public URI url() {
     return url;
   }
 
-  String version() {
+  public String version() {
     return version;
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * free loopback port with a 1 s scrape interval and a temporary data directory, and stopped (the
  * directory deleted) at the end.
  */
-final class PrometheusServer implements AutoCloseable {
-  static final String INSTALL_HINT =
+public final class PrometheusServer implements AutoCloseable {
+  public static final String INSTALL_HINT =
       "the sandbox needs a real Prometheus server: run scripts/install-prometheus "
           + "(or 'apt-get install prometheus'), or name the binary with -Dsluice.prometheus.binary=PATH";
 
@@ -30,7 +30,7 @@ final class PrometheusServer implements AutoCloseable {
    * Starts Prometheus scraping {@code meshTarget} every second and Sluice's {@code /q/metrics} at
    * {@code sluiceTarget} every 5 s; its log goes to {@code log}.
    */
-  PrometheusServer(Path binary, String meshTarget, String sluiceTarget, Path log) {
+  public PrometheusServer(Path binary, String meshTarget, String sluiceTarget, Path log) {
     this(binary, meshTarget, sluiceTarget, null, null, log);
   }
 
@@ -38,7 +38,7 @@ final class PrometheusServer implements AutoCloseable {
    * As above, and when {@code alertmanagerTarget} is given, evaluates the alerting {@code rules} (a
    * rule file's YAML) every second and sends the alerts to that Alertmanager.
    */
-  PrometheusServer(
+  public PrometheusServer(
       Path binary,
       String meshTarget,
       String sluiceTarget,
@@ -102,7 +102,7 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /** The binary named by {@code -Dsluice.prometheus.binary}, at /usr/bin, or on PATH; or null. */
-  static Path find() {
+  public static Path find() {
     String given = System.getProperty("sluice.prometheus.binary");
     if (given != null) {
       return Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
@@ -123,7 +123,7 @@ final class PrometheusServer implements AutoCloseable {
     return null;
   }
 
-  static String versionOf(Path binary) {
+  public static String versionOf(Path binary) {
     try {
       Process p =
           new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
@@ -138,11 +138,11 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  URI url() {
+  public URI url() {
     return url;
   }
 
-  String version() {
+  public String version() {
     return version;
   }
 

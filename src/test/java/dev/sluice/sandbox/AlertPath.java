@@ -3,6 +3,7 @@ package dev.sluice.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.testing.AlertmanagerServer;
+import dev.sluice.testing.DaemonThreads;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -149,7 +150,7 @@ final class AlertPath implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(Kubelet.daemon("alert-path"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-alert-path"));
 
   final List<Sample> ruleValues = new CopyOnWriteArrayList<>();
   final List<String> alertmanagerProblems = new CopyOnWriteArrayList<>();

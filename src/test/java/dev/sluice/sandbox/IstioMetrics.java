@@ -1,6 +1,7 @@
 package dev.sluice.sandbox;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.DaemonThreads;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Histogram;
@@ -94,7 +95,8 @@ final class IstioMetrics implements AutoCloseable {
           }
         });
     server.setExecutor(
-        java.util.concurrent.Executors.newSingleThreadExecutor(Kubelet.daemon("metrics")));
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            DaemonThreads.named("sandbox-metrics")));
     server.start();
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.sandbox;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.DaemonThreads;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -67,7 +68,7 @@ final class Mesh implements AutoCloseable {
   private final List<Consumer<GenericKubernetesResource>> vsListeners =
       new CopyOnWriteArrayList<>();
   private final ExecutorService handlers =
-      Executors.newFixedThreadPool(128, Kubelet.daemon("mesh"));
+      Executors.newFixedThreadPool(128, DaemonThreads.named("sandbox-mesh"));
   private final HttpClient upstream;
   private SharedIndexInformer<GenericKubernetesResource> virtualServices;
   private SharedIndexInformer<GenericKubernetesResource> destinationRules;
@@ -85,7 +86,7 @@ final class Mesh implements AutoCloseable {
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
-            .executor(Executors.newFixedThreadPool(4, Kubelet.daemon("mesh-client")))
+            .executor(Executors.newFixedThreadPool(4, DaemonThreads.named("sandbox-mesh-client")))
             .build();
   }
 

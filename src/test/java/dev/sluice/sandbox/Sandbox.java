@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.testing.AlertmanagerServer;
 import dev.sluice.testing.ApiServer;
+import dev.sluice.testing.InProcessLogs;
 import dev.sluice.testing.Processes;
 import dev.sluice.testing.PrometheusServer;
 import dev.sluice.testing.SluiceDaemon;
@@ -35,7 +36,7 @@ import java.util.Map;
  */
 public final class Sandbox implements AutoCloseable {
   static {
-    quietLogs();
+    InProcessLogs.quiet();
     // The JDK's HTTP server closes connections idle for 30 s; a client must not reuse one that
     // old, or the request on it fails (a loss that has nothing to do with the release).
     if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
@@ -48,25 +49,6 @@ public final class Sandbox implements AutoCloseable {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
   }
-
-  /**
-   * The sandbox prints its own progress; the libraries it runs in-process (the mock API server logs
-   * every request at INFO) only warnings. The daemon's log goes to sluice.log.
-   */
-  static void quietLogs() {
-    if (System.getProperty("java.util.logging.manager") == null) {
-      try {
-        Class.forName("org.jboss.logmanager.LogManager");
-        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-      } catch (ClassNotFoundException e) {
-        // the JDK's own LogManager then
-      }
-    }
-    quiet = java.util.logging.Logger.getLogger("");
-    quiet.setLevel(java.util.logging.Level.WARNING);
-  }
-
-  private static java.util.logging.Logger quiet; // held: a logger's level lives as long as it
 
   private final Options options;
   private final PrintStream out;

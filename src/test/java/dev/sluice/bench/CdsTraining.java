@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
 import dev.sluice.testing.SluiceDaemon;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -6,7 +6,9 @@ import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
 import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.DaemonThreads;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.InProcessLogs;
 import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -102,7 +104,7 @@ public final class Benchmark {
 
   /** Runs the benchmark as {@code scripts/bench} does; the exit status (2: bad arguments). */
   static int run(String[] args) throws Exception {
-    Sandbox.quietLogs();
+    InProcessLogs.quiet();
     List<Integer> sizes = List.of(1, 100, 1000);
     Duration interval = Duration.ofSeconds(10);
     Duration analysis = Duration.ofSeconds(2);
@@ -325,7 +327,8 @@ public final class Benchmark {
         Map<String, Long> turnedBad = new ConcurrentHashMap<>();
         Map<String, Long> alertSent = new ConcurrentHashMap<>();
         Map<String, List<RouteWrite>> routes = new ConcurrentHashMap<>();
-        ExecutorService webhook = Executors.newFixedThreadPool(2, Kubelet.daemon("bench-webhook"));
+        ExecutorService webhook =
+            Executors.newFixedThreadPool(2, DaemonThreads.named("bench-webhook"));
         URI alerts = daemon.http().resolve("/api/v1/alerts");
         // Route writes as the API server stores them (their instant ends reactions and steps);
         // handed from the dispatcher's lock to this thread, which reads them and turns checks
@@ -333,7 +336,7 @@ public final class Benchmark {
         BlockingQueue<BenchDispatcher.StoredRoute> stored = new LinkedBlockingQueue<>();
         dispatcher.onRouteStored(stored::add);
         Thread routeReader =
-            Kubelet.daemon("bench-routes")
+            DaemonThreads.named("bench-routes")
                 .newThread(
                     () -> {
                       try {
@@ -791,7 +794,7 @@ public final class Benchmark {
   private static final class RssSampler implements AutoCloseable {
     private final AtomicLong maxKb = new AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService timer =
-        Executors.newSingleThreadScheduledExecutor(Kubelet.daemon("bench-rss"));
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("bench-rss"));
 
     RssSampler(long pid) {
       timer.scheduleAtFixedRate(

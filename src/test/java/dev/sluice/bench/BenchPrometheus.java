@@ -1,7 +1,8 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ final class BenchPrometheus implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService pool =
-      Executors.newFixedThreadPool(4, Kubelet.daemon("bench-prom"));
+      Executors.newFixedThreadPool(4, DaemonThreads.named("bench-prom"));
   private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
   private final Map<String, Long> firstFailSentNanos = new ConcurrentHashMap<>();
   private final AtomicLong queries = new AtomicLong();

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -2,11 +2,10 @@ package dev.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sluice.testing.DaemonMetrics;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class BenchmarkTest {
   @Test
@@ -25,35 +24,54 @@ class BenchmarkTest {
   }
 
   @Test
-  void theDaemonsOwnReactionTimesAreReadFromItsLog() {
-    String log =
-        String.join(
-            "\n",
-            "01:02:03.004 INFO  [de.sl.co.CanaryReconciler] check error-rate failed: route written"
-                + " back 12.5 ms after its answer arrived",
-            "01:02:03.104 INFO  [de.sl.co.CanaryReconciler] alert HighErrorRate: route written back"
-                + " to 100% v1 7.0 ms after the webhook received the alert (at 2026-11-26T01:02:03Z)",
-            "01:02:04.000 INFO  [de.sl.co.CanaryReconciler] check latency-p99 failed: route written"
-                + " back 101.25 ms after its answer arrived");
-    assertThat(Benchmark.loggedMillis(log, Benchmark.CHECK_REACTION_LOG))
-        .containsExactly(12.5, 101.25);
-    assertThat(Benchmark.loggedMillis(log, Benchmark.ALERT_REACTION_LOG)).containsExactly(7.0);
-  }
-
-  @Test
-  void aStartIsReadFromTheDaemonsLog(@TempDir Path dir) throws Exception {
-    Path log = dir.resolve("sluice.log");
-    Files.writeString(
-        log,
-        String.join(
-            "\n",
-            "23:59:58.900 INFO  [de.sl.ap.ApiSettings]  API token configured",
-            "23:59:59.100 INFO  [io.quarkus]  sluice 0.1.0 on JVM (powered by Quarkus 3.33.2)"
-                + " started in 1.097s. Listening on: http://127.0.0.1:33241",
-            "23:59:59.800 INFO  [de.sl.co.Controller]  watching every namespace; 1000 Canaries;"
-                + " instance vm-1",
-            "23:59:59.900 INFO  [de.sl.co.Controller]  watching every namespace; 1000 Canaries;"
-                + " instance vm-1"));
-    assertThat(Benchmark.StartLog.read(log)).isEqualTo(new Benchmark.StartLog(1.097, 0.7));
+  void theDaemonsOwnReactionTimesAreReadFromItsHistograms() {
+    Map<String, Double> before =
+        DaemonMetrics.parse(
+            String.join(
+                "\n",
+                "sluice_check_reaction_seconds_bucket{le=\"0.01\"} 1.0",
+                "sluice_check_reaction_seconds_bucket{le=\"0.025\"} 1.0",
+                "sluice_check_reaction_seconds_bucket{le=\"+Inf\"} 1.0",
+                "sluice_check_reaction_seconds_count 1.0",
+                "sluice_check_reaction_seconds_sum 0.004",
+                "sluice_alert_reaction_seconds_count 0.0",
+                "sluice_alert_reaction_seconds_sum 0.0"));
+    Map<String, Double> after =
+        DaemonMetrics.parse(
+            String.join(
+                "\n",
+                "# TYPE sluice_check_reaction_seconds histogram",
+                "sluice_check_reaction_seconds_bucket{le=\"0.01\"} 1.0",
+                "sluice_check_reaction_seconds_bucket{le=\"0.025\"} 2.0",
+                "sluice_check_reaction_seconds_bucket{le=\"+Inf\"} 2.0",
+                "sluice_check_reaction_seconds_count 2.0",
+                "sluice_check_reaction_seconds_sum 0.0165",
+                "sluice_check_reaction_seconds_max 0.0125",
+                "sluice_alert_reaction_seconds_bucket{le=\"0.01\"} 1.0",
+                "sluice_alert_reaction_seconds_bucket{le=\"+Inf\"} 1.0",
+                "sluice_alert_reaction_seconds_count 1.0",
+                "sluice_alert_reaction_seconds_sum 0.007",
+                "sluice_alert_reaction_seconds_max 0.007"));
+    // one reaction since before: its value, exactly
+    assertThat(Benchmark.inDaemon(after, before, Benchmark.CHECK_REACTION_METRIC))
+        .containsEntry("count", 1)
+        .containsEntry("p50", 12.5)
+        .containsEntry("p99", 12.5)
+        .containsEntry("max", 12.5)
+        .containsEntry("mean", 12.5);
+    assertThat(Benchmark.inDaemon(after, Map.of(), Benchmark.ALERT_REACTION_METRIC))
+        .containsEntry("count", 1)
+        .containsEntry("p50", 7.0);
+    // none
+    assertThat(Benchmark.inDaemon(before, before, Benchmark.ALERT_REACTION_METRIC))
+        .isEqualTo(Map.of("count", 0));
+    // two: estimated within the buckets, up to the largest (12.5 ms in the 10-25 ms bucket)
+    Map<String, Object> two = Benchmark.inDaemon(after, Map.of(), Benchmark.CHECK_REACTION_METRIC);
+    assertThat(two)
+        .containsEntry("count", 2)
+        .containsEntry("p50", 10.0)
+        .containsEntry("max", 12.5)
+        .containsEntry("mean", 8.25);
+    assertThat((Double) two.get("p99")).isBetween(10.0, 12.5);
   }
 }

@@ -25,6 +25,7 @@ public final class SluiceDaemon implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final Path log;
   private final Map<String, String> configuration;
 
   public SluiceDaemon(
@@ -35,9 +36,27 @@ public final class SluiceDaemon implements AutoCloseable {
   /**
    * Starts the packaged daemon of {@code projectDir} ({@link #defaultJar}) on a free port, with the
    * API server at {@code apiServerUrl}, Prometheus at {@code prometheus}, {@code extra} environment
-   * and its output in {@code log}; returns once it reports ready.
+   * and its output in {@code log}; returns once it reports ready (stopped again if it does not).
    */
   public static SluiceDaemon start(
+      Path projectDir,
+      String apiServerUrl,
+      URI prometheus,
+      Path workDir,
+      Path log,
+      Map<String, String> extra) {
+    SluiceDaemon daemon = launch(projectDir, apiServerUrl, prometheus, workDir, log, extra);
+    try {
+      daemon.await("/q/health/ready", Duration.ofSeconds(120));
+    } catch (RuntimeException e) {
+      daemon.close();
+      throw e;
+    }
+    return daemon;
+  }
+
+  /** As {@link #start}, but returns at once, before the daemon is ready (see {@link #await}). */
+  public static SluiceDaemon launch(
       Path projectDir,
       String apiServerUrl,
       URI prometheus,
@@ -52,7 +71,7 @@ public final class SluiceDaemon implements AutoCloseable {
         workDir,
         log,
         extra,
-        true);
+        false);
   }
 
   /**
@@ -72,6 +91,7 @@ public final class SluiceDaemon implements AutoCloseable {
       throw new IllegalStateException("no Sluice daemon at " + jar + ": " + BUILD_HINT);
     }
     this.port = port;
+    this.log = log;
     this.configuration =
         Map.of(
             "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL",
@@ -124,15 +144,18 @@ public final class SluiceDaemon implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (!awaitReady) {
-      return;
+    if (awaitReady) {
+      await("/q/health/ready", Duration.ofSeconds(120));
     }
-    Processes.awaitOk(
-        process,
-        URI.create("http://127.0.0.1:" + port + "/q/health/ready"),
-        Duration.ofSeconds(120),
-        log,
-        "the Sluice daemon");
+  }
+
+  /**
+   * Waits until {@code path} answers 200: {@code /q/health/live} once Quarkus has started (its HTTP
+   * server opens last), {@code /q/health/ready} once the caches have synced. Polls every 50 ms;
+   * fails when the daemon exits or {@code timeout} passes, with the end of its log.
+   */
+  public void await(String path, Duration timeout) {
+    Processes.awaitOk(process, http().resolve(path), timeout, log, "the Sluice daemon");
   }
 
   /** The environment the daemon was given (what an operator would set). */

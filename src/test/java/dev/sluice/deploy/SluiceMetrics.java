@@ -35,6 +35,9 @@ final class SluiceMetrics {
           Map.entry("sluice_alert_reaction_seconds_count", "sluice.alert.reaction"),
           Map.entry("sluice_alert_reaction_seconds_sum", "sluice.alert.reaction"),
           Map.entry("sluice_alert_reaction_seconds_max", "sluice.alert.reaction"),
+          Map.entry(
+              "sluice_alert_reaction_last_timestamp_seconds",
+              "sluice.alert.reaction.last.timestamp"),
           Map.entry("sluice_check_reaction_seconds_bucket", "sluice.check.reaction"),
           Map.entry("sluice_check_reaction_seconds_count", "sluice.check.reaction"),
           Map.entry("sluice_check_reaction_seconds_sum", "sluice.check.reaction"),

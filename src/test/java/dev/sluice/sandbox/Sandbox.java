@@ -103,9 +103,9 @@ public final class Sandbox implements AutoCloseable {
 
   /**
    * What the alert scenario needs to follow an alert: Alertmanager (null when not started), its
-   * log, the daemon's log and HTTP root.
+   * log, the daemon's HTTP root (its metrics).
    */
-  record Alerting(URI alertmanager, Path alertmanagerLog, Path sluiceLog, URI daemon) {}
+  record Alerting(URI alertmanager, Path alertmanagerLog, URI daemon) {}
 
   private void startShared(Path binary, Path alertmanagerBinary) {
     try {
@@ -193,7 +193,6 @@ public final class Sandbox implements AutoCloseable {
             new Alerting(
                 alertmanager == null ? null : alertmanager.url(),
                 alertmanager == null ? null : alertmanager.log(),
-                reportDir.resolve("sluice.log"),
                 daemon.http()),
             out);
     runs.add(run);

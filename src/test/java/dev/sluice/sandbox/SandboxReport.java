@@ -367,12 +367,13 @@ final class SandboxReport {
             + " /api/v1/alerts; for: 0s). Alertmanager received it at its updatedAt"
             + " (/api/v2/alerts, to the millisecond) and flushed the group to the sluice receiver"
             + " at the 'flushing' line of its debug log (to the millisecond). Sluice's webhook"
-            + " received it, and wrote the route back to 100% v1, as its INFO line says (arrival"
-            + " instant, then the milliseconds to the write, the same measure as"
-            + " sluice_alert_reaction_seconds); its decision is status.finishedAt. The mesh routes"
-            + " by the write when its watch delivers it, which can be a millisecond before Sluice's"
-            + " client has read the API server's answer (a negative routeWriteToMeshRoutingMs)."
-            + " All processes share this machine's clock.");
+            + " received it and wrote the route back to 100% v1, as its /q/metrics say: the"
+            + " reaction is what sluice_alert_reaction_seconds grew by over the scenario (one"
+            + " rollback: its sum), the write's end sluice_alert_reaction_last_timestamp_seconds,"
+            + " the arrival the one less the other; its decision is status.finishedAt. The mesh"
+            + " routes by the write when its watch delivers it, which can be a millisecond before"
+            + " Sluice's client has read the API server's answer (a negative"
+            + " routeWriteToMeshRoutingMs). All processes share this machine's clock.");
     return d;
   }
 
@@ -700,7 +701,7 @@ final class SandboxReport {
               : " (it fired in Prometheus "
                   + fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt))
                   + " s after v2 turned bad"
-                  + (a.sluiceReceivedAt == null ? "; Sluice's log shows no rollback for it" : "")
+                  + (a.sluiceReactionMs == null ? "; Sluice's metrics show no alert rollback" : "")
                   + ")");
     }
     Map<String, Object> gates = gates(run, run.canary());

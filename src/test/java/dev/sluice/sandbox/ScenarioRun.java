@@ -241,7 +241,8 @@ final class ScenarioRun {
                   prometheus,
                   alerting.alertmanager(),
                   alerting.alertmanagerLog(),
-                  alerting.sluiceLog(),
+                  alerting.daemon(),
+                  history,
                   ns,
                   started,
                   line -> say("%s", line))

@@ -257,10 +257,7 @@ final class SandboxReport {
 
   private static Map<String, Object> durations(ScenarioRun run, CanaryStatus status) {
     Map<String, Object> d = new LinkedHashMap<>();
-    Instant releaseStarted =
-        status == null || status.releaseStartedAt == null
-            ? null
-            : Instant.parse(status.releaseStartedAt);
+    Instant releaseStarted = releaseStarted(status);
     Map<String, Instant> m = run.moments;
     d.put("scenarioSeconds", seconds(run.startedAt(), m.get("end")));
     d.put("v2AppliedToReleaseStartSeconds", seconds(m.get("v2Applied"), releaseStarted));
@@ -529,6 +526,13 @@ final class SandboxReport {
     return Math.round(Duration.between(from, to).toMillis() / 10.0) / 100.0;
   }
 
+  /** When the release started, as the Canary's status says ({@code releaseStartedAt}), or null. */
+  private static Instant releaseStarted(CanaryStatus status) {
+    return status == null || status.releaseStartedAt == null
+        ? null
+        : Instant.parse(status.releaseStartedAt);
+  }
+
   static String iso(Instant i) {
     return i == null ? null : i.toString();
   }
@@ -537,10 +541,7 @@ final class SandboxReport {
   static String summary(ScenarioRun run) {
     Canary canary = run.canary();
     CanaryStatus status = canary == null ? null : canary.getStatus();
-    Instant releaseStarted =
-        status == null || status.releaseStartedAt == null
-            ? null
-            : Instant.parse(status.releaseStartedAt);
+    Instant releaseStarted = releaseStarted(status);
     Map<String, Instant> m = run.moments;
     List<String> parts = new ArrayList<>();
     if ("promoted".equals(run.outcome)) {
@@ -608,10 +609,7 @@ final class SandboxReport {
     String id = run.scenario().id();
     Canary canary = run.canary();
     CanaryStatus status = canary == null ? null : canary.getStatus();
-    Instant releaseStarted =
-        status == null || status.releaseStartedAt == null
-            ? null
-            : Instant.parse(status.releaseStartedAt);
+    Instant releaseStarted = releaseStarted(status);
     Map<String, Instant> m = run.moments;
     if ("promoted".equals(run.outcome)) {
       b.append(

@@ -9,7 +9,6 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,26 +24,22 @@ import org.junit.jupiter.api.Test;
 class TestPackagesTest {
   private static final String KIT = "dev.sluice.testing..";
 
-  private static JavaClasses tests;
+  /** The test classes (the main classes are not imported: a dependency on one is not followed). */
+  private static final JavaClasses TESTS =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+          .importPackages("dev.sluice");
 
   /** A class of the test code (not of the main code, whatever its package). */
   private static final DescribedPredicate<JavaClass> TEST_CODE =
-      DescribedPredicate.describe("test code", c -> tests.contain(c.getName()));
-
-  @BeforeAll
-  static void importTestClasses() {
-    tests =
-        new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-            .importPackages("dev.sluice");
-  }
+      DescribedPredicate.describe("test code", c -> TESTS.contain(c.getName()));
 
   @Test
   void theTestCodeIsThere() {
     // the rules below would pass over nothing if the import found no test class
-    org.assertj.core.api.Assertions.assertThat(tests.contain(TestPackagesTest.class.getName()))
+    org.assertj.core.api.Assertions.assertThat(TESTS.contain(TestPackagesTest.class.getName()))
         .isTrue();
-    org.assertj.core.api.Assertions.assertThat(tests.contain("dev.sluice.testing.Fixtures"))
+    org.assertj.core.api.Assertions.assertThat(TESTS.contain("dev.sluice.testing.Fixtures"))
         .isTrue();
   }
 
@@ -55,7 +50,7 @@ class TestPackagesTest {
         .should()
         .beFreeOfCycles()
         .ignoreDependency(DescribedPredicate.alwaysTrue(), DescribedPredicate.not(TEST_CODE))
-        .check(tests);
+        .check(TESTS);
   }
 
   @Test
@@ -65,7 +60,7 @@ class TestPackagesTest {
         .resideInAPackage(KIT)
         .should()
         .dependOnClassesThat(TEST_CODE.and(DescribedPredicate.not(resideInAPackage(KIT))))
-        .check(tests);
+        .check(TESTS);
   }
 
   @Test
@@ -76,6 +71,6 @@ class TestPackagesTest {
         .notDependOnEachOther()
         .ignoreDependency(DescribedPredicate.alwaysTrue(), DescribedPredicate.not(TEST_CODE))
         .ignoreDependency(DescribedPredicate.alwaysTrue(), resideInAPackage(KIT))
-        .check(tests);
+        .check(TESTS);
   }
 }

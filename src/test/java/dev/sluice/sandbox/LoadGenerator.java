@@ -63,12 +63,7 @@ final class LoadGenerator implements AutoCloseable {
     this.target = target.resolve("/hello");
     this.rate = rate;
     this.debugEvery = debugEvery;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .executor(Executors.newFixedThreadPool(4, DaemonThreads.named("sandbox-load-client")))
-            .build();
+    this.http = Mesh.http11("sandbox-load-client", Duration.ofSeconds(2));
   }
 
   LoadGenerator start() {

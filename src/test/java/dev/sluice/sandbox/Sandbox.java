@@ -138,7 +138,7 @@ public final class Sandbox implements AutoCloseable {
               Path.of("<temporary directory>/sluice-api-token")));
     }
     prometheus =
-        new PrometheusServer(
+        PrometheusServer.forSandbox(
             binary,
             metrics.target(),
             "127.0.0.1:" + daemonPort,

@@ -1,16 +1,9 @@
 package dev.sluice.testing;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A real Alertmanager (the Debian package's {@code /usr/bin/prometheus-alertmanager}), started by
@@ -19,7 +12,7 @@ import java.util.stream.Stream;
  * daemon's webhook with its bearer token, as {@code deploy/examples/alerts/alertmanager.yml} does
  * but with {@code group_wait: 0s} and short intervals. Stopped (the directory deleted) at the end.
  */
-public final class AlertmanagerServer implements AutoCloseable {
+public final class AlertmanagerServer extends ServerProcess {
   public static final String INSTALL_HINT =
       "the alert scenario (run by default) needs a real Alertmanager and none was found"
           + " (/usr/bin/prometheus-alertmanager, or prometheus-alertmanager or alertmanager on"
@@ -33,10 +26,6 @@ public final class AlertmanagerServer implements AutoCloseable {
   public static final String GROUP_INTERVAL = "1s";
   public static final String REPEAT_INTERVAL = "1m";
 
-  private final Path dataDir;
-  private final Process process;
-  private final URI url;
-  private final String version;
   private final Path log;
 
   /**
@@ -45,34 +34,25 @@ public final class AlertmanagerServer implements AutoCloseable {
    * dispatcher's timestamps) goes to {@code log}.
    */
   public AlertmanagerServer(Path binary, URI webhook, String token, Path log) {
+    super(binary, "alertmanager");
     this.log = log;
-    try {
-      dataDir = Files.createTempDirectory("sluice-sandbox-alertmanager-");
-      Path tokenFile = dataDir.resolve("sluice-api-token");
-      Files.createFile(
-          tokenFile,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tokenFile, token);
-      Path config = dataDir.resolve("alertmanager.yml");
-      Files.writeString(config, config(webhook, tokenFile));
-      version = PrometheusServer.versionOf(binary);
-      Processes.Started started =
-          Processes.startOnFreePort(
-              port ->
-                  List.of(
-                      binary.toString(),
-                      "--config.file=" + config,
-                      "--storage.path=" + dataDir.resolve("data"),
-                      "--web.listen-address=127.0.0.1:" + port,
-                      "--cluster.listen-address=", // no gossip port: a single Alertmanager
-                      "--log.level=debug"),
-              log,
-              "alertmanager");
-      process = started.process();
-      url = started.url();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path tokenFile =
+        write(
+            "sluice-api-token",
+            token,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Path config = write("alertmanager.yml", config(webhook, tokenFile));
+    start(
+        port ->
+            List.of(
+                binary.toString(),
+                "--config.file=" + config,
+                "--storage.path=" + dataDir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--cluster.listen-address=", // no gossip port: a single Alertmanager
+                "--log.level=debug"),
+        log,
+        "alertmanager");
   }
 
   /** The configuration: deploy/examples/alerts/alertmanager.yml with the sandbox's timings. */
@@ -112,55 +92,18 @@ public final class AlertmanagerServer implements AutoCloseable {
    * on PATH; or null.
    */
   public static Path find() {
-    String given = System.getProperty("sluice.alertmanager.binary");
-    if (given != null) {
-      return Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
-    }
-    Path usual = Path.of("/usr/bin/prometheus-alertmanager");
-    if (Files.isExecutable(usual)) {
-      return usual;
-    }
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String name : List.of("prometheus-alertmanager", "alertmanager")) {
-        for (String dir : path.split(File.pathSeparator)) {
-          Path candidate = Path.of(dir, name);
-          if (Files.isExecutable(candidate)) {
-            return candidate;
-          }
-        }
-      }
-    }
-    return null;
+    return find(
+        "sluice.alertmanager.binary",
+        Path.of("/usr/bin/prometheus-alertmanager"),
+        List.of("prometheus-alertmanager", "alertmanager"));
   }
 
   /** Where Prometheus sends alerts: {@code host:port}. */
   public String target() {
-    return url.getHost() + ":" + url.getPort();
-  }
-
-  public URI url() {
-    return url;
-  }
-
-  public String version() {
-    return version;
+    return url().getHost() + ":" + url().getPort();
   }
 
   public Path log() {
     return log;
-  }
-
-  @Override
-  public void close() {
-    Processes.stop(process, Duration.ofSeconds(10));
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      List<Path> all = files.sorted(Comparator.reverseOrder()).toList();
-      for (Path f : all) {
-        Files.deleteIfExists(f);
-      }
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless (the token file is its owner's only)
-    }
   }
 }

@@ -250,9 +250,8 @@ public final class Benchmark {
             Integer.toString(threads),
             "SLUICE_LEADER_ELECTION_ENABLED",
             "false");
-    return ready
-        ? SluiceDaemon.start(project, api.url(), prometheus.url(), work, log, env)
-        : SluiceDaemon.launch(project, api.url(), prometheus.url(), work, log, env);
+    SluiceDaemon daemon = SluiceDaemon.launch(project, api.url(), prometheus.url(), work, log, env);
+    return ready ? daemon.awaitReady() : daemon;
   }
 
   private Map<String, Object> run(int n, Path out) throws Exception {

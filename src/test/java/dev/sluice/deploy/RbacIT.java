@@ -104,18 +104,19 @@ class RbacIT {
       PrometheusStub.canary("rbac-rollback", 0.5, 100, 500);
       api.takeRequests();
       daemon =
-          SluiceDaemon.start(
-              project,
-              api.url(),
-              URI.create(promConfig.get("sluice.prometheus.url")),
-              work,
-              work.resolve("sluice.log"),
-              Map.of(
-                  "KUBERNETES_USER_AGENT", AGENT,
-                  "SLUICE_INSTANCE", AGENT,
-                  "SLUICE_LEADER_ELECTION_NAMESPACE", "sluice-system",
-                  "SLUICE_PROMETHEUS_RETRY_MAX_RETRIES", "1",
-                  "SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000"));
+          SluiceDaemon.launch(
+                  project,
+                  api.url(),
+                  URI.create(promConfig.get("sluice.prometheus.url")),
+                  work,
+                  work.resolve("sluice.log"),
+                  Map.of(
+                      "KUBERNETES_USER_AGENT", AGENT,
+                      "SLUICE_INSTANCE", AGENT,
+                      "SLUICE_LEADER_ELECTION_NAMESPACE", "sluice-system",
+                      "SLUICE_PROMETHEUS_RETRY_MAX_RETRIES", "1",
+                      "SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000"))
+              .awaitReady();
       for (String ns :
           List.of("rbac-promote", "rbac-scale", "rbac-rollback", "rbac-reset", "rbac-action")) {
         await()

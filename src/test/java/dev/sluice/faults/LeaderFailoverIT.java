@@ -67,19 +67,20 @@ class LeaderFailoverIT {
       Fixtures.seedHelloworld(client, NS, spec -> spec.put("interval", "2s"));
       for (String name : List.of("sluice-a", "sluice-b")) {
         daemons.add(
-            SluiceDaemon.start(
-                project,
-                api.url(),
-                URI.create(prometheus.baseUrl()),
-                work,
-                work.resolve(name + ".log"),
-                Map.of(
-                    "SLUICE_INSTANCE", name,
-                    "KUBERNETES_USER_AGENT", name,
-                    "SLUICE_LEADER_ELECTION_NAMESPACE", "default",
-                    "SLUICE_LEADER_ELECTION_LEASE_DURATION", "4s",
-                    "SLUICE_LEADER_ELECTION_RENEW_DEADLINE", "3s",
-                    "SLUICE_LEADER_ELECTION_RETRY_PERIOD", "500ms")));
+            SluiceDaemon.launch(
+                    project,
+                    api.url(),
+                    URI.create(prometheus.baseUrl()),
+                    work,
+                    work.resolve(name + ".log"),
+                    Map.of(
+                        "SLUICE_INSTANCE", name,
+                        "KUBERNETES_USER_AGENT", name,
+                        "SLUICE_LEADER_ELECTION_NAMESPACE", "default",
+                        "SLUICE_LEADER_ELECTION_LEASE_DURATION", "4s",
+                        "SLUICE_LEADER_ELECTION_RENEW_DEADLINE", "3s",
+                        "SLUICE_LEADER_ELECTION_RETRY_PERIOD", "500ms"))
+                .awaitReady());
       }
       await().atMost(Duration.ofSeconds(60)).until(() -> leaders(daemons).size() == 1);
       SluiceDaemon leader = leaders(daemons).get(0);

@@ -155,8 +155,9 @@ final class Rig implements AutoCloseable {
     env.put("SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000");
     env.putAll(extra);
     starts++;
-    return SluiceDaemon.start(
-        project, apiServerUrl, prometheus, work, work.resolve("sluice-" + starts + ".log"), env);
+    return SluiceDaemon.launch(
+            project, apiServerUrl, prometheus, work, work.resolve("sluice-" + starts + ".log"), env)
+        .awaitReady();
   }
 
   Path log(int start) {

@@ -159,14 +159,14 @@ public final class Sandbox implements AutoCloseable {
     }
     daemon =
         new SluiceDaemon(
-            options.daemonJar(),
-            api.url(),
-            prometheus.url(),
-            daemonPort,
-            reportDir,
-            reportDir.resolve("sluice.log"),
-            Map.of("SLUICE_API_TOKEN", token),
-            true);
+                options.daemonJar(),
+                api.url(),
+                prometheus.url(),
+                daemonPort,
+                reportDir,
+                reportDir.resolve("sluice.log"),
+                Map.of("SLUICE_API_TOKEN", token))
+            .awaitReady();
     out.printf(
         "  Sluice daemon  http://%s (log: sluice.log), configured by %s and SLUICE_API_TOKEN"
             + " (random per run)%n",

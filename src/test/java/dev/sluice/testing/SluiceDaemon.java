@@ -28,34 +28,11 @@ public final class SluiceDaemon implements AutoCloseable {
   private final Path log;
   private final Map<String, String> configuration;
 
-  public SluiceDaemon(
-      Path jar, String apiServerUrl, URI prometheus, int port, Path workDir, Path log) {
-    this(jar, apiServerUrl, prometheus, port, workDir, log, Map.of(), true);
-  }
-
   /**
    * Starts the packaged daemon of {@code projectDir} ({@link #defaultJar}) on a free port, with the
    * API server at {@code apiServerUrl}, Prometheus at {@code prometheus}, {@code extra} environment
-   * and its output in {@code log}; returns once it reports ready (stopped again if it does not).
+   * and its output in {@code log}; returns at once ({@link #awaitReady} waits until it is ready).
    */
-  public static SluiceDaemon start(
-      Path projectDir,
-      String apiServerUrl,
-      URI prometheus,
-      Path workDir,
-      Path log,
-      Map<String, String> extra) {
-    SluiceDaemon daemon = launch(projectDir, apiServerUrl, prometheus, workDir, log, extra);
-    try {
-      daemon.await("/q/health/ready", Duration.ofSeconds(120));
-    } catch (RuntimeException e) {
-      daemon.close();
-      throw e;
-    }
-    return daemon;
-  }
-
-  /** As {@link #start}, but returns at once, before the daemon is ready (see {@link #await}). */
   public static SluiceDaemon launch(
       Path projectDir,
       String apiServerUrl,
@@ -70,13 +47,12 @@ public final class SluiceDaemon implements AutoCloseable {
         Processes.freePort(),
         workDir,
         log,
-        extra,
-        false);
+        extra);
   }
 
   /**
-   * A daemon with {@code extra} environment (e.g. leader-election settings); when {@code
-   * awaitReady} it returns once the daemon reports ready.
+   * Starts the daemon of {@code jar} on {@code port} with {@code extra} environment (e.g.
+   * leader-election settings); returns at once ({@link #awaitReady} waits until it is ready).
    */
   public SluiceDaemon(
       Path jar,
@@ -85,8 +61,7 @@ public final class SluiceDaemon implements AutoCloseable {
       int port,
       Path workDir,
       Path log,
-      Map<String, String> extra,
-      boolean awaitReady) {
+      Map<String, String> extra) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no Sluice daemon at " + jar + ": " + BUILD_HINT);
     }
@@ -144,9 +119,17 @@ public final class SluiceDaemon implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (awaitReady) {
+  }
+
+  /** Returns once the daemon reports ready; stops it if it does not within two minutes. */
+  public SluiceDaemon awaitReady() {
+    try {
       await("/q/health/ready", Duration.ofSeconds(120));
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
+    return this;
   }
 
   /**

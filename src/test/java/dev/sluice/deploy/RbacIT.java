@@ -197,18 +197,12 @@ class RbacIT {
   }
 
   private static CanaryStatus status(KubernetesClient client, String ns) {
-    Canary c = client.resources(Canary.class).inNamespace(ns).withName("helloworld").get();
-    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return Fixtures.status(client, ns);
   }
 
   @SuppressWarnings("unchecked")
   private static void resetRoute(KubernetesClient client, String ns) {
-    GenericKubernetesResource vs =
-        client
-            .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
-            .inNamespace(ns)
-            .withName("helloworld")
-            .get();
+    GenericKubernetesResource vs = Fixtures.virtualService(client, ns);
     Map<String, Object> spec = (Map<String, Object>) vs.getAdditionalProperties().get("spec");
     for (Map<String, Object> route : (List<Map<String, Object>>) spec.get("http")) {
       if ("default".equals(route.get("name"))) {

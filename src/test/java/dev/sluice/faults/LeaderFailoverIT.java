@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.ClusterHistory;
@@ -151,8 +150,7 @@ class LeaderFailoverIT {
   }
 
   private static CanaryStatus status(KubernetesClient client) {
-    Canary c = client.resources(Canary.class).inNamespace(NS).withName("helloworld").get();
-    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return Fixtures.status(client, NS);
   }
 
   private static List<SluiceDaemon> leaders(List<SluiceDaemon> daemons) {

@@ -2,7 +2,6 @@ package dev.sluice.faults;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.Fixtures;
@@ -108,16 +107,11 @@ final class Rig implements AutoCloseable {
   }
 
   CanaryStatus status(String ns) {
-    Canary c = client.resources(Canary.class).inNamespace(ns).withName("helloworld").get();
-    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return Fixtures.status(client, ns);
   }
 
   GenericKubernetesResource virtualService(String ns) {
-    return client
-        .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
-        .inNamespace(ns)
-        .withName("helloworld")
-        .get();
+    return Fixtures.virtualService(client, ns);
   }
 
   void awaitStable(String ns, String version, Duration atMost) {

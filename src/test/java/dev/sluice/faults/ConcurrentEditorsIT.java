@@ -50,10 +50,9 @@ class ConcurrentEditorsIT {
   @Test
   void anotherWritersChangesAreNeverLostAndTheManagedRouteIsRestoredOrTheReleaseStops()
       throws Exception {
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     int edits = 0;
     try (Rig rig = new Rig("editors")) {
+      URI promUrl = rig.prometheusStub();
       for (String ns : ALL) {
         rig.seed(ns, s -> s.put("interval", "2s"));
         PrometheusStub.canary(ns, 0.0, 100, 500);
@@ -160,8 +159,6 @@ class ConcurrentEditorsIT {
       assertThat(weights(rig.virtualService(OTHER), "default")).containsExactly("v2=100");
       CanaryStatus deleted = rig.status(DELETE);
       assertThat(deleted.rollbackReason).contains("can no longer be written");
-    } finally {
-      prometheus.stop();
     }
   }
 

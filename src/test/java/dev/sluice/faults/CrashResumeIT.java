@@ -31,13 +31,12 @@ class CrashResumeIT {
   void releasesResumeAfterEverySigkillWithNoStepRepeatedOrSkipped() throws Exception {
     int wanted = Rig.property("sluice.faults.kills", 20);
     Random random = new Random(Rig.SEED);
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     int kills = 0;
     int midRelease = 0;
     int rounds = 0;
     long deadline = System.nanoTime() + Duration.ofMinutes(4L + wanted / 4).toNanos();
     try (Rig rig = new Rig("crash")) {
+      URI promUrl = rig.prometheusStub();
       rig.seed(A, s -> {});
       rig.seed(B, s -> s.put("steps", List.of(5, 25, 50, 75)));
       rig.seed(C, s -> {});
@@ -95,8 +94,6 @@ class CrashResumeIT {
       assertThat(report.promoted()).isEqualTo(2 * rounds);
       assertThat(report.rolledBack()).isEqualTo(rounds);
       Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(5, 25, 50, 75));
-    } finally {
-      prometheus.stop();
     }
   }
 }

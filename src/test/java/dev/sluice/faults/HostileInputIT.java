@@ -183,10 +183,9 @@ class HostileInputIT {
         "sluice-faults-"
             + Long.toHexString(random.nextLong())
             + Long.toHexString(random.nextLong());
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     int requests = 0;
     try (Rig rig = new Rig("hostile")) {
+      URI promUrl = rig.prometheusStub();
       rig.seed(CONTROL, s -> {});
       PrometheusStub.canary(CONTROL, 0.0, 100, 500);
       for (Bad b : bad) {
@@ -269,8 +268,6 @@ class HostileInputIT {
       assertThat(report.lost()).isEmpty();
       assertThat(report.releasesStarted()).as("only the control Canary released").isEqualTo(1);
       assertThat(report.promoted()).isEqualTo(1);
-    } finally {
-      prometheus.stop();
     }
   }
 

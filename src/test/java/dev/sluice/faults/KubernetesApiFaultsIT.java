@@ -32,10 +32,9 @@ class KubernetesApiFaultsIT {
   void releasesFinishThroughConflictsErrorsThrottlingSlownessAndDroppedWatches() throws Exception {
     int rounds = Rig.property("sluice.faults.rounds", 2);
     Random random = new Random(Rig.SEED);
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     try (Rig rig = new Rig("api");
         FaultProxy proxy = new FaultProxy(rig.api.url(), Rig.SEED)) {
+      URI promUrl = rig.prometheusStub();
       rig.seed(A, s -> {});
       rig.seed(B, s -> s.put("steps", List.of(20, 50, 80)));
       rig.seed(C, s -> {});
@@ -91,8 +90,6 @@ class KubernetesApiFaultsIT {
         assertThat(proxy.count(f)).as("%s injected (%s)", f, proxy.summary()).isPositive();
       }
       Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(20, 50, 80));
-    } finally {
-      prometheus.stop();
     }
   }
 }

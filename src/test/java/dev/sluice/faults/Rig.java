@@ -6,6 +6,7 @@ import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.History;
+import dev.sluice.testing.PrometheusStub;
 import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -43,6 +44,8 @@ final class Rig implements AutoCloseable {
   final KubernetesClient client;
   final History history;
   private int starts;
+  private PrometheusStub prometheusStub;
+  private URI prometheusStubUrl;
 
   Rig(String name) {
     try {
@@ -61,6 +64,18 @@ final class Rig implements AutoCloseable {
     api = new ApiServer(project);
     client = api.client();
     history = new History(client);
+  }
+
+  /**
+   * The Prometheus stand-in of the component tests ({@link PrometheusStub}; its static methods set
+   * each namespace's answers), started at the first call and stopped with the rig.
+   */
+  URI prometheusStub() {
+    if (prometheusStub == null) {
+      prometheusStub = new PrometheusStub();
+      prometheusStubUrl = URI.create(prometheusStub.start().get("sluice.prometheus.url"));
+    }
+    return prometheusStubUrl;
   }
 
   static int property(String name, int ci) {
@@ -166,5 +181,8 @@ final class Rig implements AutoCloseable {
   public void close() {
     history.close();
     api.close();
+    if (prometheusStub != null) {
+      prometheusStub.stop();
+    }
   }
 }

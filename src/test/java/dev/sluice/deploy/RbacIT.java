@@ -124,37 +124,21 @@ class RbacIT {
             .until(() -> "v1".equals(status(client, ns).stableVersion));
         Fixtures.apply(client, ns, "scenarios/helloworld-v2.yaml");
       }
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> "Succeeded".equals(status(client, "rbac-promote").phase));
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> "Succeeded".equals(status(client, "rbac-scale").phase));
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> "RolledBack".equals(status(client, "rbac-rollback").phase));
+      awaitPhase(client, "rbac-promote", "Succeeded", 90);
+      awaitPhase(client, "rbac-scale", "Succeeded", 90);
+      awaitPhase(client, "rbac-rollback", "RolledBack", 90);
 
       // an outside writer takes the canary out of the route mid-release
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "Progressing".equals(status(client, "rbac-reset").phase));
+      awaitPhase(client, "rbac-reset", "Progressing", 60);
       resetRoute(client, "rbac-reset");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "RolledBack".equals(status(client, "rbac-reset").phase));
+      awaitPhase(client, "rbac-reset", "RolledBack", 60);
 
       // a person pauses, then aborts, with kubectl annotate
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "Progressing".equals(status(client, "rbac-action").phase));
+      awaitPhase(client, "rbac-action", "Progressing", 60);
       annotate(client, "rbac-action", "pause");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "Paused".equals(status(client, "rbac-action").phase));
+      awaitPhase(client, "rbac-action", "Paused", 60);
       annotate(client, "rbac-action", "abort");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "RolledBack".equals(status(client, "rbac-action").phase));
+      awaitPhase(client, "rbac-action", "RolledBack", 60);
       Thread.sleep(3000); // a few lease renewals
 
       Set<Permission> used = new TreeSet<>();
@@ -198,6 +182,10 @@ class RbacIT {
 
   private static CanaryStatus status(KubernetesClient client, String ns) {
     return Fixtures.status(client, ns);
+  }
+
+  private static void awaitPhase(KubernetesClient client, String ns, String phase, int seconds) {
+    await().atMost(Duration.ofSeconds(seconds)).until(() -> phase.equals(status(client, ns).phase));
   }
 
   @SuppressWarnings("unchecked")

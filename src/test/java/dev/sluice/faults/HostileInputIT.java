@@ -395,15 +395,7 @@ class HostileInputIT {
     try (Socket s = new Socket(http.getHost(), http.getPort())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
-      out.write(
-          ("POST "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + http.getHost()
-                  + "\r\nAuthorization: "
-                  + auth
-                  + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(postHead(http, path, auth, "Content-Length: 0"));
       out.flush();
       String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int code = Integer.parseInt(answer.split(" ", 3)[1]);
@@ -413,19 +405,27 @@ class HostileInputIT {
     }
   }
 
+  /** A POST's request line and headers, the path as written, {@code headers} before the last. */
+  private static byte[] postHead(URI http, String path, String auth, String headers) {
+    return ("POST "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + http.getHost()
+            + "\r\nAuthorization: "
+            + auth
+            + "\r\n"
+            + headers
+            + "\r\nConnection: close\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
   private static int rawChunked(URI http, String path, String auth, int size) throws Exception {
     try (Socket s = new Socket(http.getHost(), http.getPort())) {
       s.setSoTimeout(20_000);
       OutputStream out = s.getOutputStream();
       out.write(
-          ("POST "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + http.getHost()
-                  + "\r\nAuthorization: "
-                  + auth
-                  + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
+          postHead(
+              http, path, auth, "Content-Type: application/json\r\nTransfer-Encoding: chunked"));
       byte[] chunk = "x".repeat(8192).getBytes(StandardCharsets.ISO_8859_1);
       try {
         for (int sent = 0; sent < size; sent += chunk.length) {

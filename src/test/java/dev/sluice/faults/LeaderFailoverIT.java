@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.DaemonMetrics;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.History;
 import dev.sluice.testing.InvariantChecker;
@@ -19,9 +20,6 @@ import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class LeaderFailoverIT {
   private static final Duration LEASE = Duration.ofSeconds(4);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String NS = "failover";
 
   @Test
@@ -158,18 +155,7 @@ class LeaderFailoverIT {
   }
 
   private static boolean isLeader(SluiceDaemon d) {
-    if (!d.alive()) {
-      return false;
-    }
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(d.http().resolve("/q/metrics")).build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.body().lines().anyMatch(l -> l.equals("sluice_leader 1.0"));
-    } catch (Exception e) {
-      return false;
-    }
+    return d.alive() && DaemonMetrics.value(DaemonMetrics.scrape(d.http()), "sluice_leader") == 1.0;
   }
 
   /** Who wrote the release's objects (by User-Agent), leases and events aside. */

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,7 @@ final class ReleaseMetrics {
   private final Timer reconcile;
   private final Timer alertReaction;
   private final Timer checkReaction;
+  private volatile double lastAlertReactionAt = Double.NaN;
 
   ReleaseMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -42,7 +44,8 @@ final class ReleaseMetrics {
             "sluice.canary.phase",
             "sluice.canary.ready",
             "sluice.canary.release.started.timestamp",
-            "sluice.check.value")) {
+            "sluice.check.value",
+            "sluice.alert.reaction.last.timestamp")) {
       registry.find(name).meters().forEach(registry::remove);
     }
     this.reconcile =
@@ -58,6 +61,13 @@ final class ReleaseMetrics {
         reactionTimer(
             "sluice.check.reaction",
             "Time from the failing Prometheus answer's arrival to its rollback's route write");
+    Gauge.builder("sluice.alert.reaction.last.timestamp", this, m -> m.lastAlertReactionAt)
+        .description(
+            "When the last firing alert's rollback was carried out (its route write done; NaN"
+                + " before the first): less its sluice_alert_reaction_seconds, when the alert"
+                + " arrived")
+        .baseUnit("seconds")
+        .register(registry);
   }
 
   private Timer reactionTimer(String name, String description) {
@@ -211,6 +221,8 @@ final class ReleaseMetrics {
   /** A firing alert's rollback was carried out {@code took} after the webhook received it. */
   void alertReaction(Duration took) {
     alertReaction.record(took);
+    Instant now = Instant.now();
+    lastAlertReactionAt = now.getEpochSecond() + now.getNano() / 1e9;
   }
 
   void promoted(Duration took) {

@@ -7,20 +7,13 @@ import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.MockCluster;
 import dev.sluice.testing.PrometheusStub;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URL;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,29 +24,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = MockCluster.class)
 @WithTestResource(PrometheusStub.class)
-class ActionAnnotationTest {
+class ActionAnnotationTest extends ApiTest {
   private static final String ACTION = "sluice.dev/action";
   private static final String ACTION_BY = "sluice.dev/action-by";
-
-  @Inject KubernetesClient client;
-  @Inject MeterRegistry registry;
-
-  @TestHTTPResource("/")
-  URL url;
-
-  private ApiScenario scenario;
-
-  private ApiScenario scenario(String ns) {
-    scenario = new ApiScenario(client, URI.create(url.toString()), ns);
-    return scenario;
-  }
-
-  @AfterEach
-  void cleanUp() {
-    if (scenario != null) {
-      scenario.close();
-    }
-  }
 
   /** What kubectl annotate does, as a plain update (retried when the status moved meanwhile). */
   private void annotate(ApiScenario s, Map<String, String> annotations) {

@@ -10,23 +10,16 @@ import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.MockCluster;
 import dev.sluice.testing.PrometheusStub;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,29 +30,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = MockCluster.class)
 @WithTestResource(PrometheusStub.class)
-class AlertWebhookTest {
+class AlertWebhookTest extends ApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String WEBHOOK = "/api/v1/alerts";
-
-  @Inject KubernetesClient client;
-  @Inject MeterRegistry registry;
-
-  @TestHTTPResource("/")
-  URL url;
-
-  private ApiScenario scenario;
-
-  private ApiScenario scenario(String ns) {
-    scenario = new ApiScenario(client, URI.create(url.toString()), ns);
-    return scenario;
-  }
-
-  @AfterEach
-  void cleanUp() {
-    if (scenario != null) {
-      scenario.close();
-    }
-  }
 
   /** A v4 payload with one alert of these labels. */
   private static String payload(String status, Map<String, String> labels) {

@@ -10,7 +10,6 @@ import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.PrometheusStub;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,8 +88,7 @@ final class ApiScenario {
   }
 
   CanaryStatus status() {
-    Canary c = canary();
-    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return Fixtures.status(client, ns);
   }
 
   void awaitPhase(String phase) {
@@ -105,13 +103,7 @@ final class ApiScenario {
 
   /** The default route's weights now, e.g. [v1=90, v2=10]. */
   List<String> route() {
-    GenericKubernetesResource vs =
-        client
-            .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
-            .inNamespace(ns)
-            .withName("helloworld")
-            .get();
-    return ClusterHistory.weights(vs, "default");
+    return ClusterHistory.weights(Fixtures.virtualService(client, ns), "default");
   }
 
   /** The default route's weights at every write since the seed. */

@@ -8,20 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.MockCluster;
 import dev.sluice.testing.PrometheusStub;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,28 +24,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = MockCluster.class)
 @WithTestResource(PrometheusStub.class)
-class ManualControlApiTest {
+class ManualControlApiTest extends ApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @Inject KubernetesClient client;
-  @Inject MeterRegistry registry;
-
-  @TestHTTPResource("/")
-  URL url;
-
-  private ApiScenario scenario;
-
-  private ApiScenario scenario(String ns) {
-    scenario = new ApiScenario(client, URI.create(url.toString()), ns);
-    return scenario;
-  }
-
-  @AfterEach
-  void cleanUp() {
-    if (scenario != null) {
-      scenario.close();
-    }
-  }
 
   private static void assertApplied(HttpResponse<String> r, String action) throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

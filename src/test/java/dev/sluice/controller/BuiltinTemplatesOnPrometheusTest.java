@@ -16,12 +16,11 @@ import dev.sluice.analysis.QueryResult;
 import dev.sluice.analysis.QueryResult.Sample;
 import dev.sluice.analysis.Template;
 import dev.sluice.analysis.TemplateRenderer;
+import dev.sluice.testing.PrometheusServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,10 +162,9 @@ class BuiltinTemplatesOnPrometheusTest {
               labels: {sluice_canary: elsewhere/shop, namespace: alert-explicit-elsewhere, app: shop}
       """;
 
-  static Path binary;
   static HttpServer exporter;
-  static Process prometheus;
-  static Path workDir;
+  static PrometheusServer prometheus;
+  static Path log;
   static URI prometheusUrl;
   static final long STARTED = System.nanoTime();
   static final HttpClient HTTP =
@@ -175,39 +172,15 @@ class BuiltinTemplatesOnPrometheusTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   static boolean prometheusInstalled() {
-    boolean installed = findPrometheus() != null;
+    boolean installed = PrometheusServer.find() != null;
     if (!installed) {
       System.err.println("SKIPPED BuiltinTemplatesOnPrometheusTest: " + INSTALL_HINT);
     }
     return installed;
   }
 
-  static Path findPrometheus() {
-    String given = System.getProperty("sluice.prometheus.binary");
-    if (given != null) {
-      return Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
-    }
-    Path usual = Path.of("/usr/bin/prometheus");
-    if (Files.isExecutable(usual)) {
-      return usual;
-    }
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String dir : path.split(java.io.File.pathSeparator)) {
-        Path candidate = Path.of(dir, "prometheus");
-        if (Files.isExecutable(candidate)) {
-          return candidate;
-        }
-      }
-    }
-    return null;
-  }
-
   @BeforeAll
   static void startExporterAndPrometheus() throws Exception {
-    binary = findPrometheus();
-
-    workDir = Files.createTempDirectory("sluice-prometheus-test-");
     exporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     exporter.createContext(
         "/metrics",
@@ -221,53 +194,29 @@ class BuiltinTemplatesOnPrometheusTest {
         });
     exporter.start();
 
-    Path config = workDir.resolve("prometheus.yml");
-    Files.writeString(
-        config,
-        """
-        global:
-          scrape_interval: 1s
-          scrape_timeout: 1s
-          evaluation_interval: 1s
-        rule_files:
-          - %s
-        scrape_configs:
-          - job_name: istio-like
-            scrape_interval: 1s
-            static_configs:
-              - targets: ['127.0.0.1:%d']
-        """
-            .formatted(workDir.resolve("alerts.yml"), exporter.getAddress().getPort()));
-    Files.writeString(workDir.resolve("alerts.yml"), ALERTING_RULES);
-
-    // A free port can be taken between finding it and Prometheus binding it: try a few.
-    for (int attempt = 1; prometheus == null || !prometheus.isAlive(); attempt++) {
-      int port = freePort();
-      prometheusUrl = URI.create("http://127.0.0.1:" + port);
-      prometheus =
-          new ProcessBuilder(
-                  binary.toString(),
-                  "--config.file=" + config,
-                  "--storage.tsdb.path=" + workDir.resolve("data"),
-                  "--storage.tsdb.retention.time=1h",
-                  "--web.listen-address=127.0.0.1:" + port,
-                  "--log.level=warn")
-              .redirectErrorStream(true)
-              .redirectOutput(workDir.resolve("prometheus.log").toFile())
-              .start();
-      try {
-        await("Prometheus ready")
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(200))
-            .ignoreExceptions()
-            .until(() -> !prometheus.isAlive() || get("/-/ready").statusCode() == 200);
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
-        throw new IllegalStateException("Prometheus did not get ready; log:\n" + log(), e);
-      }
-      if (!prometheus.isAlive() && attempt >= 3) {
-        throw new IllegalStateException("Prometheus exited; log:\n" + log());
-      }
-    }
+    log = Files.createTempFile("sluice-prometheus-test-", ".log");
+    int exporterPort = exporter.getAddress().getPort();
+    prometheus =
+        new PrometheusServer(
+            PrometheusServer.find(),
+            rules ->
+                """
+                global:
+                  scrape_interval: 1s
+                  scrape_timeout: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - %s
+                scrape_configs:
+                  - job_name: istio-like
+                    scrape_interval: 1s
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """
+                    .formatted(rules, exporterPort),
+            ALERTING_RULES,
+            log);
+    prometheusUrl = prometheus.url();
 
     // Enough scrapes that every rate has several samples, and the busiest scenarios > 20 requests.
     await("8 scrapes in Prometheus")
@@ -286,18 +235,13 @@ class BuiltinTemplatesOnPrometheusTest {
   @AfterAll
   static void stop() throws Exception {
     if (prometheus != null) {
-      prometheus.destroy();
-      if (!prometheus.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-        prometheus.destroyForcibly().waitFor();
-      }
+      prometheus.close();
     }
     if (exporter != null) {
       exporter.stop(0);
     }
-    if (workDir != null) {
-      try (Stream<Path> files = Files.walk(workDir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    if (log != null) {
+      Files.deleteIfExists(log);
     }
   }
 
@@ -421,20 +365,6 @@ class BuiltinTemplatesOnPrometheusTest {
       case "-Inf" -> Double.NEGATIVE_INFINITY;
       default -> Double.parseDouble(s); // "NaN" parses
     };
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  static String log() {
-    try {
-      return Files.readString(workDir.resolve("prometheus.log"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   // ---- the checks ------------------------------------------------------------------------

@@ -3,12 +3,12 @@ package dev.sluice.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.faults.History;
-import dev.sluice.faults.InvariantChecker;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.ClusterHistory;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.History;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.MockCluster;
 import dev.sluice.testing.PrometheusStub;
 import io.fabric8.kubernetes.api.model.Condition;

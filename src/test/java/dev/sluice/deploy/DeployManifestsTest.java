@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.model.Canary;
+import dev.sluice.testing.CrdSchemas;
 import dev.sluice.testing.IstioSchemas;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -284,7 +285,7 @@ class DeployManifestsTest {
     assertThat(List.of(env.get("JAVA_OPTS").getValue().split(" ")))
         .containsExactlyElementsOf(
             Stream.concat(
-                    dev.sluice.sandbox.DaemonJvm.OPTIONS.stream(),
+                    dev.sluice.testing.DaemonJvm.OPTIONS.stream(),
                     Stream.of("-XX:SharedArchiveFile=/deployments/app-cds.jsa"))
                 .toList());
     assertThat(env.get("MALLOC_ARENA_MAX").getValue()).isEqualTo("2");

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,39 +23,54 @@ final class SluiceMetrics {
 
   /** Prometheus series name to Micrometer meter name. */
   static final Map<String, String> SERIES =
-      Map.ofEntries(
-          Map.entry("sluice_canary_weight_percent", "sluice.canary.weight"),
-          Map.entry("sluice_canary_phase", "sluice.canary.phase"),
-          Map.entry("sluice_canary_step", "sluice.canary.step"),
-          Map.entry("sluice_canary_ready", "sluice.canary.ready"),
-          Map.entry(
+      series(
+          Map.of(
+              "sluice_canary_weight_percent", "sluice.canary.weight",
+              "sluice_canary_phase", "sluice.canary.phase",
+              "sluice_canary_step", "sluice.canary.step",
+              "sluice_canary_ready", "sluice.canary.ready",
               "sluice_canary_release_started_timestamp_seconds",
-              "sluice.canary.release.started.timestamp"),
-          Map.entry("sluice_leader", "sluice.leader"),
-          Map.entry("sluice_alerts_total", "sluice.alerts"),
-          Map.entry("sluice_alert_reaction_seconds_bucket", "sluice.alert.reaction"),
-          Map.entry("sluice_alert_reaction_seconds_count", "sluice.alert.reaction"),
-          Map.entry("sluice_alert_reaction_seconds_sum", "sluice.alert.reaction"),
-          Map.entry("sluice_alert_reaction_seconds_max", "sluice.alert.reaction"),
-          Map.entry("sluice_check_reaction_seconds_bucket", "sluice.check.reaction"),
-          Map.entry("sluice_check_reaction_seconds_count", "sluice.check.reaction"),
-          Map.entry("sluice_check_reaction_seconds_sum", "sluice.check.reaction"),
-          Map.entry("sluice_check_reaction_seconds_max", "sluice.check.reaction"),
-          Map.entry("sluice_check_value", "sluice.check.value"),
-          Map.entry("sluice_check_evaluations_total", "sluice.check.evaluations"),
-          Map.entry("sluice_rollbacks_total", "sluice.rollbacks"),
-          Map.entry("sluice_releases_total", "sluice.releases"),
-          Map.entry("sluice_release_duration_seconds_count", "sluice.release.duration"),
-          Map.entry("sluice_release_duration_seconds_sum", "sluice.release.duration"),
-          Map.entry("sluice_release_duration_seconds_max", "sluice.release.duration"),
-          Map.entry("sluice_reconcile_seconds_bucket", "sluice.reconcile"),
-          Map.entry("sluice_reconcile_seconds_count", "sluice.reconcile"),
-          Map.entry("sluice_reconcile_seconds_sum", "sluice.reconcile"),
-          Map.entry("sluice_reconcile_seconds_max", "sluice.reconcile"),
-          Map.entry("sluice_prometheus_query_seconds_count", "sluice.prometheus.query"),
-          Map.entry("sluice_prometheus_query_seconds_sum", "sluice.prometheus.query"),
-          Map.entry("sluice_prometheus_query_seconds_max", "sluice.prometheus.query"),
-          Map.entry("sluice_prometheus_query_errors_total", "sluice.prometheus.query.errors"));
+                  "sluice.canary.release.started.timestamp",
+              "sluice_leader", "sluice.leader",
+              "sluice_alerts_total", "sluice.alerts",
+              "sluice_alert_reaction_last_timestamp_seconds",
+                  "sluice.alert.reaction.last.timestamp",
+              "sluice_check_value", "sluice.check.value",
+              "sluice_check_evaluations_total", "sluice.check.evaluations"),
+          Map.of(
+              "sluice_rollbacks_total", "sluice.rollbacks",
+              "sluice_releases_total", "sluice.releases",
+              "sluice_prometheus_query_errors_total", "sluice.prometheus.query.errors"),
+          List.of(
+              timer("sluice.alert.reaction", true),
+              timer("sluice.check.reaction", true),
+              timer("sluice.release.duration", false),
+              timer("sluice.reconcile", true),
+              timer("sluice.prometheus.query", false)));
+
+  /**
+   * A timer's series: {@code <name>_seconds_count}, {@code _sum} and {@code _max}, and {@code
+   * _bucket} when it publishes buckets.
+   */
+  private static Map<String, String> timer(String meter, boolean buckets) {
+    String series = meter.replace('.', '_') + "_seconds";
+    Map<String, String> out = new HashMap<>();
+    for (String suffix :
+        buckets
+            ? List.of("_bucket", "_count", "_sum", "_max")
+            : List.of("_count", "_sum", "_max")) {
+      out.put(series + suffix, meter);
+    }
+    return out;
+  }
+
+  private static Map<String, String> series(
+      Map<String, String> gauges, Map<String, String> counters, List<Map<String, String>> timers) {
+    Map<String, String> all = new HashMap<>(gauges);
+    all.putAll(counters);
+    timers.forEach(all::putAll);
+    return Map.copyOf(all);
+  }
 
   /**
    * Meters made on main by work that went on beside this branch (issue 5's leader election and

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.model.CanaryStatus;
-import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -49,15 +50,14 @@ class ConcurrentEditorsIT {
   @Test
   void anotherWritersChangesAreNeverLostAndTheManagedRouteIsRestoredOrTheReleaseStops()
       throws Exception {
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     int edits = 0;
     try (Rig rig = new Rig("editors")) {
+      URI promUrl = rig.prometheusStub();
       for (String ns : ALL) {
         rig.seed(ns, s -> s.put("interval", "2s"));
         PrometheusStub.canary(ns, 0.0, 100, 500);
       }
-      try (Launchers.Daemon daemon = rig.daemon(rig.api.url(), promUrl, Map.of())) {
+      try (SluiceDaemon daemon = rig.daemon(rig.api.url(), promUrl, Map.of())) {
         for (String ns : ALL) {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
           rig.release(ns, "v2");
@@ -159,8 +159,6 @@ class ConcurrentEditorsIT {
       assertThat(weights(rig.virtualService(OTHER), "default")).containsExactly("v2=100");
       CanaryStatus deleted = rig.status(DELETE);
       assertThat(deleted.rollbackReason).contains("can no longer be written");
-    } finally {
-      prometheus.stop();
     }
   }
 

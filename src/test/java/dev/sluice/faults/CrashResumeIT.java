@@ -2,8 +2,9 @@ package dev.sluice.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -30,18 +31,17 @@ class CrashResumeIT {
   void releasesResumeAfterEverySigkillWithNoStepRepeatedOrSkipped() throws Exception {
     int wanted = Rig.property("sluice.faults.kills", 20);
     Random random = new Random(Rig.SEED);
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     int kills = 0;
     int midRelease = 0;
     int rounds = 0;
     long deadline = System.nanoTime() + Duration.ofMinutes(4L + wanted / 4).toNanos();
     try (Rig rig = new Rig("crash")) {
+      URI promUrl = rig.prometheusStub();
       rig.seed(A, s -> {});
       rig.seed(B, s -> s.put("steps", List.of(5, 25, 50, 75)));
       rig.seed(C, s -> {});
       ALL.forEach(ns -> PrometheusStub.canary(ns, 0.0, 100, 500));
-      try (Launchers.Daemon first = rig.daemon(rig.api.url(), promUrl, Map.of())) {
+      try (SluiceDaemon first = rig.daemon(rig.api.url(), promUrl, Map.of())) {
         for (String ns : ALL) {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
         }
@@ -59,7 +59,7 @@ class CrashResumeIT {
         }
         while (!rig.roundOver(version, A, B, C)) {
           assertThat(System.nanoTime()).as("the kills take too long").isLessThan(deadline);
-          Launchers.Daemon d = rig.daemon(rig.api.url(), promUrl, Map.of());
+          SluiceDaemon d = rig.daemon(rig.api.url(), promUrl, Map.of());
           long upFor = 200 + random.nextInt(1800);
           long until = System.nanoTime() + upFor * 1_000_000L;
           while (System.nanoTime() < until) {
@@ -94,8 +94,6 @@ class CrashResumeIT {
       assertThat(report.promoted()).isEqualTo(2 * rounds);
       assertThat(report.rolledBack()).isEqualTo(rounds);
       Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(5, 25, 50, 75));
-    } finally {
-      prometheus.stop();
     }
   }
 }

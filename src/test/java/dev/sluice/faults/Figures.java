@@ -1,5 +1,6 @@
 package dev.sluice.faults;
 
+import dev.sluice.testing.InvariantChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

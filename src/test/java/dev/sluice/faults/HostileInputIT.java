@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.model.CanaryStatus;
-import dev.sluice.sandbox.Launchers;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -182,10 +183,9 @@ class HostileInputIT {
         "sluice-faults-"
             + Long.toHexString(random.nextLong())
             + Long.toHexString(random.nextLong());
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     int requests = 0;
     try (Rig rig = new Rig("hostile")) {
+      URI promUrl = rig.prometheusStub();
       rig.seed(CONTROL, s -> {});
       PrometheusStub.canary(CONTROL, 0.0, 100, 500);
       for (Bad b : bad) {
@@ -202,7 +202,7 @@ class HostileInputIT {
       Map<String, String> env = new HashMap<>();
       env.put("SLUICE_API_TOKEN", token);
       env.put("QUARKUS_LOG_CATEGORY__DEV_SLUICE__LEVEL", "DEBUG");
-      try (Launchers.Daemon daemon = rig.daemon(rig.api.url(), promUrl, env)) {
+      try (SluiceDaemon daemon = rig.daemon(rig.api.url(), promUrl, env)) {
         rig.awaitStable(CONTROL, "v1", Duration.ofSeconds(60));
         Map<String, String> vsBefore = new HashMap<>();
         Map<String, String> drBefore = new HashMap<>();
@@ -268,8 +268,6 @@ class HostileInputIT {
       assertThat(report.lost()).isEmpty();
       assertThat(report.releasesStarted()).as("only the control Canary released").isEqualTo(1);
       assertThat(report.promoted()).isEqualTo(1);
-    } finally {
-      prometheus.stop();
     }
   }
 
@@ -397,15 +395,7 @@ class HostileInputIT {
     try (Socket s = new Socket(http.getHost(), http.getPort())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
-      out.write(
-          ("POST "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + http.getHost()
-                  + "\r\nAuthorization: "
-                  + auth
-                  + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(postHead(http, path, auth, "Content-Length: 0"));
       out.flush();
       String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int code = Integer.parseInt(answer.split(" ", 3)[1]);
@@ -415,19 +405,27 @@ class HostileInputIT {
     }
   }
 
+  /** A POST's request line and headers, the path as written, {@code headers} before the last. */
+  private static byte[] postHead(URI http, String path, String auth, String headers) {
+    return ("POST "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + http.getHost()
+            + "\r\nAuthorization: "
+            + auth
+            + "\r\n"
+            + headers
+            + "\r\nConnection: close\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
   private static int rawChunked(URI http, String path, String auth, int size) throws Exception {
     try (Socket s = new Socket(http.getHost(), http.getPort())) {
       s.setSoTimeout(20_000);
       OutputStream out = s.getOutputStream();
       out.write(
-          ("POST "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + http.getHost()
-                  + "\r\nAuthorization: "
-                  + auth
-                  + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
+          postHead(
+              http, path, auth, "Content-Type: application/json\r\nTransfer-Encoding: chunked"));
       byte[] chunk = "x".repeat(8192).getBytes(StandardCharsets.ISO_8859_1);
       try {
         for (int sent = 0; sent < size; sent += chunk.length) {

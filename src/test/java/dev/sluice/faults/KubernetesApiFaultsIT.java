@@ -3,8 +3,9 @@ package dev.sluice.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.faults.FaultProxy.Fault;
-import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,10 +32,9 @@ class KubernetesApiFaultsIT {
   void releasesFinishThroughConflictsErrorsThrottlingSlownessAndDroppedWatches() throws Exception {
     int rounds = Rig.property("sluice.faults.rounds", 2);
     Random random = new Random(Rig.SEED);
-    PrometheusStub prometheus = new PrometheusStub();
-    URI promUrl = URI.create(prometheus.start().get("sluice.prometheus.url"));
     try (Rig rig = new Rig("api");
         FaultProxy proxy = new FaultProxy(rig.api.url(), Rig.SEED)) {
+      URI promUrl = rig.prometheusStub();
       rig.seed(A, s -> {});
       rig.seed(B, s -> s.put("steps", List.of(20, 50, 80)));
       rig.seed(C, s -> {});
@@ -42,7 +42,7 @@ class KubernetesApiFaultsIT {
       PrometheusStub.canary(B, 0.0, 100, 500);
       // watches are cut from the start: the informers' first watches too, and every one after
       proxy.enable(0, 0.33);
-      try (Launchers.Daemon daemon = rig.daemon(proxy.url(), promUrl, Map.of())) {
+      try (SluiceDaemon daemon = rig.daemon(proxy.url(), promUrl, Map.of())) {
         for (String ns : ALL) {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));
         }
@@ -90,8 +90,6 @@ class KubernetesApiFaultsIT {
         assertThat(proxy.count(f)).as("%s injected (%s)", f, proxy.summary()).isPositive();
       }
       Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(20, 50, 80));
-    } finally {
-      prometheus.stop();
     }
   }
 }

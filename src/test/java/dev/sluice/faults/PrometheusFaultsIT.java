@@ -13,7 +13,8 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.InvariantChecker;
+import dev.sluice.testing.SluiceDaemon;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -100,7 +101,7 @@ class PrometheusFaultsIT {
           aResponse().withBody(FAILING));
 
       URI url = URI.create(prometheus.baseUrl());
-      try (Launchers.Daemon daemon =
+      try (SluiceDaemon daemon =
           rig.daemon(rig.api.url(), url, Map.of("SLUICE_PROMETHEUS_TIMEOUT_MS", "1000"))) {
         for (String ns : ALL) {
           rig.awaitStable(ns, "v1", Duration.ofSeconds(60));

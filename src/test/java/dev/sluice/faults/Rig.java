@@ -2,10 +2,12 @@ package dev.sluice.faults;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
-import dev.sluice.sandbox.Launchers;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.History;
+import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -20,10 +22,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What every fault test stands on: the mock API server (the sandbox's), the recording {@link
- * History} opened on it before anything is created, the seed objects of Istio's zero-downtime guide
- * per namespace, and the packaged daemon started as an operator would, as many times as a test
- * likes. Runs are sized by system properties, so that CI and the soak run the same code:
+ * What every fault test stands on: the mock API server (the test kit's {@link ApiServer}), the
+ * recording {@link History} opened on it before anything is created, the seed objects of Istio's
+ * zero-downtime guide per namespace, and the packaged daemon started as an operator would, as many
+ * times as a test likes. Runs are sized by system properties, so that CI and the soak run the same
+ * code:
  *
  * <ul>
  *   <li>{@code sluice.faults.kills}: SIGKILLs mid-release in {@link CrashResumeIT} (CI: 20);
@@ -37,10 +40,12 @@ final class Rig implements AutoCloseable {
 
   final Path project = Path.of(System.getProperty("sluice.project.dir", "."));
   final Path work;
-  final Launchers.Api api;
+  final ApiServer api;
   final KubernetesClient client;
   final History history;
   private int starts;
+  private PrometheusStub prometheusStub;
+  private URI prometheusStubUrl;
 
   Rig(String name) {
     try {
@@ -56,9 +61,21 @@ final class Rig implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    api = Launchers.apiServer(project);
+    api = new ApiServer(project);
     client = api.client();
     history = new History(client);
+  }
+
+  /**
+   * The Prometheus stand-in of the component tests ({@link PrometheusStub}; its static methods set
+   * each namespace's answers), started at the first call and stopped with the rig.
+   */
+  URI prometheusStub() {
+    if (prometheusStub == null) {
+      prometheusStub = new PrometheusStub();
+      prometheusStubUrl = URI.create(prometheusStub.start().get("sluice.prometheus.url"));
+    }
+    return prometheusStubUrl;
   }
 
   static int property(String name, int ci) {
@@ -105,16 +122,11 @@ final class Rig implements AutoCloseable {
   }
 
   CanaryStatus status(String ns) {
-    Canary c = client.resources(Canary.class).inNamespace(ns).withName("helloworld").get();
-    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return Fixtures.status(client, ns);
   }
 
   GenericKubernetesResource virtualService(String ns) {
-    return client
-        .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
-        .inNamespace(ns)
-        .withName("helloworld")
-        .get();
+    return Fixtures.virtualService(client, ns);
   }
 
   void awaitStable(String ns, String version, Duration atMost) {
@@ -137,7 +149,7 @@ final class Rig implements AutoCloseable {
    * it), with a fixed instance name so that a restarted daemon takes its own Lease back at once, as
    * a restarted container of the same pod does.
    */
-  Launchers.Daemon daemon(String apiServerUrl, URI prometheus, Map<String, String> extra) {
+  SluiceDaemon daemon(String apiServerUrl, URI prometheus, Map<String, String> extra) {
     Map<String, String> env = new HashMap<>();
     // a daemon that lives seconds: C1 only starts faster on two shared cores
     env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
@@ -152,14 +164,9 @@ final class Rig implements AutoCloseable {
     env.put("SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000");
     env.putAll(extra);
     starts++;
-    return Launchers.daemon(
-        project,
-        apiServerUrl,
-        prometheus,
-        work,
-        work.resolve("sluice-" + starts + ".log"),
-        env,
-        true);
+    return SluiceDaemon.launch(
+            project, apiServerUrl, prometheus, work, work.resolve("sluice-" + starts + ".log"), env)
+        .awaitReady();
   }
 
   Path log(int start) {
@@ -174,5 +181,8 @@ final class Rig implements AutoCloseable {
   public void close() {
     history.close();
     api.close();
+    if (prometheusStub != null) {
+      prometheusStub.stop();
+    }
   }
 }

@@ -1,28 +1,16 @@
 package dev.sluice.metrics;
 
+import static dev.sluice.metrics.QueryResults.failure;
+import static dev.sluice.metrics.QueryResults.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.analysis.QueryResult;
-import dev.sluice.analysis.QueryResult.Failure;
 import dev.sluice.analysis.QueryResult.Sample;
-import dev.sluice.analysis.QueryResult.Samples;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PrometheusAnswerParserTest {
-
-  private static List<Sample> samples(QueryResult result) {
-    assertThat(result).isInstanceOf(Samples.class);
-    return ((Samples) result).samples();
-  }
-
-  private static String failure(QueryResult result) {
-    assertThat(result).isInstanceOf(Failure.class);
-    return ((Failure) result).reason();
-  }
 
   private static String vectorOf(String value) {
     return """

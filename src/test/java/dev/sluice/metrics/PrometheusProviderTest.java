@@ -7,14 +7,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static dev.sluice.metrics.QueryResults.failure;
+import static dev.sluice.metrics.QueryResults.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
-import dev.sluice.analysis.QueryResult;
-import dev.sluice.analysis.QueryResult.Failure;
 import dev.sluice.analysis.QueryResult.Sample;
 import dev.sluice.analysis.QueryResult.Samples;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,7 +30,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -423,15 +422,5 @@ class PrometheusProviderTest {
 
   private double errors(String reason) {
     return registry.get(PrometheusProvider.ERRORS).tags("reason", reason).counter().count();
-  }
-
-  private static List<Sample> samples(QueryResult result) {
-    assertThat(result).isInstanceOf(Samples.class);
-    return ((Samples) result).samples();
-  }
-
-  private static String failure(QueryResult result) {
-    assertThat(result).isInstanceOf(Failure.class);
-    return ((Failure) result).reason();
   }
 }

@@ -2,6 +2,11 @@ package dev.sluice.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.testing.AlertmanagerServer;
+import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.DaemonMetrics;
+import dev.sluice.testing.DaemonThreads;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -31,10 +36,12 @@ import java.util.regex.Pattern;
  * The alert scenario's alerting rule, and the path of its alert followed from the outside: the
  * rule's value and the alert's {@code activeAt} on Prometheus ({@code /api/v1/query}, {@code
  * /api/v1/alerts}), its arrival on Alertmanager ({@code updatedAt} on {@code /api/v2/alerts}) and
- * the dispatcher's flush and notification (Alertmanager's debug log), and Sluice's webhook arrival
- * and route write (the daemon's INFO line, {@code alert ...: route written back to 100% v1 N ms
- * after the webhook received the alert (at T)}). Polls every {@value #EVERY_MS} ms and says each
- * first sighting.
+ * the dispatcher's flush and notification (Alertmanager's debug log), and Sluice's part from its
+ * {@code /q/metrics}: its reaction, webhook arrival to route write, from {@code
+ * sluice_alert_reaction_seconds} (the one alert rollback of the scenario: the histogram's sum grows
+ * by exactly its time), and when that write was done, {@code
+ * sluice_alert_reaction_last_timestamp_seconds}; the webhook's arrival is the one less the other.
+ * Never Sluice's log. Polls every {@value #EVERY_MS} ms and says each first sighting.
  */
 final class AlertPath implements AutoCloseable {
   static final long EVERY_MS = 250;
@@ -129,12 +136,13 @@ final class AlertPath implements AutoCloseable {
   record Sample(Instant at, double value) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern SLUICE_LINE =
-      Pattern.compile(
-          "alert "
-              + ALERT
-              + ": route (written back to|already at) 100% (\\S+) ([0-9.]+) ms after the webhook"
-              + " received the alert \\(at (\\S+)\\)");
+
+  /** Sluice's timing of an alert's rollback, webhook arrival to route write. */
+  static final String REACTION = "sluice_alert_reaction_seconds";
+
+  /** When Sluice's last alert rollback was done (its route write), seconds since the epoch. */
+  static final String REACTION_DONE = "sluice_alert_reaction_last_timestamp_seconds";
+
   private static final Pattern AM_TS = Pattern.compile("^ts=(\\S+) ");
 
   private final URI prometheus;
@@ -144,11 +152,13 @@ final class AlertPath implements AutoCloseable {
   private final Instant origin;
   private final String ratioQuery;
   private final LogTail alertmanagerLog;
-  private final LogTail sluiceLog;
+  private final URI daemon;
+  private final ClusterHistory history;
+  private final DaemonMetrics.Histogram reactionsBefore;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(Kubelet.daemon("alert-path"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-alert-path"));
 
   final List<Sample> ruleValues = new CopyOnWriteArrayList<>();
   final List<String> alertmanagerProblems = new CopyOnWriteArrayList<>();
@@ -162,14 +172,15 @@ final class AlertPath implements AutoCloseable {
   volatile Instant sluiceReceivedAt;
   volatile Double sluiceReactionMs;
   volatile Instant sluiceWrittenAt;
-  volatile String sluiceLine;
+  volatile Integer sluiceReactions;
   private volatile boolean alertmanagerSaid;
 
   AlertPath(
       URI prometheus,
       URI alertmanager,
       Path alertmanagerLog,
-      Path sluiceLog,
+      URI daemon,
+      ClusterHistory history,
       String namespace,
       Instant origin,
       Consumer<String> say) {
@@ -179,9 +190,11 @@ final class AlertPath implements AutoCloseable {
     this.origin = origin;
     this.say = say;
     this.ratioQuery = chartRatio(namespace, ScenarioRun.APP, "v2");
-    // only what is written from now on: the logs are shared by every scenario of the run
+    // only what happens from now on: Alertmanager and the daemon serve every scenario of the run
     this.alertmanagerLog = new LogTail(alertmanagerLog);
-    this.sluiceLog = new LogTail(sluiceLog);
+    this.daemon = daemon;
+    this.history = history;
+    this.reactionsBefore = DaemonMetrics.Histogram.of(DaemonMetrics.scrape(daemon), REACTION);
   }
 
   AlertPath start() {
@@ -199,7 +212,7 @@ final class AlertPath implements AutoCloseable {
         pollAlertmanager();
       }
       followAlertmanagerLog();
-      followSluiceLog();
+      followSluice();
       if (!alertmanagerSaid && alertmanagerFlushAt != null) {
         alertmanagerSaid = true;
         say.accept(
@@ -314,32 +327,53 @@ final class AlertPath implements AutoCloseable {
     }
   }
 
-  /** The daemon's INFO line once the route is written. */
-  private void followSluiceLog() {
-    if (sluiceLine != null) {
+  /**
+   * Sluice's reaction once its histogram counts it (arrival to the route write done), and when that
+   * write was done; the arrival is the one less the other.
+   */
+  private void followSluice() {
+    if (sluiceReactionMs != null) {
       return;
     }
-    for (String line : sluiceLog.newLines()) {
-      Matcher m = SLUICE_LINE.matcher(line);
-      if (line.contains(namespace + "/") && m.find()) {
-        sluiceLine = line;
-        sluiceReactionMs = Double.parseDouble(m.group(3));
-        sluiceReceivedAt = instant(m.group(4));
-        sluiceWrittenAt =
-            sluiceReceivedAt == null
-                ? null
-                : sluiceReceivedAt.plusNanos(Math.round(sluiceReactionMs * 1_000_000));
-        say.accept(
-            String.format(
-                Locale.ROOT,
-                "Sluice: webhook received the alert at %s; route %s 100%% %s %.1f ms later",
-                rel(sluiceReceivedAt),
-                m.group(1),
-                m.group(2),
-                sluiceReactionMs));
-        return;
-      }
+    Map<String, Double> metrics = DaemonMetrics.scrape(daemon);
+    DaemonMetrics.Histogram h =
+        DaemonMetrics.Histogram.of(metrics, REACTION).since(reactionsBefore);
+    if (h.count() < 1) {
+      return;
     }
+    sluiceReactions = (int) h.count();
+    // one alert rollback in the scenario: the sum grew by its time (more: their mean, said below)
+    sluiceReactionMs = Math.round(h.sum() / h.count() * 1_000_000) / 1000.0;
+    double done = DaemonMetrics.value(metrics, REACTION_DONE);
+    sluiceWrittenAt =
+        Double.isNaN(done)
+            ? null
+            : Instant.ofEpochSecond(0, Math.round(done * 1e6) * 1000); // to the microsecond
+    sluiceReceivedAt =
+        sluiceWrittenAt == null
+            ? null
+            : sluiceWrittenAt.minusNanos(Math.round(sluiceReactionMs * 1_000_000));
+    say.accept(
+        String.format(
+            Locale.ROOT,
+            "Sluice: webhook received the alert at %s; route %s 100%% v1 %.1f ms later%s",
+            rel(sluiceReceivedAt),
+            rolledBackInAWrite() ? "written back to" : "already at",
+            sluiceReactionMs,
+            h.count() == 1 ? "" : " (the mean of " + sluiceReactions + " alert rollbacks)"));
+  }
+
+  /** Whether a stored version of the VirtualService put 100% back on v1 after v2 had a share. */
+  private boolean rolledBackInAWrite() {
+    boolean v2HadAShare = false;
+    for (GenericKubernetesResource vs : history.virtualServices()) {
+      List<String> w = ClusterHistory.weights(vs, "default");
+      if (v2HadAShare && w.equals(List.of("v1=100"))) {
+        return true;
+      }
+      v2HadAShare |= w.stream().anyMatch(d -> d.startsWith("v2=") && !d.equals("v2=0"));
+    }
+    return false;
   }
 
   /** Every moment seen, for report.json. */
@@ -404,9 +438,9 @@ final class AlertPath implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // what was logged since the last tick
+    // what happened since the last tick
     followAlertmanagerLog();
-    followSluiceLog();
+    followSluice();
   }
 
   /** The lines appended to a log file since this was made. */

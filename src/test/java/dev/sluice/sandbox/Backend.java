@@ -2,10 +2,9 @@ package dev.sluice.sandbox;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.LoopbackHttp;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,10 +29,7 @@ final class Backend {
     this.pod = pod;
     this.version = version;
     this.behaviour = behaviour;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.createContext("/", this::handle);
-    server.setExecutor(executor);
-    server.start();
+    this.server = LoopbackHttp.serve(64, "/", this::handle, executor);
   }
 
   int port() {

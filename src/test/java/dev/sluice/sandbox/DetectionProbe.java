@@ -13,6 +13,7 @@ import dev.sluice.controller.TemplateMapper;
 import dev.sluice.metrics.PrometheusAnswerParser;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
+import dev.sluice.testing.DaemonThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -43,7 +44,7 @@ final class DetectionProbe implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(Kubelet.daemon("probe"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-probe"));
   private volatile Instant firstFailAt;
   private volatile Measurement firstFail;
 

@@ -1,16 +1,14 @@
 package dev.sluice.sandbox;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.DaemonThreads;
+import dev.sluice.testing.LoopbackHttp;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Histogram;
 import io.prometheus.client.exporter.common.TextFormat;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -74,28 +72,24 @@ final class IstioMetrics implements AutoCloseable {
   private final HttpServer server;
 
   IstioMetrics() {
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.createContext(
-        "/metrics",
-        exchange -> {
-          try (exchange) {
-            exchange.getResponseHeaders().set("Content-Type", TextFormat.CONTENT_TYPE_004);
-            exchange.sendResponseHeaders(200, 0);
-            try (Writer w =
-                new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8)) {
-              // Istio exports no _created series
-              TextFormat.write004(
-                  w, registry.filteredMetricFamilySamples(name -> !name.endsWith("_created")));
-            }
-          }
-        });
-    server.setExecutor(
-        java.util.concurrent.Executors.newSingleThreadExecutor(Kubelet.daemon("metrics")));
-    server.start();
+    server =
+        LoopbackHttp.serve(
+            16,
+            "/metrics",
+            exchange -> {
+              try (exchange) {
+                exchange.getResponseHeaders().set("Content-Type", TextFormat.CONTENT_TYPE_004);
+                exchange.sendResponseHeaders(200, 0);
+                try (Writer w =
+                    new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8)) {
+                  // Istio exports no _created series
+                  TextFormat.write004(
+                      w, registry.filteredMetricFamilySamples(name -> !name.endsWith("_created")));
+                }
+              }
+            },
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                DaemonThreads.named("sandbox-metrics")));
   }
 
   /** Where Prometheus scrapes, {@code 127.0.0.1:PORT}. */

@@ -1,5 +1,6 @@
 package dev.sluice.sandbox;
 
+import dev.sluice.testing.DaemonThreads;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -42,9 +43,12 @@ final class Kubelet implements AutoCloseable {
   private final String namespace;
   private final Function<String, Behaviour> behaviourOfVersion;
   private final long drainMillis;
-  private final ExecutorService serving = Executors.newCachedThreadPool(daemon("pod"));
-  private final ExecutorService work = Executors.newSingleThreadExecutor(daemon("kubelet"));
-  private final ExecutorService terminating = Executors.newCachedThreadPool(daemon("pod-stop"));
+  private final ExecutorService serving =
+      Executors.newCachedThreadPool(DaemonThreads.named("sandbox-pod"));
+  private final ExecutorService work =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("sandbox-kubelet"));
+  private final ExecutorService terminating =
+      Executors.newCachedThreadPool(DaemonThreads.named("sandbox-pod-stop"));
   private final Map<String, Backend> pods = new ConcurrentHashMap<>();
   private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
   private SharedIndexInformer<Deployment> informer;
@@ -58,15 +62,6 @@ final class Kubelet implements AutoCloseable {
     this.namespace = namespace;
     this.behaviourOfVersion = behaviourOfVersion;
     this.drainMillis = drainMillis;
-  }
-
-  static java.util.concurrent.ThreadFactory daemon(String name) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "sandbox-" + name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   Kubelet start() {

@@ -1,5 +1,6 @@
 package dev.sluice.sandbox;
 
+import dev.sluice.testing.DaemonThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +46,7 @@ final class LoadGenerator implements AutoCloseable {
   private final int debugEvery;
   private final HttpClient http;
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(Kubelet.daemon("load"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-load"));
   private final AtomicLong sent = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<String, LongAdder> byVersionAndStatus = new ConcurrentHashMap<>();
@@ -62,12 +63,7 @@ final class LoadGenerator implements AutoCloseable {
     this.target = target.resolve("/hello");
     this.rate = rate;
     this.debugEvery = debugEvery;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .executor(Executors.newFixedThreadPool(4, Kubelet.daemon("load-client")))
-            .build();
+    this.http = Mesh.http11("sandbox-load-client", Duration.ofSeconds(2));
   }
 
   LoadGenerator start() {

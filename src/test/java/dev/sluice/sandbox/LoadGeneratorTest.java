@@ -3,6 +3,7 @@ package dev.sluice.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.Processes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

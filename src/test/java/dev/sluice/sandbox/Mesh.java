@@ -2,19 +2,19 @@ package dev.sluice.sandbox;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.DaemonThreads;
+import dev.sluice.testing.LoopbackHttp;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +67,7 @@ final class Mesh implements AutoCloseable {
   private final List<Consumer<GenericKubernetesResource>> vsListeners =
       new CopyOnWriteArrayList<>();
   private final ExecutorService handlers =
-      Executors.newFixedThreadPool(128, Kubelet.daemon("mesh"));
+      Executors.newFixedThreadPool(128, DaemonThreads.named("sandbox-mesh"));
   private final HttpClient upstream;
   private SharedIndexInformer<GenericKubernetesResource> virtualServices;
   private SharedIndexInformer<GenericKubernetesResource> destinationRules;
@@ -81,12 +81,16 @@ final class Mesh implements AutoCloseable {
     this.namespace = namespace;
     this.host = host;
     this.metrics = metrics;
-    this.upstream =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1))
-            .executor(Executors.newFixedThreadPool(4, Kubelet.daemon("mesh-client")))
-            .build();
+    this.upstream = http11("sandbox-mesh-client", Duration.ofSeconds(1));
+  }
+
+  /** An HTTP/1.1 client on four daemon threads, as the sidecars and the load generator use one. */
+  static HttpClient http11(String threads, Duration connectTimeout) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(connectTimeout)
+        .executor(Executors.newFixedThreadPool(4, DaemonThreads.named(threads)))
+        .build();
   }
 
   /** Called with the VirtualService as stored, after the proxy routes by it. */
@@ -95,20 +99,8 @@ final class Mesh implements AutoCloseable {
   }
 
   Mesh start() {
-    virtualServices =
-        watch(
-            client
-                .genericKubernetesResources(dev.sluice.testing.Fixtures.VIRTUAL_SERVICE)
-                .inNamespace(namespace)
-                .runnableInformer(0),
-            true);
-    destinationRules =
-        watch(
-            client
-                .genericKubernetesResources(dev.sluice.testing.Fixtures.DESTINATION_RULE)
-                .inNamespace(namespace)
-                .runnableInformer(0),
-            false);
+    virtualServices = watch(dev.sluice.testing.Fixtures.VIRTUAL_SERVICE, true);
+    destinationRules = watch(dev.sluice.testing.Fixtures.DESTINATION_RULE, false);
     services = watch(client.services().inNamespace(namespace).runnableInformer(0), false);
     pods = watch(client.pods().inNamespace(namespace).runnableInformer(0), false);
     informers.forEach(i -> i.start().toCompletableFuture().join());
@@ -116,15 +108,16 @@ final class Mesh implements AutoCloseable {
       started = true;
       rebuild();
     }
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.createContext("/", this::handle);
-    server.setExecutor(handlers);
-    server.start();
+    server = LoopbackHttp.serve(256, "/", this::handle, handlers);
     return this;
+  }
+
+  /** Watches the Istio kind {@code kind} of the namespace. */
+  private SharedIndexInformer<GenericKubernetesResource> watch(
+      ResourceDefinitionContext kind, boolean isVirtualService) {
+    return watch(
+        client.genericKubernetesResources(kind).inNamespace(namespace).runnableInformer(0),
+        isVirtualService);
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> watch(

@@ -1,5 +1,6 @@
 package dev.sluice.sandbox;
 
+import dev.sluice.testing.SluiceDaemon;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

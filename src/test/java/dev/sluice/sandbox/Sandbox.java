@@ -2,6 +2,12 @@ package dev.sluice.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.testing.AlertmanagerServer;
+import dev.sluice.testing.ApiServer;
+import dev.sluice.testing.InProcessLogs;
+import dev.sluice.testing.Processes;
+import dev.sluice.testing.PrometheusServer;
+import dev.sluice.testing.SluiceDaemon;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -30,7 +36,7 @@ import java.util.Map;
  */
 public final class Sandbox implements AutoCloseable {
   static {
-    quietLogs();
+    InProcessLogs.quiet();
     // The JDK's HTTP server closes connections idle for 30 s; a client must not reuse one that
     // old, or the request on it fails (a loss that has nothing to do with the release).
     if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
@@ -43,25 +49,6 @@ public final class Sandbox implements AutoCloseable {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
   }
-
-  /**
-   * The sandbox prints its own progress; the libraries it runs in-process (the mock API server logs
-   * every request at INFO) only warnings. The daemon's log goes to sluice.log.
-   */
-  static void quietLogs() {
-    if (System.getProperty("java.util.logging.manager") == null) {
-      try {
-        Class.forName("org.jboss.logmanager.LogManager");
-        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-      } catch (ClassNotFoundException e) {
-        // the JDK's own LogManager then
-      }
-    }
-    quiet = java.util.logging.Logger.getLogger("");
-    quiet.setLevel(java.util.logging.Level.WARNING);
-  }
-
-  private static java.util.logging.Logger quiet; // held: a logger's level lives as long as it
 
   private final Options options;
   private final PrintStream out;
@@ -116,9 +103,9 @@ public final class Sandbox implements AutoCloseable {
 
   /**
    * What the alert scenario needs to follow an alert: Alertmanager (null when not started), its
-   * log, the daemon's log and HTTP root.
+   * log, the daemon's HTTP root (its metrics).
    */
-  record Alerting(URI alertmanager, Path alertmanagerLog, Path sluiceLog, URI daemon) {}
+  record Alerting(URI alertmanager, Path alertmanagerLog, URI daemon) {}
 
   private void startShared(Path binary, Path alertmanagerBinary) {
     try {
@@ -151,7 +138,7 @@ public final class Sandbox implements AutoCloseable {
               Path.of("<temporary directory>/sluice-api-token")));
     }
     prometheus =
-        new PrometheusServer(
+        PrometheusServer.forSandbox(
             binary,
             metrics.target(),
             "127.0.0.1:" + daemonPort,
@@ -172,14 +159,14 @@ public final class Sandbox implements AutoCloseable {
     }
     daemon =
         new SluiceDaemon(
-            options.daemonJar(),
-            api.url(),
-            prometheus.url(),
-            daemonPort,
-            reportDir,
-            reportDir.resolve("sluice.log"),
-            Map.of("SLUICE_API_TOKEN", token),
-            true);
+                options.daemonJar(),
+                api.url(),
+                prometheus.url(),
+                daemonPort,
+                reportDir,
+                reportDir.resolve("sluice.log"),
+                Map.of("SLUICE_API_TOKEN", token))
+            .awaitReady();
     out.printf(
         "  Sluice daemon  http://%s (log: sluice.log), configured by %s and SLUICE_API_TOKEN"
             + " (random per run)%n",
@@ -206,7 +193,6 @@ public final class Sandbox implements AutoCloseable {
             new Alerting(
                 alertmanager == null ? null : alertmanager.url(),
                 alertmanager == null ? null : alertmanager.log(),
-                reportDir.resolve("sluice.log"),
                 daemon.http()),
             out);
     runs.add(run);

@@ -2,6 +2,8 @@ package dev.sluice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.AlertmanagerServer;
+import dev.sluice.testing.PrometheusServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,10 +56,7 @@ class SandboxIT {
   @Test
   @Order(1)
   void good_v2IsPromotedTenPercentAtATimeAndV1RetiredWithoutLosingARequest() {
-    Map<String, Object> r = sandbox.run(Scenario.GOOD);
-    print(r);
-
-    assertThat(r.get("outcome")).as(() -> "report: " + r).isEqualTo("promoted");
+    Map<String, Object> r = run(Scenario.GOOD, "promoted");
     List<List<String>> expected = new ArrayList<>();
     for (int w = 0; w <= 100; w += 10) {
       expected.add(List.of("v1=" + (100 - w), "v2=" + w));
@@ -93,26 +92,9 @@ class SandboxIT {
   @Test
   @Order(2)
   void errors_v2Answering5xxIsRolledBackToV1InOneWriteWithoutLosingARequest() {
-    Map<String, Object> r = sandbox.run(Scenario.ERRORS);
-    print(r);
-
-    assertThat(r.get("outcome")).as(() -> "report: " + r).isEqualTo("rolled back");
+    Map<String, Object> r = run(Scenario.ERRORS, "rolled back");
     assertThat(String.valueOf(r.get("why"))).contains("error-rate/error-ratio");
-    Map<String, Object> fin = map(r.get("final"));
-    assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v1", 100));
-    assertThat(fin.get("destinationRuleSubsets")).isEqualTo(List.of("v1", "debug"));
-    assertThat(fin.get("deployments"))
-        .isEqualTo(List.of("helloworld-debug", "helloworld-v1", "helloworld-v2"));
-    assertThat(r.get("debugRouteUntouched")).isEqualTo(true);
-    // the rollback is one write from the last step straight to 100% v1
-    @SuppressWarnings("unchecked")
-    List<List<String>> versions = (List<List<String>>) r.get("defaultRouteOfEachVersionWritten");
-    assertThat(versions.get(versions.size() - 1)).isEqualTo(List.of("v1=100"));
-    assertThat(versions.get(versions.size() - 2))
-        .anyMatch(d -> d.startsWith("v2=") && Integer.parseInt(d.substring(3)) >= 30);
-    Map<String, Object> requests = map(r.get("requests"));
-    assertThat(requests.get("lost")).as(() -> "lost: " + requests).isEqualTo(0L);
-    assertThat((Long) requests.get("injectedErrors")).isPositive();
+    assertRolledBackInOneWriteWithoutLosingARequest(r);
     assertThat(map(map(r.get("durations")).get("v2BadTo100PercentV1")))
         .containsKeys("totalSeconds", "prometheusDetectionSeconds", "sluiceRouteWriteSeconds");
   }
@@ -120,10 +102,7 @@ class SandboxIT {
   @Test
   @Order(3)
   void alert_aFiringPrometheusAlertSentByAlertmanagerRollsV2BackBeforeAnyGateFails() {
-    Map<String, Object> r = sandbox.run(Scenario.ALERT);
-    print(r);
-
-    assertThat(r.get("outcome")).as(() -> "report: " + r).isEqualTo("rolled back");
+    Map<String, Object> r = run(Scenario.ALERT, "rolled back");
     // rolled back by the alert, not by a check: the reason, the condition and an event say so
     String reason =
         "alert " + AlertPath.ALERT + " fired (namespace=\"sandbox-alert\", app=\"helloworld\"";
@@ -156,19 +135,7 @@ class SandboxIT {
     assertThat(gates.get("probeAnyCheckFailed")).as(() -> "gates: " + gates).isEqualTo(false);
     assertThat((Integer) gates.get("probeErrorRatioMeasurementsFromBadToRollback")).isPositive();
 
-    assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v1", 100));
-    assertThat(fin.get("destinationRuleSubsets")).isEqualTo(List.of("v1", "debug"));
-    assertThat(fin.get("deployments"))
-        .isEqualTo(List.of("helloworld-debug", "helloworld-v1", "helloworld-v2"));
-    assertThat(r.get("debugRouteUntouched")).isEqualTo(true);
-    @SuppressWarnings("unchecked")
-    List<List<String>> versions = (List<List<String>>) r.get("defaultRouteOfEachVersionWritten");
-    assertThat(versions.get(versions.size() - 1)).isEqualTo(List.of("v1=100"));
-    assertThat(versions.get(versions.size() - 2))
-        .anyMatch(d -> d.startsWith("v2=") && Integer.parseInt(d.substring(3)) >= 30);
-    Map<String, Object> requests = map(r.get("requests"));
-    assertThat(requests.get("lost")).as(() -> "lost: " + requests).isEqualTo(0L);
-    assertThat((Long) requests.get("injectedErrors")).isPositive();
+    assertRolledBackInOneWriteWithoutLosingARequest(r);
 
     // the two latencies were measured (their values are printed, not asserted)
     Map<String, Object> alert = map(map(r.get("durations")).get("alert"));
@@ -182,8 +149,35 @@ class SandboxIT {
         .isPositive();
   }
 
-  private static void print(Map<String, Object> r) {
+  /**
+   * A rollback as both bad scenarios end: the default route back to 100% v1 in one write from a
+   * step of 30% or more, v2's subset gone and its Deployment kept, the debug route untouched in
+   * every version, and no request lost while v2's injected 5xx were answered.
+   */
+  private static void assertRolledBackInOneWriteWithoutLosingARequest(Map<String, Object> r) {
+    Map<String, Object> fin = map(r.get("final"));
+    assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v1", 100));
+    assertThat(fin.get("destinationRuleSubsets")).isEqualTo(List.of("v1", "debug"));
+    assertThat(fin.get("deployments"))
+        .isEqualTo(List.of("helloworld-debug", "helloworld-v1", "helloworld-v2"));
+    assertThat(r.get("debugRouteUntouched")).isEqualTo(true);
+    // the rollback is one write from the last step straight to 100% v1
+    @SuppressWarnings("unchecked")
+    List<List<String>> versions = (List<List<String>>) r.get("defaultRouteOfEachVersionWritten");
+    assertThat(versions.get(versions.size() - 1)).isEqualTo(List.of("v1=100"));
+    assertThat(versions.get(versions.size() - 2))
+        .anyMatch(d -> d.startsWith("v2=") && Integer.parseInt(d.substring(3)) >= 30);
+    Map<String, Object> requests = map(r.get("requests"));
+    assertThat(requests.get("lost")).as(() -> "lost: " + requests).isEqualTo(0L);
+    assertThat((Long) requests.get("injectedErrors")).isPositive();
+  }
+
+  /** Runs {@code scenario}, prints its durations and asserts its {@code outcome}; its report. */
+  private static Map<String, Object> run(Scenario scenario, String outcome) {
+    Map<String, Object> r = sandbox.run(scenario);
     System.out.println("SandboxIT " + r.get("scenario") + ": durations " + r.get("durations"));
+    assertThat(r.get("outcome")).as(() -> "report: " + r).isEqualTo(outcome);
+    return r;
   }
 
   @SuppressWarnings("unchecked")

@@ -3,7 +3,9 @@ package dev.sluice.sandbox;
 import dev.sluice.analysis.Check;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
+import dev.sluice.testing.AlertmanagerServer;
 import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.DaemonMetrics;
 import dev.sluice.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -255,10 +257,7 @@ final class SandboxReport {
 
   private static Map<String, Object> durations(ScenarioRun run, CanaryStatus status) {
     Map<String, Object> d = new LinkedHashMap<>();
-    Instant releaseStarted =
-        status == null || status.releaseStartedAt == null
-            ? null
-            : Instant.parse(status.releaseStartedAt);
+    Instant releaseStarted = releaseStarted(status);
     Map<String, Instant> m = run.moments;
     d.put("scenarioSeconds", seconds(run.startedAt(), m.get("end")));
     d.put("v2AppliedToReleaseStartSeconds", seconds(m.get("v2Applied"), releaseStarted));
@@ -365,12 +364,13 @@ final class SandboxReport {
             + " /api/v1/alerts; for: 0s). Alertmanager received it at its updatedAt"
             + " (/api/v2/alerts, to the millisecond) and flushed the group to the sluice receiver"
             + " at the 'flushing' line of its debug log (to the millisecond). Sluice's webhook"
-            + " received it, and wrote the route back to 100% v1, as its INFO line says (arrival"
-            + " instant, then the milliseconds to the write, the same measure as"
-            + " sluice_alert_reaction_seconds); its decision is status.finishedAt. The mesh routes"
-            + " by the write when its watch delivers it, which can be a millisecond before Sluice's"
-            + " client has read the API server's answer (a negative routeWriteToMeshRoutingMs)."
-            + " All processes share this machine's clock.");
+            + " received it and wrote the route back to 100% v1, as its /q/metrics say: the"
+            + " reaction is what sluice_alert_reaction_seconds grew by over the scenario (one"
+            + " rollback: its sum), the write's end sluice_alert_reaction_last_timestamp_seconds,"
+            + " the arrival the one less the other; its decision is status.finishedAt. The mesh"
+            + " routes by the write when its watch delivers it, which can be a millisecond before"
+            + " Sluice's client has read the API server's answer (a negative"
+            + " routeWriteToMeshRoutingMs). All processes share this machine's clock.");
     return d;
   }
 
@@ -526,6 +526,13 @@ final class SandboxReport {
     return Math.round(Duration.between(from, to).toMillis() / 10.0) / 100.0;
   }
 
+  /** When the release started, as the Canary's status says ({@code releaseStartedAt}), or null. */
+  private static Instant releaseStarted(CanaryStatus status) {
+    return status == null || status.releaseStartedAt == null
+        ? null
+        : Instant.parse(status.releaseStartedAt);
+  }
+
   static String iso(Instant i) {
     return i == null ? null : i.toString();
   }
@@ -534,10 +541,7 @@ final class SandboxReport {
   static String summary(ScenarioRun run) {
     Canary canary = run.canary();
     CanaryStatus status = canary == null ? null : canary.getStatus();
-    Instant releaseStarted =
-        status == null || status.releaseStartedAt == null
-            ? null
-            : Instant.parse(status.releaseStartedAt);
+    Instant releaseStarted = releaseStarted(status);
     Map<String, Instant> m = run.moments;
     List<String> parts = new ArrayList<>();
     if ("promoted".equals(run.outcome)) {
@@ -605,10 +609,7 @@ final class SandboxReport {
     String id = run.scenario().id();
     Canary canary = run.canary();
     CanaryStatus status = canary == null ? null : canary.getStatus();
-    Instant releaseStarted =
-        status == null || status.releaseStartedAt == null
-            ? null
-            : Instant.parse(status.releaseStartedAt);
+    Instant releaseStarted = releaseStarted(status);
     Map<String, Instant> m = run.moments;
     if ("promoted".equals(run.outcome)) {
       b.append(
@@ -698,7 +699,7 @@ final class SandboxReport {
               : " (it fired in Prometheus "
                   + fmt(seconds(m.get("turnedBad"), a.prometheusActiveAt))
                   + " s after v2 turned bad"
-                  + (a.sluiceReceivedAt == null ? "; Sluice's log shows no rollback for it" : "")
+                  + (a.sluiceReactionMs == null ? "; Sluice's metrics show no alert rollback" : "")
                   + ")");
     }
     Map<String, Object> gates = gates(run, run.canary());

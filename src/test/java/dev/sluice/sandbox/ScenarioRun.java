@@ -3,7 +3,9 @@ package dev.sluice.sandbox;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.DaemonMetrics;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.Processes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -239,7 +241,8 @@ final class ScenarioRun {
                   prometheus,
                   alerting.alertmanager(),
                   alerting.alertmanagerLog(),
-                  alerting.sluiceLog(),
+                  alerting.daemon(),
+                  history,
                   ns,
                   started,
                   line -> say("%s", line))

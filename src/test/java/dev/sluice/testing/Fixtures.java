@@ -2,6 +2,7 @@ package dev.sluice.testing;
 
 import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
+import dev.sluice.model.CanaryStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -92,6 +93,24 @@ public final class Fixtures {
       KubernetesClient client, String namespace, Consumer<Map<String, Object>> canarySpec) {
     apply(client, namespace, "scenarios/helloworld.yaml", editCanary(canarySpec));
     apply(client, namespace, "scenarios/helloworld-debug.yaml");
+  }
+
+  /** The status of the seed Canary (helloworld) of {@code namespace}; empty while it has none. */
+  public static CanaryStatus status(KubernetesClient client, String namespace) {
+    Canary c = client.resources(Canary.class).inNamespace(namespace).withName("helloworld").get();
+    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+  }
+
+  /**
+   * The seed VirtualService (helloworld) of {@code namespace}, as stored; null when there is none.
+   */
+  public static GenericKubernetesResource virtualService(
+      KubernetesClient client, String namespace) {
+    return client
+        .genericKubernetesResources(VIRTUAL_SERVICE)
+        .inNamespace(namespace)
+        .withName("helloworld")
+        .get();
   }
 
   /** An edit that passes {@code canarySpec} over a Canary's spec and leaves other kinds alone. */

@@ -4,7 +4,6 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The requests the mock API server received, in the order it received them: the one order of writes
@@ -20,16 +19,10 @@ public final class ServerLog {
    */
   public static List<RecordedRequest> writesIn(KubernetesServer server, String namespace) {
     List<RecordedRequest> writes = new ArrayList<>();
-    try {
-      RecordedRequest r;
-      while ((r = server.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-        if (!r.getMethod().equals("GET")
-            && r.getPath().contains("/namespaces/" + namespace + "/")) {
-          writes.add(r);
-        }
+    for (RecordedRequest r : ApiServer.takeRequests(server.getKubernetesMockServer())) {
+      if (!r.getMethod().equals("GET") && r.getPath().contains("/namespaces/" + namespace + "/")) {
+        writes.add(r);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     return writes;
   }

@@ -1,8 +1,9 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -25,12 +26,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class ApiServerTest {
+/**
+ * The benchmark's API server: the test kit's {@link ApiServer} storing through {@link
+ * BenchDispatcher}.
+ */
+class BenchDispatcherTest {
+  private final BenchDispatcher bench = new BenchDispatcher();
+
   @Test
   void theBenchmarksApiServerDiscardsEventsTimesWritesAndKeepsRequestBodies() throws Exception {
-    try (ApiServer api = new ApiServer(Path.of("."), true)) {
+    try (ApiServer api = new ApiServer(Path.of("."), bench)) {
       KubernetesClient client = api.client();
-      api.takeWriteNanos(); // the CRDs it was set up with
+      bench.takeWriteNanos(); // the CRDs it was set up with
       client
           .v1()
           .events()
@@ -48,16 +55,15 @@ class ApiServerTest {
                   .addToData("k", "v")
                   .build())
           .create();
-      assertThat(api.eventsDiscarded()).isEqualTo(1);
+      assertThat(bench.eventsDiscarded()).isEqualTo(1);
       assertThat(client.v1().events().inNamespace("ns").list().getItems()).isEmpty();
       assertThat(client.configMaps().inNamespace("ns").withName("cm").get().getData())
           .containsEntry("k", "v");
-      assertThat(api.takeWriteNanos()).hasSize(1).allMatch(n -> n > 0);
-      assertThat(api.takeWriteNanos()).isEmpty();
+      assertThat(bench.takeWriteNanos()).hasSize(1).allMatch(n -> n > 0);
+      assertThat(bench.takeWriteNanos()).isEmpty();
 
       List<String> bodies = new ArrayList<>();
-      RecordedRequest r;
-      while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
+      for (RecordedRequest r : api.takeRequests()) {
         if (r.getMethod().equals("POST") && r.getPath().contains("/configmaps")) {
           bodies.add(new String(r.getBody().getBytes(), StandardCharsets.UTF_8));
         }
@@ -68,7 +74,7 @@ class ApiServerTest {
 
   @Test
   void theBenchmarksApiServerFindsObjectsByKeyAsTheStockOneDoes() {
-    try (ApiServer api = new ApiServer(Path.of("."), true)) {
+    try (ApiServer api = new ApiServer(Path.of("."), bench)) {
       KubernetesClient client = api.client();
       for (String ns : List.of("a", "b")) {
         for (String name : List.of("x", "y")) {
@@ -116,11 +122,11 @@ class ApiServerTest {
 
   @Test
   void theBenchmarksApiServerHandsOnEveryStoredRouteWriteAndNoRefusedOne() {
-    try (ApiServer api = new ApiServer(Path.of("."), true)) {
+    try (ApiServer api = new ApiServer(Path.of("."), bench)) {
       KubernetesClient client = api.client();
       Fixtures.seedHelloworld(client, "ns", spec -> {});
       List<BenchDispatcher.StoredRoute> stored = new ArrayList<>();
-      api.onRouteStored(stored::add);
+      bench.onRouteStored(stored::add);
       var routes = client.genericKubernetesResources(Fixtures.VIRTUAL_SERVICE).inNamespace("ns");
       GenericKubernetesResource vs = routes.list().getItems().get(0);
       vs.getAdditionalProperties().put("spec", Map.of("hosts", List.of("edited")));
@@ -146,7 +152,7 @@ class ApiServerTest {
 
   @Test
   void theBenchmarksApiServerWatchesFromAVersionAsARealOneDoes() throws Exception {
-    try (ApiServer api = new ApiServer(Path.of("."), true)) {
+    try (ApiServer api = new ApiServer(Path.of("."), bench)) {
       KubernetesClient client = api.client();
       var maps = client.configMaps().inNamespace("ns");
       maps.resource(configMap("old", "1")).create();

@@ -1,5 +1,6 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
+import dev.sluice.testing.DaemonThreads;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -129,7 +130,7 @@ final class BenchDispatcher extends KubernetesCrudDispatcher {
     private final AttributeSet query;
     private final long since;
     private final ExecutorService sender =
-        Executors.newSingleThreadExecutor(Kubelet.daemon("bench-watch"));
+        Executors.newSingleThreadExecutor(DaemonThreads.named("bench-watch"));
     private volatile WebSocket socket;
 
     WatchFromVersion(AttributeSet query, long since) {

@@ -1,4 +1,4 @@
-package dev.sluice.faults;
+package dev.sluice.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,15 +15,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
-/** Helpers for the processes the sandbox starts: free ports, readiness, a polite stop. */
-final class Processes {
+/**
+ * Helpers for the processes the tests, the sandbox and the benchmark start: free ports, readiness,
+ * a polite stop.
+ */
+public final class Processes {
   private Processes() {}
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   /** A loopback port free right now (another process may take it before it is bound). */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
@@ -32,7 +35,7 @@ final class Processes {
   }
 
   /** Waits until {@code url} answers 200, or the process dies, or {@code timeout} passes. */
-  static void awaitOk(Process process, URI url, Duration timeout, Path log, String what) {
+  public static void awaitOk(Process process, URI url, Duration timeout, Path log, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -63,7 +66,7 @@ final class Processes {
 
   /** SIGTERM, then SIGKILL after {@code grace}. */
   /** A server process and where it answers. */
-  record Started(Process process, URI url) {}
+  public record Started(Process process, URI url) {}
 
   /**
    * Starts a server on a free loopback port and waits for its {@code /-/ready} (Prometheus and
@@ -72,7 +75,7 @@ final class Processes {
    *
    * @param command the command line for a port
    */
-  static Started startOnFreePort(IntFunction<List<String>> command, Path log, String what)
+  public static Started startOnFreePort(IntFunction<List<String>> command, Path log, String what)
       throws IOException {
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -94,7 +97,7 @@ final class Processes {
     throw last;
   }
 
-  static void stop(Process process, Duration grace) {
+  public static void stop(Process process, Duration grace) {
     if (process == null || !process.isAlive()) {
       return;
     }
@@ -109,7 +112,7 @@ final class Processes {
     }
   }
 
-  static String tail(Path log) {
+  public static String tail(Path log) {
     try {
       var lines = Files.readAllLines(log);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -118,7 +121,7 @@ final class Processes {
     }
   }
 
-  static void sleep(long millis) {
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

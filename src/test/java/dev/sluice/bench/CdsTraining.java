@@ -1,5 +1,6 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
+import dev.sluice.testing.SluiceDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

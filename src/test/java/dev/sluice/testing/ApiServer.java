@@ -1,50 +1,45 @@
-package dev.sluice.sandbox;
+package dev.sluice.testing;
 
-import dev.sluice.testing.IstioSchemas;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The sandbox's Kubernetes API: the fabric8 mock server in CRUD mode on 127.0.0.1 (plain HTTP, a
- * free port), with Sluice's CRDs from {@code deploy/crds/} and minimal Istio CRDs (the real names,
- * group, version and plural, no schema), so it needs nothing outside the project.
+ * The Kubernetes API of the sandbox, the benchmark and the end-to-end tests: the fabric8 mock
+ * server in CRUD mode on 127.0.0.1 (plain HTTP, a free port), with Sluice's CRDs from {@code
+ * deploy/crds/} and minimal Istio CRDs (the real names, group, version and plural, no schema), so
+ * it needs nothing outside the project.
  */
-final class ApiServer implements AutoCloseable {
+public final class ApiServer implements AutoCloseable {
   private static final List<String> SLUICE_CRDS =
       List.of("canaries.sluice.dev-v1.yml", "analysistemplates.sluice.dev-v1.yml");
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
-  private final BenchDispatcher bench;
 
-  ApiServer(Path projectDir) {
-    this(projectDir, false);
+  public ApiServer(Path projectDir) {
+    this(projectDir, new KubernetesCrudDispatcher(List.of()));
   }
 
   /**
-   * @param forBenchmark store through {@link BenchDispatcher}: Events discarded, objects found by
-   *     key, writes timed. Only the benchmark uses this.
+   * An API server storing through {@code dispatcher}: a test's own (e.g. to answer a conflict), or
+   * the benchmark's.
    */
-  ApiServer(Path projectDir, boolean forBenchmark) {
-    this(
-        projectDir, forBenchmark ? new BenchDispatcher() : new KubernetesCrudDispatcher(List.of()));
-  }
-
-  /** An API server storing through {@code dispatcher} (a test's own, e.g. to answer a conflict). */
-  ApiServer(Path projectDir, KubernetesCrudDispatcher dispatcher) {
-    bench = dispatcher instanceof BenchDispatcher b ? b : null;
+  public ApiServer(Path projectDir, KubernetesCrudDispatcher dispatcher) {
     server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -72,32 +67,40 @@ final class ApiServer implements AutoCloseable {
     client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
   }
 
-  /** How long each create and update took inside the mock server; taken and cleared. */
-  List<Long> takeWriteNanos() {
-    return bench.takeWriteNanos();
-  }
-
-  /** Every VirtualService update stored from now on goes to {@code listener} (benchmark only). */
-  void onRouteStored(java.util.function.Consumer<BenchDispatcher.StoredRoute> listener) {
-    bench.onRouteStored(listener);
-  }
-
-  /** Event creations answered without storing them (benchmark only). */
-  long eventsDiscarded() {
-    return bench.eventsDiscarded();
-  }
-
   /** The API root, e.g. {@code http://127.0.0.1:40123}. */
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getPort();
   }
 
   /** The mock server, e.g. for the requests it received ({@code takeRequest}). */
-  KubernetesMockServer server() {
+  public KubernetesMockServer server() {
     return server;
   }
 
-  KubernetesClient client() {
+  /**
+   * Takes every request the server received since the last take (the mock server keeps them until
+   * taken), in the order it received them.
+   */
+  public List<RecordedRequest> takeRequests() {
+    return takeRequests(server);
+  }
+
+  /** As {@link #takeRequests()}, from any fabric8 mock server (a {@code @QuarkusTest}'s too). */
+  public static List<RecordedRequest> takeRequests(KubernetesMockServer server) {
+    List<RecordedRequest> out = new ArrayList<>();
+    try {
+      RecordedRequest r;
+      while ((r = server.takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
+        out.add(r);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while taking the recorded requests", e);
+    }
+    return out;
+  }
+
+  public KubernetesClient client() {
     return client;
   }
 

@@ -1,11 +1,16 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.DaemonMetrics;
+import dev.sluice.testing.DaemonThreads;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.InProcessLogs;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
@@ -26,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -43,8 +47,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -100,7 +102,7 @@ public final class Benchmark {
 
   /** Runs the benchmark as {@code scripts/bench} does; the exit status (2: bad arguments). */
   static int run(String[] args) throws Exception {
-    Sandbox.quietLogs();
+    InProcessLogs.quiet();
     List<Integer> sizes = List.of(1, 100, 1000);
     Duration interval = Duration.ofSeconds(10);
     Duration analysis = Duration.ofSeconds(2);
@@ -173,7 +175,8 @@ public final class Benchmark {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("canaries", n + warmup);
     result.put("loadAverageAtStart", loadAverage());
-    try (ApiServer api = new ApiServer(project, true);
+    BenchDispatcher dispatcher = new BenchDispatcher();
+    try (ApiServer api = new ApiServer(project, dispatcher);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
       List<String> all = new ArrayList<>(names("bench-", n));
@@ -182,32 +185,37 @@ public final class Benchmark {
       warmApiServer(client);
       List<Double> wall = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
-      List<Double> quarkus = new ArrayList<>();
+      List<Double> live = new ArrayList<>();
       List<Double> sync = new ArrayList<>();
       for (int k = 0; k < starts; k++) {
-        drain(api);
+        api.takeRequests();
         Path log = work.resolve("sluice-" + k + ".log");
         long launched = System.nanoTime();
-        try (SluiceDaemon daemon = launch(api, prometheus, work, log)) {
-          wall.add(round((System.nanoTime() - launched) / 1e9));
+        // as a kubelet's probes see it: live once Quarkus has started (its HTTP server opens
+        // last), ready once the caches have synced
+        try (SluiceDaemon daemon = launch(api, prometheus, work, log, false)) {
+          daemon.await("/q/health/live", Duration.ofSeconds(120));
+          long up = System.nanoTime();
+          daemon.await("/q/health/ready", Duration.ofSeconds(120));
+          long ready = System.nanoTime();
+          wall.add(round((ready - launched) / 1e9));
           cpu.add(round(cpuTicks(daemon.pid()) / 100.0));
+          live.add(round((up - launched) / 1e9));
+          sync.add(round((ready - up) / 1e9));
         }
-        StartLog phases = StartLog.read(log);
-        quarkus.add(phases.quarkusSeconds());
-        sync.add(phases.syncSeconds());
         System.out.printf(
-            "daemon ready %.2f s after launch (%.2f CPU s); Quarkus started in %.2f s, caches"
-                + " synced %.2f s later%n",
-            wall.get(k), cpu.get(k), quarkus.get(k), sync.get(k));
+            "daemon ready %.2f s after launch (%.2f CPU s); live after %.2f s, caches synced"
+                + " %.2f s later%n",
+            wall.get(k), cpu.get(k), live.get(k), sync.get(k));
       }
       result.put("startupSeconds", wall);
       result.put("startupCpuSeconds", cpu);
-      result.put("quarkusStartedSeconds", quarkus);
-      result.put("cachesSyncedAfterQuarkusSeconds", sync);
+      result.put("liveSeconds", live);
+      result.put("readyAfterLiveSeconds", sync);
       result.put("startupSecondsMedian", median(wall));
       result.put("startupCpuSecondsMedian", median(cpu));
-      result.put("quarkusStartedSecondsMedian", median(quarkus));
-      result.put("cachesSyncedAfterQuarkusSecondsMedian", median(sync));
+      result.put("liveSecondsMedian", median(live));
+      result.put("readyAfterLiveSecondsMedian", median(sync));
       result.put("loadAverageAtEnd", loadAverage());
       System.out.println(result);
     }
@@ -229,43 +237,10 @@ public final class Benchmark {
     return sorted.size() % 2 == 1 ? sorted.get(m) : round((sorted.get(m - 1) + sorted.get(m)) / 2);
   }
 
-  /**
-   * A daemon's start as its log tells it: Quarkus' own "started in" figure, and the time from that
-   * line to the one saying the caches are synced.
-   */
-  record StartLog(double quarkusSeconds, double syncSeconds) {
-    private static final Pattern STARTED = Pattern.compile("^(\\S+) .*started in ([0-9.]+)s\\.");
-    private static final Pattern WATCHING = Pattern.compile("^(\\S+) .*\\] +watching ");
-
-    static StartLog read(Path log) throws IOException {
-      LocalTime started = null;
-      double quarkus = Double.NaN;
-      double sync = Double.NaN;
-      for (String line : Files.readAllLines(log)) {
-        Matcher m = STARTED.matcher(line);
-        if (started == null && m.find()) {
-          started = LocalTime.parse(m.group(1));
-          quarkus = Double.parseDouble(m.group(2));
-        }
-        Matcher w = WATCHING.matcher(line);
-        if (started != null && Double.isNaN(sync) && w.find()) {
-          long ms = Duration.between(started, LocalTime.parse(w.group(1))).toMillis();
-          sync = round((ms < 0 ? ms + Duration.ofDays(1).toMillis() : ms) / 1e3); // midnight
-        }
-      }
-      return new StartLog(quarkus, sync);
-    }
-  }
-
-  private SluiceDaemon launch(ApiServer api, BenchPrometheus prometheus, Path work, Path log)
-      throws Exception {
-    return new SluiceDaemon(
-        SluiceDaemon.defaultJar(project),
-        api.url(),
-        prometheus.url(),
-        Processes.freePort(),
-        work,
-        log,
+  /** The daemon as the benchmark configures it; {@code ready}: returns once it is ready. */
+  private SluiceDaemon launch(
+      ApiServer api, BenchPrometheus prometheus, Path work, Path log, boolean ready) {
+    Map<String, String> env =
         Map.of(
             "KUBERNETES_USER_AGENT",
             AGENT,
@@ -274,8 +249,9 @@ public final class Benchmark {
             "SLUICE_CONTROLLER_THREADS",
             Integer.toString(threads),
             "SLUICE_LEADER_ELECTION_ENABLED",
-            "false"),
-        true);
+            "false");
+    SluiceDaemon daemon = SluiceDaemon.launch(project, api.url(), prometheus.url(), work, log, env);
+    return ready ? daemon.awaitReady() : daemon;
   }
 
   private Map<String, Object> run(int n, Path out) throws Exception {
@@ -284,7 +260,8 @@ public final class Benchmark {
     result.put("canaries", n);
     // the machine is shared: its 1-minute load average, at the start and at the end of the run
     result.put("loadAverageAtStart", loadAverage());
-    try (ApiServer api = new ApiServer(project, true);
+    BenchDispatcher dispatcher = new BenchDispatcher();
+    try (ApiServer api = new ApiServer(project, dispatcher);
         BenchPrometheus prometheus = new BenchPrometheus()) {
       KubernetesClient client = api.client();
       List<String> namespaces = names("bench-", n);
@@ -293,10 +270,10 @@ public final class Benchmark {
       all.addAll(warm);
       seed(client, all);
       warmApiServer(client);
-      drain(api);
+      api.takeRequests();
 
       long launched = System.nanoTime();
-      SluiceDaemon daemon = launch(api, prometheus, work, work.resolve("sluice.log"));
+      SluiceDaemon daemon = launch(api, prometheus, work, work.resolve("sluice.log"), true);
       double startup = (System.nanoTime() - launched) / 1e9;
       // the CPU the daemon spent to get there: steadier than the wall time on a shared machine
       double startupCpu = cpuTicks(daemon.pid()) / 100.0;
@@ -323,15 +300,16 @@ public final class Benchmark {
         Map<String, Long> turnedBad = new ConcurrentHashMap<>();
         Map<String, Long> alertSent = new ConcurrentHashMap<>();
         Map<String, List<RouteWrite>> routes = new ConcurrentHashMap<>();
-        ExecutorService webhook = Executors.newFixedThreadPool(2, Kubelet.daemon("bench-webhook"));
+        ExecutorService webhook =
+            Executors.newFixedThreadPool(2, DaemonThreads.named("bench-webhook"));
         URI alerts = daemon.http().resolve("/api/v1/alerts");
         // Route writes as the API server stores them (their instant ends reactions and steps);
         // handed from the dispatcher's lock to this thread, which reads them and turns checks
         // bad or sends the alert as a Canary reaches 30%.
         BlockingQueue<BenchDispatcher.StoredRoute> stored = new LinkedBlockingQueue<>();
-        api.onRouteStored(stored::add);
+        dispatcher.onRouteStored(stored::add);
         Thread routeReader =
-            Kubelet.daemon("bench-routes")
+            DaemonThreads.named("bench-routes")
                 .newThread(
                     () -> {
                       try {
@@ -362,26 +340,30 @@ public final class Benchmark {
         routeReader.start();
         long cpuBefore = cpuTicks(daemon.pid());
         long queriesBefore = prometheus.queries();
-        double evaluationsBefore = metricSum(daemon.http(), "sluice_check_evaluations_total");
-        long eventsBefore = api.eventsDiscarded(); // the warm-up's
+        Map<String, Double> metricsBefore = DaemonMetrics.scrape(daemon.http());
+        long eventsBefore = dispatcher.eventsDiscarded(); // the warm-up's
         RssSampler rss = new RssSampler(daemon.pid());
         long releaseStart = System.nanoTime();
-        api.takeWriteNanos(); // from the release on
+        dispatcher.takeWriteNanos(); // from the release on
         releaseV2(client, namespaces);
-        awaitAll(
-            client,
-            namespaces,
+        CanaryTest finished =
             c ->
                 c.getStatus() != null
                     && ("Succeeded".equals(c.getStatus().phase)
-                        || "RolledBack".equals(c.getStatus().phase)),
-            Duration.ofMinutes(30),
-            "finish");
+                        || "RolledBack".equals(c.getStatus().phase));
+        // The daemon's own reaction times are read from its histograms as soon as every Canary
+        // that turned bad or got the alert is done (their max is over a recent window), then the
+        // others are awaited.
+        List<String> reacting =
+            namespaces.stream().filter(ns -> bad.contains(ns) || alerted.contains(ns)).toList();
+        awaitAll(client, reacting, finished, Duration.ofMinutes(30), "reacted");
+        Map<String, Double> reactions = reactionsRecorded(client, reacting, daemon, metricsBefore);
+        awaitAll(client, namespaces, finished, Duration.ofMinutes(30), "finish");
         double releaseSeconds = (System.nanoTime() - releaseStart) / 1e9;
         Thread.sleep(500); // the last route writes read
         long cpuAfter = cpuTicks(daemon.pid());
         rss.close();
-        api.onRouteStored(r -> {});
+        dispatcher.onRouteStored(r -> {});
         routeReader.interrupt();
         webhook.shutdownNow();
 
@@ -433,8 +415,10 @@ public final class Benchmark {
         Files.write(work.resolve("step-slips.tsv"), slipRows); // which steps slipped, and when
         // cost
         List<Double> apiWriteMs =
-            api.takeWriteNanos().stream().map(nanos -> nanos / 1e6).collect(Collectors.toList());
-        List<RecordedRequest> requests = drain(api);
+            dispatcher.takeWriteNanos().stream()
+                .map(nanos -> nanos / 1e6)
+                .collect(Collectors.toList());
+        List<RecordedRequest> requests = api.takeRequests();
         long daemonRequests = 0;
         long daemonWrites = 0;
         long routeWrites = 0;
@@ -469,19 +453,24 @@ public final class Benchmark {
         Files.write(work.resolve("writes-" + namespaces.get(0) + ".txt"), firstNamespaceWrites);
         double steadyWritesPerStep = steadyWritesPerStep(writesByNamespace.values());
         double checkEvaluations =
-            metricSum(daemon.http(), "sluice_check_evaluations_total") - evaluationsBefore;
+            DaemonMetrics.sum(
+                    DaemonMetrics.scrape(daemon.http()),
+                    "sluice_check_evaluations_total",
+                    List.of())
+                - DaemonMetrics.sum(metricsBefore, "sluice_check_evaluations_total", List.of());
         long queries = prometheus.queries() - queriesBefore;
         double cpuSeconds = (cpuAfter - cpuBefore) / 100.0;
 
         result.put("releaseSeconds", round(releaseSeconds));
         result.put("checkFailedReactionMs", percentiles(checkReaction));
         result.put("alertReactionMs", percentiles(alertReaction));
-        // the same two reactions as the daemon itself timed them (its log): the failing answer's
-        // arrival, or the webhook's, to the route write's answer; the rest is transport and the API
-        // server
-        String log = Files.readString(work.resolve("sluice.log"));
-        result.put("checkReactionInDaemonMs", percentiles(loggedMillis(log, CHECK_REACTION_LOG)));
-        result.put("alertReactionInDaemonMs", percentiles(loggedMillis(log, ALERT_REACTION_LOG)));
+        // the same two reactions as the daemon itself timed them (its histograms): the failing
+        // answer's arrival, or the webhook's, to the route write's answer; the rest is transport
+        // and the API server
+        result.put(
+            "checkReactionInDaemonMs", inDaemon(reactions, metricsBefore, CHECK_REACTION_METRIC));
+        result.put(
+            "alertReactionInDaemonMs", inDaemon(reactions, metricsBefore, ALERT_REACTION_METRIC));
         result.put("detectionDelayMs", percentiles(detection));
         result.put("stepSlipMs", percentiles(slip));
         // the mock API server's own time per create/update (its lock included): a rollback is one
@@ -503,7 +492,8 @@ public final class Benchmark {
         // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
         result.put("apiWritesPerStepSteadyState", round(steadyWritesPerStep));
         result.put("apiWritesPerRelease", round((double) daemonWrites / n));
-        result.put("eventsPerRelease", round((double) (api.eventsDiscarded() - eventsBefore) / n));
+        result.put(
+            "eventsPerRelease", round((double) (dispatcher.eventsDiscarded() - eventsBefore) / n));
         result.put("routeWritesPerStep", round(steps == 0 ? 0 : (double) routeWrites / steps));
         result.put("statusWritesPerStep", round(steps == 0 ? 0 : (double) statusWrites / steps));
         result.put("loadAverageAtEnd", loadAverage());
@@ -679,6 +669,9 @@ public final class Benchmark {
       String what)
       throws InterruptedException {
     Set<String> wanted = Set.copyOf(namespaces);
+    if (wanted.isEmpty()) {
+      return;
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     long t = System.nanoTime();
     while (true) {
@@ -772,15 +765,6 @@ public final class Benchmark {
     return 0;
   }
 
-  private static List<RecordedRequest> drain(ApiServer api) throws InterruptedException {
-    List<RecordedRequest> out = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-      out.add(r);
-    }
-    return out;
-  }
-
   private static long cpuTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -795,7 +779,7 @@ public final class Benchmark {
   private static final class RssSampler implements AutoCloseable {
     private final AtomicLong maxKb = new AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService timer =
-        Executors.newSingleThreadScheduledExecutor(Kubelet.daemon("bench-rss"));
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("bench-rss"));
 
     RssSampler(long pid) {
       timer.scheduleAtFixedRate(
@@ -826,25 +810,6 @@ public final class Benchmark {
     }
   }
 
-  private static double metricSum(URI daemon, String name) {
-    try {
-      String body =
-          HTTP.send(
-                  HttpRequest.newBuilder(daemon.resolve("/q/metrics")).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      double sum = 0;
-      for (String line : body.split("\n")) {
-        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
-    } catch (Exception e) {
-      return 0;
-    }
-  }
-
   private static Map<String, Object> percentiles(List<Double> values) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("count", values.size());
@@ -864,18 +829,63 @@ public final class Benchmark {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
   }
 
-  static final Pattern CHECK_REACTION_LOG =
-      Pattern.compile("failed: route written back ([0-9.]+) ms after its answer arrived");
-  static final Pattern ALERT_REACTION_LOG =
-      Pattern.compile("([0-9.]+) ms after the webhook received the alert");
+  static final String CHECK_REACTION_METRIC = "sluice_check_reaction_seconds";
+  static final String ALERT_REACTION_METRIC = "sluice_alert_reaction_seconds";
 
-  static List<Double> loggedMillis(String log, Pattern pattern) {
-    List<Double> out = new ArrayList<>();
-    Matcher m = pattern.matcher(log);
-    while (m.find()) {
-      out.add(Double.parseDouble(m.group(1)));
+  /**
+   * Waits (5 s at most) until the daemon's reaction histograms count a reaction for every Canary of
+   * {@code reacting} that was rolled back (the daemon records one once the route write is answered,
+   * which may be after the phase is stored); returns its metrics then.
+   */
+  private static Map<String, Double> reactionsRecorded(
+      KubernetesClient client,
+      List<String> reacting,
+      SluiceDaemon daemon,
+      Map<String, Double> before)
+      throws InterruptedException {
+    Set<String> wanted = Set.copyOf(reacting);
+    long rolledBack =
+        client.resources(Canary.class).inAnyNamespace().list().getItems().stream()
+            .filter(c -> wanted.contains(c.getMetadata().getNamespace()))
+            .filter(c -> c.getStatus() != null && "RolledBack".equals(c.getStatus().phase))
+            .count();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (true) {
+      Map<String, Double> now = DaemonMetrics.scrape(daemon.http());
+      double recorded = 0;
+      for (String name : List.of(CHECK_REACTION_METRIC, ALERT_REACTION_METRIC)) {
+        recorded +=
+            DaemonMetrics.Histogram.of(now, name)
+                .since(DaemonMetrics.Histogram.of(before, name))
+                .count();
+      }
+      if (recorded >= rolledBack || System.nanoTime() > deadline) {
+        return now;
+      }
+      Thread.sleep(100);
     }
-    return out;
+  }
+
+  /**
+   * One of the daemon's reaction histograms over the run, in ms: how many, p50 and p99 (a single
+   * reaction exactly; more as {@code histogram_quantile} estimates them within the buckets, up to
+   * the largest), the largest and the mean.
+   */
+  static Map<String, Object> inDaemon(
+      Map<String, Double> after, Map<String, Double> before, String name) {
+    DaemonMetrics.Histogram h =
+        DaemonMetrics.Histogram.of(after, name).since(DaemonMetrics.Histogram.of(before, name));
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("count", (int) h.count());
+    if (h.count() <= 0) {
+      return p;
+    }
+    p.put("p50", round(h.quantile(0.50) * 1000));
+    p.put("p99", round(h.quantile(0.99) * 1000));
+    p.put("max", round((h.exact() ? h.sum() : h.max()) * 1000));
+    p.put("mean", round(h.sum() / h.count() * 1000));
+    p.put("from", h.exact() ? "the one reaction" : "the histogram's buckets");
+    return p;
   }
 
   private static double round(double d) {
@@ -891,7 +901,7 @@ public final class Benchmark {
         "Canaries",
         "ready s (med)",
         "CPU s (med)",
-        "Quarkus s (med)",
+        "live s (med)",
         "synced +s (med)",
         "each launch: ready s");
     for (Map<String, Object> r : runs) {
@@ -901,13 +911,13 @@ public final class Benchmark {
           r.get("canaries"),
           r.get("startupSecondsMedian"),
           r.get("startupCpuSecondsMedian"),
-          r.get("quarkusStartedSecondsMedian"),
-          r.get("cachesSyncedAfterQuarkusSecondsMedian"),
+          r.get("liveSecondsMedian"),
+          r.get("readyAfterLiveSecondsMedian"),
           r.get("startupSeconds"));
     }
     System.out.println(
-        "(ready: launch to readiness; Quarkus: its own \"started in\"; synced: from that log line to"
-            + " the caches' sync; machine load "
+        "(ready: launch to /q/health/ready; live: launch to /q/health/live, Quarkus started; synced:"
+            + " from live to ready, the caches' sync; machine load "
             + loadAverage()
             + ")");
   }
@@ -952,7 +962,8 @@ public final class Benchmark {
     }
     System.out.println(
         "(times in ms; reactions end when the API server stored the route, \"in daemon\" as the daemon"
-            + " timed them itself; API write: the mock API"
+            + " timed them itself, from its sluice_*_reaction_seconds histograms (one reaction"
+            + " exactly, more estimated within their buckets); API write: the mock API"
             + " server's own time per write; writes/step: while stepping, route + status;"
             + " /release: every write of a release, per Canary; machine load "
             + loadAverage()

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.faults;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -9,26 +9,23 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import dev.sluice.faults.Figures;
-import dev.sluice.faults.History;
-import dev.sluice.faults.InvariantChecker;
-import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.ClusterHistory;
+import dev.sluice.testing.DaemonMetrics;
 import dev.sluice.testing.Fixtures;
+import dev.sluice.testing.History;
+import dev.sluice.testing.InvariantChecker;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class LeaderFailoverIT {
   private static final Duration LEASE = Duration.ofSeconds(4);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String NS = "failover";
 
   @Test
@@ -67,21 +63,20 @@ class LeaderFailoverIT {
       Fixtures.seedHelloworld(client, NS, spec -> spec.put("interval", "2s"));
       for (String name : List.of("sluice-a", "sluice-b")) {
         daemons.add(
-            new SluiceDaemon(
-                SluiceDaemon.defaultJar(project),
-                api.url(),
-                URI.create(prometheus.baseUrl()),
-                Processes.freePort(),
-                work,
-                work.resolve(name + ".log"),
-                Map.of(
-                    "SLUICE_INSTANCE", name,
-                    "KUBERNETES_USER_AGENT", name,
-                    "SLUICE_LEADER_ELECTION_NAMESPACE", "default",
-                    "SLUICE_LEADER_ELECTION_LEASE_DURATION", "4s",
-                    "SLUICE_LEADER_ELECTION_RENEW_DEADLINE", "3s",
-                    "SLUICE_LEADER_ELECTION_RETRY_PERIOD", "500ms"),
-                true));
+            SluiceDaemon.launch(
+                    project,
+                    api.url(),
+                    URI.create(prometheus.baseUrl()),
+                    work,
+                    work.resolve(name + ".log"),
+                    Map.of(
+                        "SLUICE_INSTANCE", name,
+                        "KUBERNETES_USER_AGENT", name,
+                        "SLUICE_LEADER_ELECTION_NAMESPACE", "default",
+                        "SLUICE_LEADER_ELECTION_LEASE_DURATION", "4s",
+                        "SLUICE_LEADER_ELECTION_RENEW_DEADLINE", "3s",
+                        "SLUICE_LEADER_ELECTION_RETRY_PERIOD", "500ms"))
+                .awaitReady());
       }
       await().atMost(Duration.ofSeconds(60)).until(() -> leaders(daemons).size() == 1);
       SluiceDaemon leader = leaders(daemons).get(0);
@@ -90,7 +85,7 @@ class LeaderFailoverIT {
       String standbyName = leaderName.equals("sluice-a") ? "sluice-b" : "sluice-a";
       await().atMost(Duration.ofSeconds(60)).until(() -> "v1".equals(status(client).stableVersion));
 
-      drain(api); // what came before the release: informers of both, the fixtures
+      api.takeRequests(); // what came before the release: informers of both, the fixtures
       ClusterHistory history = new ClusterHistory(client, NS);
       Fixtures.apply(client, NS, "scenarios/helloworld-v2.yaml");
       await()
@@ -106,11 +101,11 @@ class LeaderFailoverIT {
       // before the 4 s lease runs out. (Drained before the kill, a write the leader made in
       // between was counted after it.)
       Thread.sleep(500);
-      List<RecordedRequest> beforeKill = drain(api);
+      List<RecordedRequest> beforeKill = api.takeRequests();
       await().atMost(Duration.ofSeconds(60)).until(() -> isLeader(standby));
       double failoverSeconds = (System.nanoTime() - killedAt) / 1e9;
       await().atMost(Duration.ofSeconds(120)).until(() -> "Succeeded".equals(status(client).phase));
-      List<RecordedRequest> afterKill = drain(api);
+      List<RecordedRequest> afterKill = api.takeRequests();
 
       // exactly one daemon writes at a time: the leader before the kill, the other after
       assertThat(writers(beforeKill)).containsExactly(leaderName);
@@ -152,8 +147,7 @@ class LeaderFailoverIT {
   }
 
   private static CanaryStatus status(KubernetesClient client) {
-    Canary c = client.resources(Canary.class).inNamespace(NS).withName("helloworld").get();
-    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return Fixtures.status(client, NS);
   }
 
   private static List<SluiceDaemon> leaders(List<SluiceDaemon> daemons) {
@@ -161,27 +155,7 @@ class LeaderFailoverIT {
   }
 
   private static boolean isLeader(SluiceDaemon d) {
-    if (!d.alive()) {
-      return false;
-    }
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(d.http().resolve("/q/metrics")).build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.body().lines().anyMatch(l -> l.equals("sluice_leader 1.0"));
-    } catch (Exception e) {
-      return false;
-    }
-  }
-
-  private static List<RecordedRequest> drain(ApiServer api) throws InterruptedException {
-    List<RecordedRequest> out = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-      out.add(r);
-    }
-    return out;
+    return d.alive() && DaemonMetrics.value(DaemonMetrics.scrape(d.http()), "sluice_leader") == 1.0;
   }
 
   /** Who wrote the release's objects (by User-Agent), leases and events aside. */

@@ -1,12 +1,14 @@
-package dev.sluice.sandbox;
+package dev.sluice.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
+import dev.sluice.testing.ApiServer;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.PrometheusStub;
+import dev.sluice.testing.SluiceDaemon;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -25,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,22 +102,21 @@ class RbacIT {
         PrometheusStub.canary(ns, 0.0, 100, 500);
       }
       PrometheusStub.canary("rbac-rollback", 0.5, 100, 500);
-      drain(api);
+      api.takeRequests();
       daemon =
-          new SluiceDaemon(
-              SluiceDaemon.defaultJar(project),
-              api.url(),
-              URI.create(promConfig.get("sluice.prometheus.url")),
-              Processes.freePort(),
-              work,
-              work.resolve("sluice.log"),
-              Map.of(
-                  "KUBERNETES_USER_AGENT", AGENT,
-                  "SLUICE_INSTANCE", AGENT,
-                  "SLUICE_LEADER_ELECTION_NAMESPACE", "sluice-system",
-                  "SLUICE_PROMETHEUS_RETRY_MAX_RETRIES", "1",
-                  "SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000"),
-              true);
+          SluiceDaemon.launch(
+                  project,
+                  api.url(),
+                  URI.create(promConfig.get("sluice.prometheus.url")),
+                  work,
+                  work.resolve("sluice.log"),
+                  Map.of(
+                      "KUBERNETES_USER_AGENT", AGENT,
+                      "SLUICE_INSTANCE", AGENT,
+                      "SLUICE_LEADER_ELECTION_NAMESPACE", "sluice-system",
+                      "SLUICE_PROMETHEUS_RETRY_MAX_RETRIES", "1",
+                      "SLUICE_PROMETHEUS_CIRCUIT_BREAKER_REQUEST_VOLUME", "100000"))
+              .awaitReady();
       for (String ns :
           List.of("rbac-promote", "rbac-scale", "rbac-rollback", "rbac-reset", "rbac-action")) {
         await()
@@ -124,42 +124,26 @@ class RbacIT {
             .until(() -> "v1".equals(status(client, ns).stableVersion));
         Fixtures.apply(client, ns, "scenarios/helloworld-v2.yaml");
       }
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> "Succeeded".equals(status(client, "rbac-promote").phase));
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> "Succeeded".equals(status(client, "rbac-scale").phase));
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> "RolledBack".equals(status(client, "rbac-rollback").phase));
+      awaitPhase(client, "rbac-promote", "Succeeded", 90);
+      awaitPhase(client, "rbac-scale", "Succeeded", 90);
+      awaitPhase(client, "rbac-rollback", "RolledBack", 90);
 
       // an outside writer takes the canary out of the route mid-release
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "Progressing".equals(status(client, "rbac-reset").phase));
+      awaitPhase(client, "rbac-reset", "Progressing", 60);
       resetRoute(client, "rbac-reset");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "RolledBack".equals(status(client, "rbac-reset").phase));
+      awaitPhase(client, "rbac-reset", "RolledBack", 60);
 
       // a person pauses, then aborts, with kubectl annotate
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "Progressing".equals(status(client, "rbac-action").phase));
+      awaitPhase(client, "rbac-action", "Progressing", 60);
       annotate(client, "rbac-action", "pause");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "Paused".equals(status(client, "rbac-action").phase));
+      awaitPhase(client, "rbac-action", "Paused", 60);
       annotate(client, "rbac-action", "abort");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "RolledBack".equals(status(client, "rbac-action").phase));
+      awaitPhase(client, "rbac-action", "RolledBack", 60);
       Thread.sleep(3000); // a few lease renewals
 
       Set<Permission> used = new TreeSet<>();
       Set<String> other = new TreeSet<>();
-      for (RecordedRequest r : drain(api)) {
+      for (RecordedRequest r : api.takeRequests()) {
         if (!AGENT.equals(r.getHeader("User-Agent"))) {
           continue;
         }
@@ -197,18 +181,16 @@ class RbacIT {
   }
 
   private static CanaryStatus status(KubernetesClient client, String ns) {
-    Canary c = client.resources(Canary.class).inNamespace(ns).withName("helloworld").get();
-    return c == null || c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return Fixtures.status(client, ns);
+  }
+
+  private static void awaitPhase(KubernetesClient client, String ns, String phase, int seconds) {
+    await().atMost(Duration.ofSeconds(seconds)).until(() -> phase.equals(status(client, ns).phase));
   }
 
   @SuppressWarnings("unchecked")
   private static void resetRoute(KubernetesClient client, String ns) {
-    GenericKubernetesResource vs =
-        client
-            .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
-            .inNamespace(ns)
-            .withName("helloworld")
-            .get();
+    GenericKubernetesResource vs = Fixtures.virtualService(client, ns);
     Map<String, Object> spec = (Map<String, Object>) vs.getAdditionalProperties().get("spec");
     for (Map<String, Object> route : (List<Map<String, Object>>) spec.get("http")) {
       if ("default".equals(route.get("name"))) {
@@ -237,15 +219,6 @@ class RbacIT {
     }
     c.getMetadata().getAnnotations().put("sluice.dev/action", action);
     client.resources(Canary.class).inNamespace(ns).resource(c).update();
-  }
-
-  private static List<RecordedRequest> drain(ApiServer api) throws InterruptedException {
-    List<RecordedRequest> out = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = api.server().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-      out.add(r);
-    }
-    return out;
   }
 
   private static final Pattern CORE =

@@ -1,11 +1,10 @@
-package dev.sluice.deploy;
+package dev.sluice.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import dev.sluice.testing.IstioSchemas;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.testing;
 
 import java.util.List;
 

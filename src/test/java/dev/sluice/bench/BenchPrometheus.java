@@ -1,12 +1,11 @@
-package dev.sluice.sandbox;
+package dev.sluice.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.DaemonThreads;
+import dev.sluice.testing.LoopbackHttp;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,20 +29,13 @@ final class BenchPrometheus implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService pool =
-      Executors.newFixedThreadPool(4, Kubelet.daemon("bench-prom"));
+      Executors.newFixedThreadPool(4, DaemonThreads.named("bench-prom"));
   private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
   private final Map<String, Long> firstFailSentNanos = new ConcurrentHashMap<>();
   private final AtomicLong queries = new AtomicLong();
 
   BenchPrometheus() {
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.createContext("/api/v1/query", this::answer);
-    server.setExecutor(pool);
-    server.start();
+    server = LoopbackHttp.serve(1024, "/api/v1/query", this::answer, pool);
   }
 
   URI url() {

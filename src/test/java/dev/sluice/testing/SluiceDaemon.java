@@ -1,4 +1,4 @@
-package dev.sluice.sandbox;
+package dev.sluice.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,38 +16,57 @@ import java.util.Map;
  * separate {@code java -jar} process and configured only as an operator would: environment
  * variables for the Kubernetes API server, the Prometheus URL and its own HTTP port.
  */
-final class SluiceDaemon implements AutoCloseable {
+public final class SluiceDaemon implements AutoCloseable {
   /** Extra JVM options for the daemon, as SLUICE_DAEMON_JVM_ARGS gives them. */
-  static final String JVM_ARGS_PROPERTY = "sluice.daemon.jvm-args";
+  public static final String JVM_ARGS_PROPERTY = "sluice.daemon.jvm-args";
 
-  static final String BUILD_HINT =
+  public static final String BUILD_HINT =
       "build it first: ./mvnw -q -DskipTests package (scripts/sandbox does this)";
 
   private final Process process;
   private final int port;
+  private final Path log;
   private final Map<String, String> configuration;
 
-  SluiceDaemon(Path jar, String apiServerUrl, URI prometheus, int port, Path workDir, Path log) {
-    this(jar, apiServerUrl, prometheus, port, workDir, log, Map.of(), true);
+  /**
+   * Starts the packaged daemon of {@code projectDir} ({@link #defaultJar}) on a free port, with the
+   * API server at {@code apiServerUrl}, Prometheus at {@code prometheus}, {@code extra} environment
+   * and its output in {@code log}; returns at once ({@link #awaitReady} waits until it is ready).
+   */
+  public static SluiceDaemon launch(
+      Path projectDir,
+      String apiServerUrl,
+      URI prometheus,
+      Path workDir,
+      Path log,
+      Map<String, String> extra) {
+    return new SluiceDaemon(
+        defaultJar(projectDir),
+        apiServerUrl,
+        prometheus,
+        Processes.freePort(),
+        workDir,
+        log,
+        extra);
   }
 
   /**
-   * A daemon with {@code extra} environment (e.g. leader-election settings); when {@code
-   * awaitReady} it returns once the daemon reports ready.
+   * Starts the daemon of {@code jar} on {@code port} with {@code extra} environment (e.g.
+   * leader-election settings); returns at once ({@link #awaitReady} waits until it is ready).
    */
-  SluiceDaemon(
+  public SluiceDaemon(
       Path jar,
       String apiServerUrl,
       URI prometheus,
       int port,
       Path workDir,
       Path log,
-      Map<String, String> extra,
-      boolean awaitReady) {
+      Map<String, String> extra) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no Sluice daemon at " + jar + ": " + BUILD_HINT);
     }
     this.port = port;
+    this.log = log;
     this.configuration =
         Map.of(
             "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL",
@@ -100,29 +119,40 @@ final class SluiceDaemon implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (!awaitReady) {
-      return;
+  }
+
+  /** Returns once the daemon reports ready; stops it if it does not within two minutes. */
+  public SluiceDaemon awaitReady() {
+    try {
+      await("/q/health/ready", Duration.ofSeconds(120));
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
-    Processes.awaitOk(
-        process,
-        URI.create("http://127.0.0.1:" + port + "/q/health/ready"),
-        Duration.ofSeconds(120),
-        log,
-        "the Sluice daemon");
+    return this;
+  }
+
+  /**
+   * Waits until {@code path} answers 200: {@code /q/health/live} once Quarkus has started (its HTTP
+   * server opens last), {@code /q/health/ready} once the caches have synced. Polls every 50 ms;
+   * fails when the daemon exits or {@code timeout} passes, with the end of its log.
+   */
+  public void await(String path, Duration timeout) {
+    Processes.awaitOk(process, http().resolve(path), timeout, log, "the Sluice daemon");
   }
 
   /** The environment the daemon was given (what an operator would set). */
-  Map<String, String> configuration() {
+  public Map<String, String> configuration() {
     return configuration;
   }
 
   /** The daemon's HTTP root, e.g. {@code http://127.0.0.1:40123}. */
-  URI http() {
+  public URI http() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
   /** Kills the process at once (SIGKILL): no shutdown hook runs, the Lease is not released. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     try {
       process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -131,19 +161,19 @@ final class SluiceDaemon implements AutoCloseable {
     }
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
-  String metricsTarget() {
+  public String metricsTarget() {
     return "127.0.0.1:" + port;
   }
 
-  static Path defaultJar(Path projectDir) {
+  public static Path defaultJar(Path projectDir) {
     return projectDir.resolve(
         "target/quarkus-app/quarkus-run.jar".replace('/', File.separatorChar));
   }

@@ -1,4 +1,4 @@
-package dev.sluice.faults;
+package dev.sluice.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.faults.InvariantChecker.Report;
-import dev.sluice.faults.InvariantChecker.Version;
+import dev.sluice.testing.InvariantChecker.Report;
+import dev.sluice.testing.InvariantChecker.Version;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

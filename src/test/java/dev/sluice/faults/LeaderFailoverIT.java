@@ -132,7 +132,8 @@ class LeaderFailoverIT {
       assertThat(failoverSeconds)
           .as("takeover within the lease duration plus one retry")
           .isLessThan(LEASE.toSeconds() + 10);
-      // DESIGN.md's invariants over every version either daemon wrote, across the failover
+      // the traffic invariants (docs/architecture.md) over every version either daemon wrote,
+      // across the failover
       InvariantChecker.Report report = recorded.check(List.of(NS));
       System.out.println("LeaderFailoverIT: " + report);
       Figures.record("LeaderFailoverIT", "leaderSigkill=1", report);

@@ -16,11 +16,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * DESIGN.md's traffic invariants, checked over every version of the VirtualServices,
- * DestinationRules, Deployments and Canaries the API server stored during a run (see {@link
- * History}), replayed in the API server's order: by resourceVersion, which the fabric8 mock server
- * (like etcd's revision) counts globally over every object, and not in the order the versions
- * arrived on separate watch streams.
+ * The traffic invariants of docs/architecture.md, checked over every version of the
+ * VirtualServices, DestinationRules, Deployments and Canaries the API server stored during a run
+ * (see {@link History}), replayed in the API server's order: by resourceVersion, which the fabric8
+ * mock server (like etcd's revision) counts globally over every object, and not in the order the
+ * versions arrived on separate watch streams.
  *
  * <p>A version is <em>Sluice's write</em> when it is a MODIFIED VirtualService or DestinationRule
  * (Sluice never creates or deletes them) whose resourceVersion the test did not declare as its own

@@ -561,7 +561,7 @@ public final class Rollout {
       left.ifPresent(
           r -> {
             retiring.add(r);
-            events.add(Note.warning(Reason.RetirementBlocked, retirementHeld(r)));
+            events.add(Note.warning(Reason.RetirementBlocked, Retirements.kept(r)));
           });
       next.retiring = retiring;
       next.phase = Phase.Succeeded;
@@ -579,9 +579,7 @@ public final class Rollout {
                   + old
                   + (left.isPresent()
                       ? " kept until nothing routes to it"
-                      : " retired ("
-                          + spec.retirement().name().toLowerCase().replace('_', ' ')
-                          + ")")
+                      : " retired (" + new Retirements(spec, world, now).policy() + ")")
                   + took()));
     }
 
@@ -607,120 +605,23 @@ public final class Rollout {
         }
         Optional<Retiring> after = advanceRetirement(r);
         if (after.isEmpty()) {
-          events.add(Note.normal(Reason.Retired, retiredMessage(r)));
+          events.add(Note.normal(Reason.Retired, new Retirements(spec, world, now).finished(r)));
           continue;
         }
         if (after.get().held() && !after.get().heldBy().equals(r.heldBy())) {
-          events.add(Note.warning(Reason.RetirementBlocked, retirementHeld(after.get())));
+          events.add(Note.warning(Reason.RetirementBlocked, Retirements.kept(after.get())));
         }
         left.add(after.get());
       }
       next.retiring = left;
     }
 
-    private String retiredMessage(Retiring r) {
-      return r.scope() == Retiring.Scope.SUBSET
-          ? "subset " + r.version() + " left the DestinationRule"
-          : r.version()
-              + " retired ("
-              + spec.retirement().name().toLowerCase().replace('_', ' ')
-              + "): nothing routes to it any more";
-    }
-
-    private static String retirementHeld(Retiring r) {
-      return r.version()
-          + " is kept: "
-          + r.heldBy()
-          + "; it is retired by itself once nothing routes to it";
-    }
-
-    /**
-     * One step of a version's retirement: its subset leaves the DestinationRule once no route
-     * references it; then (after a promotion) its Deployments are retired, each once no route sends
-     * traffic to its pods. Every effect waits for the retirement delay since the version was last
-     * seen free, so that every proxy has the routes without it first.
-     *
-     * @return the retirement as it stands after this step, or empty when it is finished
-     */
+    /** One step of a version's retirement (see {@link Retirements}); its effects are added. */
     private Optional<Retiring> advanceRetirement(Retiring r) {
-      String v = r.version();
-      RouteObservation route = world.route();
-      if (route.state() != RouteObservation.State.OK) {
-        return Optional.of(held(r, "the managed route cannot be read (" + route.problem() + ")"));
-      }
-      if (world.hasSubset(v)) {
-        List<String> holders = new ArrayList<>();
-        if (route.weightOf(v) >= 0) {
-          holders.add("the managed route");
-        }
-        world.holdersOf(v).forEach(ref -> holders.add(ref.describe(world.namespace())));
-        if (!holders.isEmpty()) {
-          return Optional.of(held(r, "subset " + v + " is routed to by " + join(holders)));
-        }
-        if (waiting(r)) {
-          return Optional.of(free(r));
-        }
-        effects.add(new Effect.RemoveSubset(v));
-        return Optional.of(free(r));
-      }
-      if (r.scope() == Retiring.Scope.SUBSET) {
-        return Optional.empty();
-      }
-      List<String> held = new ArrayList<>();
-      List<DeploymentView> due = new ArrayList<>();
-      for (DeploymentView d : world.deploymentsOf(v)) {
-        List<Reference> serving = world.serving(d);
-        if (!serving.isEmpty()) {
-          held.add(
-              "Deployment "
-                  + d.name()
-                  + " is served by "
-                  + join(serving.stream().map(ref -> ref.describe(world.namespace())).toList()));
-        } else if (switch (spec.retirement()) {
-          case DELETE -> true;
-          case SCALE_TO_ZERO -> d.replicas() > 0;
-          case KEEP -> false;
-        }) {
-          due.add(d);
-        }
-      }
-      if (!due.isEmpty()) {
-        if (waiting(r)) {
-          return Optional.of(free(r));
-        }
-        due.forEach(d -> effects.add(new Effect.RetireDeployment(v, d.name(), spec.retirement())));
-        return Optional.of(free(r));
-      }
-      if (!held.isEmpty()) {
-        return Optional.of(held(r, join(held)));
-      }
-      return Optional.empty();
-    }
-
-    /** Whether the retirement delay since {@code r} was last seen free has not passed yet. */
-    private boolean waiting(Retiring r) {
-      Instant since = r.freeSince() == null ? now : r.freeSince();
-      Instant due = since.plus(spec.retirementDelay());
-      if (now.isBefore(due)) {
-        wakeAt = wakeAt == null || due.isBefore(wakeAt) ? due : wakeAt;
-        return true;
-      }
-      return false;
-    }
-
-    private Retiring held(Retiring r, String by) {
-      return new Retiring(r.version(), r.scope(), null, by);
-    }
-
-    private Retiring free(Retiring r) {
-      return new Retiring(
-          r.version(), r.scope(), r.freeSince() == null ? now : r.freeSince(), null);
-    }
-
-    private static String join(List<String> parts) {
-      int shown = Math.min(parts.size(), 3);
-      String text = String.join("; ", parts.subList(0, shown));
-      return parts.size() > shown ? text + " (and " + (parts.size() - shown) + " more)" : text;
+      Retirements.Step step = new Retirements(spec, world, now).advance(r);
+      effects.addAll(step.effects());
+      step.wakeAt().ifPresent(at -> wakeAt = wakeAt == null || at.isBefore(wakeAt) ? at : wakeAt);
+      return step.after();
     }
 
     // ---- rollback ------------------------------------------------------------------------

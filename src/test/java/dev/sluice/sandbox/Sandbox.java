@@ -42,12 +42,6 @@ public final class Sandbox implements AutoCloseable {
     if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
       System.setProperty("jdk.httpclient.keepalive.timeout", "10");
     }
-    // The JDK's HTTP server writes a response's headers and body apart; without TCP_NODELAY,
-    // Nagle's algorithm and delayed ACKs add ~40 ms to some requests, which a real helloworld pod
-    // and Envoy do not.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
   }
 
   private final Options options;

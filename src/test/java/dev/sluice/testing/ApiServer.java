@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Kubernetes API of the sandbox, the benchmark and the end-to-end tests: the fabric8 mock
  * server in CRUD mode on 127.0.0.1 (plain HTTP, a free port), with Sluice's CRDs from {@code
- * deploy/crds/} and minimal Istio CRDs (the real names, group, version and plural, no schema), so
- * it needs nothing outside the project.
+ * deploy/crds/} and Istio's own VirtualService and DestinationRule CRDs (vendored under {@code
+ * src/test/resources/istio/}), so it needs nothing outside the project.
  */
 public final class ApiServer implements AutoCloseable {
   private static final List<String> SLUICE_CRDS =

@@ -3,12 +3,12 @@ package dev.sluice.controller;
 import dev.sluice.analysis.Check;
 import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.model.Canary;
-import dev.sluice.model.CanarySpec;
 import dev.sluice.rollout.Ownership;
 import dev.sluice.rollout.Reason;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.RouteRef;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +45,12 @@ final class Admission {
     }
   }
 
-  Result check(Canary canary, ReleaseStatus status, GenericKubernetesResource virtualService) {
+  Result check(Canary canary, ReleaseStatus status) {
     SpecReader.Result read = SpecReader.read(canary);
     if (!read.valid()) {
       return refuse(Reason.InvalidSpec, String.join("; ", read.problems()));
     }
-    Optional<String> conflict = conflict(canary, status, virtualService);
+    Optional<String> conflict = conflict(canary, status);
     if (conflict.isPresent()) {
       return refuse(Reason.Conflict, conflict.get());
     }
@@ -73,39 +73,35 @@ final class Admission {
    * Why another Canary owns what this one claims (the same route, or the same app), or empty when
    * this one may act.
    */
-  private Optional<String> conflict(
-      Canary canary, ReleaseStatus status, GenericKubernetesResource virtualService) {
+  private Optional<String> conflict(Canary canary, ReleaseStatus status) {
     List<Canary> rivals = cache.rivalsOf(canary);
     if (rivals.isEmpty()) {
       return Optional.empty();
     }
-    String namespace = canary.getMetadata().getNamespace();
-    Ownership.Claim self = claim(canary, status, virtualService);
+    Ownership.Claim self = claim(canary, status);
     List<Ownership.Claim> others = new ArrayList<>();
     for (Canary rival : rivals) {
-      CanarySpec.VirtualServiceRef ref = rival.getSpec().virtualService;
-      GenericKubernetesResource vs =
-          ref == null ? null : worlds.virtualService(namespace, ref.name);
-      others.add(claim(rival, StatusMapper.read(rival.getStatus()), vs));
+      others.add(claim(rival, StatusMapper.read(rival.getStatus())));
     }
     return Ownership.ownerOver(self, others).map(owner -> Ownership.conflict(self, owner));
   }
 
-  private Ownership.Claim claim(Canary c, ReleaseStatus status, GenericKubernetesResource vs) {
-    String namespace = c.getMetadata().getNamespace();
-    CanarySpec spec = c.getSpec();
-    String vsName = spec.virtualService == null ? null : spec.virtualService.name;
-    String routeName = spec.virtualService == null ? null : spec.virtualService.route;
-    RouteObservation route =
-        vs == null ? RouteObservation.notFound("") : worlds.observe(vs, routeName);
+  /** What {@code c} claims, its routes read from the caches (with this daemon's writes). */
+  private Ownership.Claim claim(Canary c, ReleaseStatus status) {
+    List<Ownership.RouteClaim> routes = new ArrayList<>();
+    for (RouteRef ref : SpecReader.routes(c)) {
+      GenericKubernetesResource vs = worlds.virtualService(ref.namespace(), ref.name());
+      RouteObservation route =
+          vs == null ? RouteObservation.notFound("") : worlds.observe(vs, ref.route());
+      routes.add(
+          new Ownership.RouteClaim(ref.key(), route.kind(), route.position(), ref.route()));
+    }
     return new Ownership.Claim(
-        namespace,
+        c.getMetadata().getNamespace(),
         c.getMetadata().getName(),
         Timestamps.parse(c.getMetadata().getCreationTimestamp()),
-        spec.app,
-        vsName == null ? null : namespace + "/" + vsName,
-        route.position(),
-        routeName,
+        c.getSpec() == null ? null : c.getSpec().app,
+        routes,
         status.phase().underWay());
   }
 }

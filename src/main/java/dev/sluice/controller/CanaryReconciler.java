@@ -60,15 +60,16 @@ final class CanaryReconciler {
     this.clock = clock;
     this.schedule = schedule;
     IstioWrites istioWrites = new IstioWrites();
+    DeploymentWrites deploymentWrites = new DeploymentWrites();
     StatusWriter status = new StatusWriter(client, clock, ownWrites, schedule);
     this.annotatedActions = new AnnotatedActions(client, ownWrites, inbox, events);
-    this.worlds = new WorldReader(client, cache, router, istioWrites);
+    this.worlds = new WorldReader(client, cache, router, istioWrites, deploymentWrites);
     this.admission = new Admission(cache, worlds, analysis);
     this.refusals = new Refusals(status, inbox, events, metrics);
     this.checks = new DueChecks(analysis, inbox, metrics, clock);
     this.steps =
         new ReleaseRun.Steps(
-            new EffectExecutor(client, router, istioWrites),
+            new EffectExecutor(client, router, istioWrites, deploymentWrites),
             status,
             new SignalReplies(events, metrics, clock),
             quietEvaluations,
@@ -97,7 +98,7 @@ final class CanaryReconciler {
     }
     ReleaseStatus status = quietEvaluations.overlay(key, StatusMapper.read(s.canary().getStatus()));
     WorldReader.Snapshot world = worlds.read(s.canary());
-    Admission.Result admitted = admission.check(s.canary(), status, world.virtualService);
+    Admission.Result admitted = admission.check(s.canary(), status);
     if (admitted.refused()) {
       refusals.refuse(s, admitted.refusal(), admitted.problem());
       return;

@@ -2,6 +2,7 @@ package dev.sluice.controller;
 
 import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
+import dev.sluice.rollout.RouteRef;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -28,6 +29,7 @@ final class ClusterCache implements AutoCloseable {
   private final Informers<AnalysisTemplate> templates;
   private final Informers<Deployment> deployments;
   private final Informers<GenericKubernetesResource> virtualServices;
+  private final RouteIndex routeIndex = new RouteIndex();
   private final Informers<GenericKubernetesResource> destinationRules;
   private final List<SharedIndexInformer<?>> all = new ArrayList<>();
   private final MeshIndex mesh = new MeshIndex();
@@ -75,6 +77,7 @@ final class ClusterCache implements AutoCloseable {
             new Handler<>() {
               @Override
               public void changed(Canary c) {
+                routeIndex.put(key(c), SpecReader.routes(c));
                 changed.accept(key(c));
                 // a Canary contending for the same route or app may now own it, or lose it
                 rivalsOf(c).forEach(r -> changed.accept(key(r)));
@@ -82,10 +85,18 @@ final class ClusterCache implements AutoCloseable {
 
               @Override
               public void updated(Canary before, Canary after) {
+                List<Canary> rivalsBefore =
+                    Objects.equals(specKey(before), specKey(after)) ? List.of() : rivalsOf(before);
                 changed(after);
-                if (!Objects.equals(specKey(before), specKey(after))) {
-                  rivalsOf(before).forEach(r -> changed.accept(key(r)));
-                }
+                rivalsBefore.forEach(r -> changed.accept(key(r)));
+              }
+
+              @Override
+              public void deleted(Canary c) {
+                List<Canary> rivals = rivalsOf(c);
+                routeIndex.remove(key(c));
+                changed.accept(key(c));
+                rivals.forEach(r -> changed.accept(key(r)));
               }
             });
     this.templates =
@@ -145,13 +156,8 @@ final class ClusterCache implements AutoCloseable {
               }
 
               private void touched(GenericKubernetesResource vs, Set<String> hosts) {
-                canariesIn(vs.getMetadata().getNamespace()).stream()
-                    .filter(c -> c.getSpec() != null && c.getSpec().virtualService != null)
-                    .filter(
-                        c ->
-                            Objects.equals(
-                                c.getSpec().virtualService.name, vs.getMetadata().getName()))
-                    .forEach(c -> changed.accept(key(c)));
+                // the Canaries that manage a route of it, in any namespace
+                routeIndex.canariesManaging(key(vs)).forEach(changed);
                 // and every Canary whose candidates or retirement depend on these hosts' routes
                 mesh.canariesInterestedIn(hosts).forEach(changed);
               }
@@ -263,34 +269,67 @@ final class ClusterCache implements AutoCloseable {
   }
 
   /**
-   * The other Canaries in {@code c}'s namespace that name the same app or VirtualService: the ones
-   * that may contend with it for a route.
+   * The other Canaries that may contend with {@code c} for a route or an app: those in its namespace
+   * that name the same app, and those anywhere that manage a route of a VirtualService it names.
    */
   List<Canary> rivalsOf(Canary c) {
     if (c.getSpec() == null) {
       return List.of();
     }
+    String self = key(c);
     String app = c.getSpec().app;
-    String vs = c.getSpec().virtualService == null ? null : c.getSpec().virtualService.name;
-    return canariesIn(c.getMetadata().getNamespace()).stream()
-        .filter(o -> !o.getMetadata().getName().equals(c.getMetadata().getName()))
-        .filter(o -> o.getSpec() != null)
-        .filter(
-            o ->
-                Objects.equals(o.getSpec().app, app)
-                    || (vs != null
-                        && o.getSpec().virtualService != null
-                        && vs.equals(o.getSpec().virtualService.name)))
-        .toList();
+    Set<String> keys = new java.util.LinkedHashSet<>();
+    for (Canary o : canariesIn(c.getMetadata().getNamespace())) {
+      if (o.getSpec() != null && Objects.equals(o.getSpec().app, app)) {
+        keys.add(key(o));
+      }
+    }
+    for (RouteRef ref : SpecReader.routes(c)) {
+      keys.addAll(routeIndex.canariesManaging(ref.key()));
+    }
+    keys.remove(self);
+    return keys.stream().map(this::canary).flatMap(Optional::stream).toList();
   }
 
-  private static List<String> specKey(Canary c) {
+  private static List<Object> specKey(Canary c) {
     if (c.getSpec() == null) {
       return List.of();
     }
-    return java.util.Arrays.asList(
-        c.getSpec().app,
-        c.getSpec().virtualService == null ? null : c.getSpec().virtualService.name);
+    return java.util.Arrays.asList(c.getSpec().app, SpecReader.routes(c));
+  }
+
+  /** Which Canaries manage a route of which VirtualService, kept by the Canary informer. */
+  private static final class RouteIndex {
+    private final Map<String, List<RouteRef>> byCanary = new java.util.HashMap<>();
+    private final Map<String, Set<String>> byVirtualService = new java.util.HashMap<>();
+
+    synchronized void put(String canary, List<RouteRef> routes) {
+      remove(canary);
+      byCanary.put(canary, routes);
+      routes.forEach(
+          r -> byVirtualService.computeIfAbsent(r.key(), k -> new java.util.HashSet<>()).add(canary));
+    }
+
+    synchronized void remove(String canary) {
+      List<RouteRef> before = byCanary.remove(canary);
+      if (before == null) {
+        return;
+      }
+      for (RouteRef r : before) {
+        Set<String> set = byVirtualService.get(r.key());
+        if (set != null) {
+          set.remove(canary);
+          if (set.isEmpty()) {
+            byVirtualService.remove(r.key());
+          }
+        }
+      }
+    }
+
+    /** The Canaries ({@code namespace/name}) that manage a route of {@code virtualService}. */
+    synchronized List<String> canariesManaging(String virtualService) {
+      return List.copyOf(byVirtualService.getOrDefault(virtualService, Set.of()));
+    }
   }
 
   /** The subset references of every watched VirtualService, by host. */

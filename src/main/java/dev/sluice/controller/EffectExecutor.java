@@ -3,12 +3,21 @@ package dev.sluice.controller;
 import dev.sluice.model.Canary;
 import dev.sluice.rollout.DecisionLoop;
 import dev.sluice.rollout.Effect;
+import dev.sluice.rollout.ManagedRoute;
 import dev.sluice.routing.TrafficRouter;
 import dev.sluice.routing.WriteConflictException;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Carries out the state machine's effects on the cluster: routes and subsets through the {@link
@@ -17,14 +26,29 @@ import io.fabric8.kubernetes.client.utils.Serialization;
  * decision sees this reconcile's own writes.
  */
 final class EffectExecutor {
+  /** Writes to several VirtualServices of one decision, issued at once. */
+  private static final ExecutorService WRITERS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "sluice-route-write");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final KubernetesClient client;
   private final TrafficRouter router;
   private final IstioWrites istioWrites;
+  private final DeploymentWrites deploymentWrites;
 
-  EffectExecutor(KubernetesClient client, TrafficRouter router, IstioWrites istioWrites) {
+  EffectExecutor(
+      KubernetesClient client,
+      TrafficRouter router,
+      IstioWrites istioWrites,
+      DeploymentWrites deploymentWrites) {
     this.client = client;
     this.router = router;
     this.istioWrites = istioWrites;
+    this.deploymentWrites = deploymentWrites;
   }
 
   /**
@@ -47,10 +71,7 @@ final class EffectExecutor {
 
   private void apply(Canary canary, WorldReader.Snapshot world, Effect effect) {
     if (effect instanceof Effect.SetRoute set) {
-      world.virtualService =
-          istioWrites.wrote(
-              world.virtualService,
-              router.setRoute(world.virtualService, canary.getSpec().virtualService.route, set));
+      setRoutes(world, set);
     } else if (effect instanceof Effect.AddSubset add) {
       world.destinationRule =
           istioWrites.wrote(
@@ -66,6 +87,63 @@ final class EffectExecutor {
     }
   }
 
+  /**
+   * Every managed route that can be written, one write per VirtualService; the writes to several
+   * VirtualServices are issued at once and all awaited (a rollback is done when the last is), then
+   * a failure, else a conflict, is reported.
+   */
+  private void setRoutes(WorldReader.Snapshot world, Effect.SetRoute set) {
+    Map<String, List<String>> byVirtualService = new LinkedHashMap<>();
+    for (ManagedRoute r : world.world().writableRoutes()) {
+      byVirtualService.computeIfAbsent(r.ref().key(), k -> new ArrayList<>()).add(r.ref().route());
+    }
+    if (byVirtualService.size() == 1) {
+      Map.Entry<String, List<String>> only = byVirtualService.entrySet().iterator().next();
+      write(world, only.getKey(), only.getValue(), set);
+      return;
+    }
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    Map<String, GenericKubernetesResource> stored = new java.util.concurrent.ConcurrentHashMap<>();
+    for (Map.Entry<String, List<String>> e : byVirtualService.entrySet()) {
+      GenericKubernetesResource asRead = world.virtualServices.get(e.getKey());
+      writes.add(
+          CompletableFuture.runAsync(
+              () -> stored.put(e.getKey(), router.setRoutes(asRead, e.getValue(), set)),
+              WRITERS));
+    }
+    RuntimeException failure = null;
+    RuntimeException conflict = null;
+    for (CompletableFuture<Void> w : writes) {
+      try {
+        w.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        RuntimeException cause =
+            e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        if (cause instanceof WriteConflictException) {
+          conflict = cause;
+        } else if (failure == null) {
+          failure = cause;
+        }
+      }
+    }
+    stored.forEach(
+        (key, vs) ->
+            world.virtualServices.put(key, istioWrites.wrote(world.virtualServices.get(key), vs)));
+    if (failure != null) {
+      throw failure;
+    }
+    if (conflict != null) {
+      throw conflict;
+    }
+  }
+
+  private void write(
+      WorldReader.Snapshot world, String key, List<String> routes, Effect.SetRoute set) {
+    GenericKubernetesResource asRead = world.virtualServices.get(key);
+    world.virtualServices.put(
+        key, istioWrites.wrote(asRead, router.setRoutes(asRead, routes, set)));
+  }
+
   private void retire(String namespace, WorldReader.Snapshot world, Effect.RetireDeployment r) {
     String name = r.deployment();
     Deployment d = world.deployments.get(name);
@@ -75,6 +153,7 @@ final class EffectExecutor {
     switch (r.policy()) {
       case DELETE -> {
         client.apps().deployments().inNamespace(namespace).withName(name).delete();
+        deploymentWrites.deleted(d);
         world.deployments.remove(name);
       }
       case SCALE_TO_ZERO -> {
@@ -83,7 +162,9 @@ final class EffectExecutor {
         copy.getSpec().setReplicas(0);
         try {
           world.deployments.put(
-              name, client.apps().deployments().inNamespace(namespace).resource(copy).update());
+              name,
+              deploymentWrites.wrote(
+                  d, client.apps().deployments().inNamespace(namespace).resource(copy).update()));
         } catch (KubernetesClientException e) {
           if (e.getCode() == 409) {
             throw new WriteConflictException(

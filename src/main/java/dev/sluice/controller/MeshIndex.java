@@ -77,9 +77,9 @@ final class MeshIndex {
 
   /**
    * The references to subsets of {@code ruleHost} (a DestinationRule's host key, maybe a wildcard)
-   * in every indexed VirtualService but {@code except} ({@code namespace/name}, or null).
+   * in every indexed VirtualService but those of {@code except} ({@code namespace/name}).
    */
-  synchronized List<Reference> referencesTo(String ruleHost, String except) {
+  synchronized List<Reference> referencesTo(String ruleHost, java.util.Collection<String> except) {
     if (ruleHost == null) {
       return List.of();
     }
@@ -94,7 +94,7 @@ final class MeshIndex {
     } else {
       keys.addAll(virtualServicesByHost.getOrDefault(ruleHost, Set.of()));
     }
-    keys.remove(except);
+    keys.removeAll(except);
     List<Reference> out = new ArrayList<>();
     for (String key : keys) {
       for (Reference r : byVirtualService.getOrDefault(key, List.of())) {

@@ -8,7 +8,9 @@ import dev.sluice.rollout.Durations;
 import dev.sluice.rollout.LabelSelector;
 import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.RetirementPolicy;
+import dev.sluice.rollout.RouteRef;
 import dev.sluice.rollout.StepPlan;
+import dev.sluice.routing.RouteSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ final class SpecReader {
   private static final Pattern LABEL_VALUE = Pattern.compile(Patterns.LABEL_VALUE);
   private static final Pattern NAME = Pattern.compile(Patterns.DNS_SUBDOMAIN);
   private static final Pattern LABEL_KEY = Pattern.compile(Patterns.LABEL_NAME);
+  private static final Pattern DNS_LABEL = Pattern.compile(Patterns.DNS_LABEL);
+  static final int MAX_VIRTUAL_SERVICES = 16;
 
   private SpecReader() {}
 
@@ -36,6 +40,74 @@ final class SpecReader {
   record Result(ReleaseSpec spec, List<String> problems) {
     boolean valid() {
       return problems.isEmpty();
+    }
+  }
+
+  /**
+   * The routes {@code canary} manages, in the order it lists them: {@code virtualServices}, or the
+   * single {@code virtualService}; a namespace left out is the Canary's. Empty when it names none;
+   * entries without a name are left out (the spec is refused for them, see {@link #read}).
+   */
+  static List<RouteRef> routes(Canary canary) {
+    CanarySpec s = canary.getSpec();
+    if (s == null) {
+      return List.of();
+    }
+    String namespace = canary.getMetadata().getNamespace();
+    List<CanarySpec.VirtualServiceRef> refs =
+        s.virtualServices != null && !s.virtualServices.isEmpty()
+            ? s.virtualServices
+            : s.virtualService == null ? List.of() : List.of(s.virtualService);
+    List<RouteRef> out = new ArrayList<>();
+    for (CanarySpec.VirtualServiceRef ref : refs) {
+      if (ref != null && ref.name != null) {
+        out.add(
+            new RouteRef(ref.namespace == null ? namespace : ref.namespace, ref.name, ref.route));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static void checkRoutes(List<String> problems, CanarySpec s) {
+    boolean several = s.virtualServices != null && !s.virtualServices.isEmpty();
+    if (several && s.virtualService != null) {
+      problems.add("give virtualService or virtualServices, not both");
+      return;
+    }
+    if (!several && s.virtualService == null) {
+      problems.add("virtualService.name (or virtualServices) must name a VirtualService");
+      return;
+    }
+    List<CanarySpec.VirtualServiceRef> refs =
+        several ? s.virtualServices : List.of(s.virtualService);
+    if (refs.size() > MAX_VIRTUAL_SERVICES) {
+      problems.add(
+          "virtualServices lists "
+              + refs.size()
+              + " VirtualServices; at most "
+              + MAX_VIRTUAL_SERVICES);
+    }
+    java.util.Set<String> seen = new HashSet<>();
+    for (int i = 0; i < refs.size(); i++) {
+      CanarySpec.VirtualServiceRef ref = refs.get(i);
+      String field = several ? "virtualServices[" + i + "]" : "virtualService";
+      if (ref == null || !validName(ref.name)) {
+        problems.add(field + ".name must name a VirtualService");
+        continue;
+      }
+      if (ref.namespace != null
+          && (ref.namespace.length() > 63 || !DNS_LABEL.matcher(ref.namespace).matches())) {
+        problems.add(field + ".namespace \"" + ref.namespace + "\" is not a namespace name");
+      }
+      RouteSelector.problem(ref.route).ifPresent(p -> problems.add(field + "." + p));
+      String key = ref.namespace + "/" + ref.name + "/" + RouteSelector.parse(ref.route);
+      if (!seen.add(key)) {
+        problems.add(
+            field
+                + " names the same route of VirtualService "
+                + ref.name
+                + " as an earlier entry");
+      }
     }
   }
 
@@ -47,9 +119,7 @@ final class SpecReader {
     }
     checkLabel(problems, "app", s.app, true);
     checkLabel(problems, "targetVersion", s.targetVersion, false);
-    if (s.virtualService == null || !validName(s.virtualService.name)) {
-      problems.add("virtualService.name must name a VirtualService");
-    }
+    checkRoutes(problems, s);
     if (s.destinationRule == null || !validName(s.destinationRule.name)) {
       problems.add("destinationRule.name must name a DestinationRule");
     }

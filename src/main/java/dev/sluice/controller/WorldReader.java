@@ -3,7 +3,9 @@ package dev.sluice.controller;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
 import dev.sluice.rollout.DeploymentView;
+import dev.sluice.rollout.ManagedRoute;
 import dev.sluice.rollout.Reference;
+import dev.sluice.rollout.RouteRef;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.World;
 import dev.sluice.routing.DestinationRuleEdits;
@@ -16,11 +18,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads what one Canary's release depends on — its VirtualService, DestinationRule and the app's
+ * Reads what one Canary's release depends on — its VirtualServices, DestinationRule and the app's
  * Deployments, and every other VirtualService's references to the same host — into the state
  * machine's {@link World}: from the informers' caches (with this daemon's own writes laid over
  * them), or from the API server when asked to read again.
@@ -30,6 +33,7 @@ final class WorldReader {
   private final ClusterCache cache;
   private final TrafficRouter router;
   private final IstioWrites istioWrites;
+  private final DeploymentWrites deploymentWrites;
   // a VirtualService or DestinationRule is analysed once per version, not at every reconcile
   private final ObjectMemo<RouteObservation> routes = new ObjectMemo<>(Tunables.MEMO_CAPACITY);
   private final ObjectMemo<RuleView> rules = new ObjectMemo<>(Tunables.MEMO_CAPACITY);
@@ -39,11 +43,28 @@ final class WorldReader {
   private record RuleView(Map<String, Map<String, String>> subsets, String host) {}
 
   WorldReader(
-      KubernetesClient client, ClusterCache cache, TrafficRouter router, IstioWrites istioWrites) {
+      KubernetesClient client,
+      ClusterCache cache,
+      TrafficRouter router,
+      IstioWrites istioWrites,
+      DeploymentWrites deploymentWrites) {
     this.client = client;
     this.cache = cache;
     this.router = router;
     this.istioWrites = istioWrites;
+    this.deploymentWrites = deploymentWrites;
+  }
+
+  /** Whether {@code r} is a destination of one of the managed routes (not a mirror of one). */
+  private static boolean managedDestination(Reference r, List<ManagedRoute> routes) {
+    for (ManagedRoute m : routes) {
+      RouteObservation o = m.observation();
+      if (o.state() == RouteObservation.State.OK
+          && MeshReferences.inRoute(r, m.ref().key(), o.kind(), o.position())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The objects {@code canary}'s release depends on, as cached now. */
@@ -69,7 +90,10 @@ final class WorldReader {
     private final String namespace;
     private final String key;
     private final CanarySpec spec;
-    GenericKubernetesResource virtualService;
+    /** The routes the Canary manages, in its order. */
+    final List<RouteRef> refs;
+    /** Each managed VirtualService by {@code namespace/name}; null when it does not exist. */
+    final Map<String, GenericKubernetesResource> virtualServices = new LinkedHashMap<>();
     GenericKubernetesResource destinationRule;
     final Map<String, Deployment> deployments = new HashMap<>();
 
@@ -78,33 +102,49 @@ final class WorldReader {
       this.namespace = canary.getMetadata().getNamespace();
       this.key = ClusterCache.key(canary);
       this.spec = canary.getSpec();
+      this.refs = SpecReader.routes(canary);
     }
 
     private void readCache() {
-      virtualService = virtualService(namespace, spec.virtualService.name);
+      virtualServices.clear();
+      for (RouteRef ref : refs) {
+        virtualServices.put(ref.key(), virtualService(ref.namespace(), ref.name()));
+      }
       destinationRule =
-          istioWrites.latest(
-              cache.destinationRule(namespace, spec.destinationRule.name).orElse(null));
+          spec.destinationRule == null
+              ? null
+              : istioWrites.latest(
+                  cache.destinationRule(namespace, spec.destinationRule.name).orElse(null));
       deployments.clear();
-      for (Deployment d : cache.deploymentsOf(namespace, spec.app)) {
-        deployments.put(d.getMetadata().getName(), d);
+      for (Deployment cached : cache.deploymentsOf(namespace, spec.app)) {
+        Deployment d = deploymentWrites.latest(cached); // null: we deleted it
+        if (d != null) {
+          deployments.put(d.getMetadata().getName(), d);
+        }
       }
     }
 
     /** Reads the three kinds from the API server (the caches may lag behind it). */
     void readAgain() {
-      virtualService =
-          client
-              .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
-              .inNamespace(namespace)
-              .withName(spec.virtualService.name)
-              .get();
+      virtualServices.clear();
+      for (RouteRef ref : refs) {
+        virtualServices.computeIfAbsent(
+            ref.key(),
+            k ->
+                client
+                    .genericKubernetesResources(Istio.VIRTUAL_SERVICE)
+                    .inNamespace(ref.namespace())
+                    .withName(ref.name())
+                    .get());
+      }
       destinationRule =
-          client
-              .genericKubernetesResources(Istio.DESTINATION_RULE)
-              .inNamespace(namespace)
-              .withName(spec.destinationRule.name)
-              .get();
+          spec.destinationRule == null
+              ? null
+              : client
+                  .genericKubernetesResources(Istio.DESTINATION_RULE)
+                  .inNamespace(namespace)
+                  .withName(spec.destinationRule.name)
+                  .get();
       deployments.clear();
       for (Deployment d :
           client
@@ -120,10 +160,6 @@ final class WorldReader {
 
     /** The world as these copies and the other VirtualServices show it. */
     World world() {
-      RouteObservation route =
-          virtualService == null
-              ? RouteObservation.notFound("VirtualService not found")
-              : observe(virtualService, spec.virtualService.route);
       RuleView rule =
           destinationRule == null
               ? new RuleView(null, null)
@@ -134,38 +170,64 @@ final class WorldReader {
                       new RuleView(
                           router.subsets(destinationRule),
                           DestinationRuleEdits.hostKey(destinationRule)));
-      String routeHost =
-          route.state() == RouteObservation.State.OK ? Hosts.key(route.host(), namespace) : null;
-      if (routeHost != null && rule.host() != null && !Hosts.covers(rule.host(), routeHost)) {
-        route =
-            RouteObservation.invalid(
-                "the managed route sends traffic to host "
-                    + route.host()
-                    + " but DestinationRule "
-                    + spec.destinationRule.name
-                    + " is for another host: its subsets are not this route's");
+      List<ManagedRoute> routes = new ArrayList<>();
+      String routeHost = null;
+      for (RouteRef ref : refs) {
+        RouteObservation route = observe(ref, rule);
+        if (route.state() == RouteObservation.State.OK && routeHost == null) {
+          routeHost = Hosts.key(route.host(), ref.namespace());
+        }
+        routes.add(new ManagedRoute(ref, route));
+      }
+      if (routes.isEmpty()) {
+        routes.add(
+            new ManagedRoute(
+                new RouteRef(namespace, "", null),
+                RouteObservation.notFound("the Canary names no VirtualService")));
       }
       String host = rule.host() != null ? rule.host() : routeHost;
       cache.mesh().interest(key, host);
-      return new World(namespace, route, rule.subsets(), views(), references(route, host));
+      return new World(namespace, routes, rule.subsets(), views(), references(routes, host));
+    }
+
+    /** One managed route as the copies show it, refused when it is for another host. */
+    private RouteObservation observe(RouteRef ref, RuleView rule) {
+      GenericKubernetesResource vs = virtualServices.get(ref.key());
+      if (vs == null) {
+        return RouteObservation.notFound("VirtualService not found");
+      }
+      RouteObservation route = WorldReader.this.observe(vs, ref.route());
+      if (route.state() != RouteObservation.State.OK || rule.host() == null) {
+        return route;
+      }
+      // a destination's short host is resolved against its VirtualService's namespace
+      if (!Hosts.covers(rule.host(), Hosts.key(route.host(), ref.namespace()))) {
+        return RouteObservation.invalid(
+            "the managed route sends traffic to host "
+                + route.host()
+                + " but DestinationRule "
+                + spec.destinationRule.name
+                + " is for another host: its subsets are not this route's");
+      }
+      return route;
     }
 
     /**
-     * Every reference to {@code host}'s subsets but the managed route's own destinations: the
-     * managed VirtualService as last read or written (the index may lag our own writes), then every
-     * other VirtualService's.
+     * Every reference to {@code host}'s subsets but the managed routes' own destinations: the
+     * managed VirtualServices as last read or written (the index may lag our own writes), then
+     * every other VirtualService's.
      */
-    private List<Reference> references(RouteObservation route, String host) {
-      String managed = namespace + "/" + spec.virtualService.name;
+    private List<Reference> references(List<ManagedRoute> routes, String host) {
       List<Reference> refs = new ArrayList<>();
-      for (Reference r :
-          references.get(virtualService, null, () -> MeshReferences.of(virtualService))) {
-        if (!MeshReferences.inHttpRoute(r, managed, route.position())
-            && (host == null || Hosts.covers(host, r.host()))) {
-          refs.add(r);
+      for (Map.Entry<String, GenericKubernetesResource> e : virtualServices.entrySet()) {
+        GenericKubernetesResource vs = e.getValue();
+        for (Reference r : references.get(vs, null, () -> MeshReferences.of(vs))) {
+          if (!managedDestination(r, routes) && (host == null || Hosts.covers(host, r.host()))) {
+            refs.add(r);
+          }
         }
       }
-      refs.addAll(cache.mesh().referencesTo(host, managed));
+      refs.addAll(cache.mesh().referencesTo(host, virtualServices.keySet()));
       return refs;
     }
 

@@ -7,12 +7,16 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What a Canary manages and how a release proceeds. Defaults are applied when read. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.virtualService) != has(self.virtualServices)",
+    message = "give virtualService or virtualServices, exactly one")
 public class CanarySpec {
   @Required
   @Size(min = 1, max = 63)
@@ -30,9 +34,14 @@ public class CanarySpec {
       "Which of the app's Deployments may be released (a label selector over Deployments; default: every Deployment with the app label).")
   public LabelSelector versionSelector;
 
-  @Required
-  @JsonPropertyDescription("The VirtualService whose route Sluice shifts.")
+  @JsonPropertyDescription(
+      "The VirtualService whose route Sluice shifts (a shorthand for a virtualServices list of one; give one of the two).")
   public VirtualServiceRef virtualService;
+
+  @Size(min = 1, max = 16)
+  @JsonPropertyDescription(
+      "Several VirtualServices whose routes move in lockstep, e.g. a gateway's (north-south) and the mesh's (east-west) for the same host; give this or virtualService.")
+  public List<VirtualServiceRef> virtualServices;
 
   @Required
   @JsonPropertyDescription("The DestinationRule that holds one subset per live version.")
@@ -83,16 +92,31 @@ public class CanarySpec {
       "How long the old version keeps its subset and Deployment after leaving the route, so every proxy has the new route before its pods go (default 30s).")
   public String retirementDelay;
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class VirtualServiceRef {
     @Required
     @Size(min = 1, max = 253)
     @Pattern(Patterns.DNS_SUBDOMAIN)
     public String name;
 
+    @Size(min = 1, max = 63)
+    @Pattern(Patterns.DNS_LABEL)
+    @JsonPropertyDescription(
+        "Namespace of the VirtualService (default: the Canary's), e.g. a gateway's in istio-ingress.")
+    public String namespace;
+
     @Size(max = 253)
     @JsonPropertyDescription(
-        "Name of the HTTP route to manage; by default the fallback route (the one without 'match').")
+        "The route to manage: an http route's name, or http[N], tls[N], tcp[N] by position (from 0). Default: the fallback http route (the one without 'match'); in a VirtualService without http routes, the tcp or tls route without match, or the only one.")
     public String route;
+
+    public VirtualServiceRef() {}
+
+    public VirtualServiceRef(String name, String namespace, String route) {
+      this.name = name;
+      this.namespace = namespace;
+      this.route = route;
+    }
   }
 
   public static class ObjectRef {

@@ -15,6 +15,9 @@ public final class Patterns {
   public static final String DNS_SUBDOMAIN =
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+  /** A DNS-1123 label (namespace names). */
+  public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
   /** A template argument name: usable as {{ name }}. */
   public static final String ARG_NAME = "^[A-Za-z][A-Za-z0-9_]*$";
 

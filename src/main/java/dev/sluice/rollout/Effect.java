@@ -15,8 +15,11 @@ public sealed interface Effect {
   record RemoveSubset(String version) implements Effect {}
 
   /**
-   * Make the managed route's destinations exactly these (subsets and weights, summing to 100). A
-   * rollback is a single SetRoute to 100% stable.
+   * Make every managed route's destinations exactly these (subsets and weights, summing to 100):
+   * the routes move in lockstep, one write per VirtualService, the writes to different
+   * VirtualServices issued at once. A route that cannot be written (its VirtualService gone or
+   * unmanageable) is left out; the state machine asks for this only when that is right. A rollback
+   * is a single SetRoute to 100% stable.
    */
   record SetRoute(List<Destination> destinations) implements Effect {
     public SetRoute {

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One owner per route: of two Canaries that would manage the same route of the same VirtualService,
- * or release the same app in the same namespace, only one acts; the other writes nothing until the
+ * One owner per route: of two Canaries that would manage the same route of the same VirtualService
+ * (wherever each Canary lives), or release the same app in the same namespace, only one acts; the other writes nothing until the
  * first is deleted or changed. Pure, so every replica and every reconcile of either Canary comes to
  * the same answer from the same objects.
  *
@@ -19,15 +19,34 @@ public final class Ownership {
   private Ownership() {}
 
   /**
+   * One route a Canary claims.
+   *
+   * @param virtualService the VirtualService ({@code namespace/name})
+   * @param kind {@code http}, {@code tls} or {@code tcp}, or null when unknown (the route cannot be
+   *     read now)
+   * @param position the route's index among its kind's, or -1 when unknown
+   * @param route the route as the Canary names it, or null for the default route
+   */
+  public record RouteClaim(String virtualService, String kind, int position, String route) {
+    boolean same(RouteClaim other) {
+      if (!virtualService.equals(other.virtualService)) {
+        return false;
+      }
+      if (position >= 0 && other.position >= 0) {
+        return kind.equals(other.kind) && position == other.position;
+      }
+      return Objects.equals(route, other.route);
+    }
+  }
+
+  /**
    * What one Canary claims.
    *
    * @param namespace the Canary's namespace
    * @param name the Canary's name
    * @param createdAt its creation time
    * @param app the app it releases
-   * @param virtualService the VirtualService it manages ({@code namespace/name})
-   * @param routePosition the managed route's index in its http routes, or -1 when unknown
-   * @param routeName the route the Canary names, or null for the fallback route
+   * @param routes the routes it manages
    * @param releasing whether a release of it is under way
    */
   public record Claim(
@@ -35,26 +54,30 @@ public final class Ownership {
       String name,
       Instant createdAt,
       String app,
-      String virtualService,
-      int routePosition,
-      String routeName,
+      List<RouteClaim> routes,
       boolean releasing) {
 
-    /** Whether both claims would act on the same route or the same app. */
+    public Claim {
+      routes = List.copyOf(routes);
+    }
+
+    /**
+     * Whether both claims would act on the same route (in any namespace) or the same app (in the
+     * same namespace).
+     */
     boolean contends(Claim other) {
-      if (!namespace.equals(other.namespace) || name.equals(other.name)) {
+      if (namespace.equals(other.namespace) && name.equals(other.name)) {
         return false;
       }
-      if (Objects.equals(app, other.app)) {
+      if (namespace.equals(other.namespace) && Objects.equals(app, other.app)) {
         return true;
       }
-      if (!Objects.equals(virtualService, other.virtualService)) {
-        return false;
-      }
-      if (routePosition >= 0 && other.routePosition >= 0) {
-        return routePosition == other.routePosition;
-      }
-      return Objects.equals(routeName, other.routeName);
+      return sharedRoute(other).isPresent();
+    }
+
+    /** A route both claim, if any. */
+    Optional<RouteClaim> sharedRoute(Claim other) {
+      return routes.stream().filter(r -> other.routes.stream().anyMatch(r::same)).findFirst();
     }
 
     String describe() {
@@ -81,9 +104,10 @@ public final class Ownership {
   /** Why {@code self} may not act, for its Ready condition. */
   public static String conflict(Claim self, Claim owner) {
     String what =
-        Objects.equals(self.app(), owner.app())
+        self.namespace().equals(owner.namespace()) && Objects.equals(self.app(), owner.app())
             ? "releases the same app (" + self.app() + ")"
-            : "manages the same route of VirtualService " + self.virtualService();
+            : "manages the same route of VirtualService "
+                + self.sharedRoute(owner).map(RouteClaim::virtualService).orElse("?");
     return "Canary "
         + owner.describe()
         + " "

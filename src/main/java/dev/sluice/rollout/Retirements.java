@@ -34,14 +34,22 @@ final class Retirements {
   /** Takes {@code r} one step on. */
   Step advance(Retiring r) {
     String v = r.version();
-    RouteObservation route = world.route();
-    if (route.state() != RouteObservation.State.OK) {
-      return held(r, "the managed route cannot be read (" + route.problem() + ")");
+    Optional<ManagedRoute> unmanageable = world.unmanageable();
+    if (unmanageable.isPresent()) {
+      return held(
+          r,
+          world.where(unmanageable.get())
+              + "the managed route cannot be read ("
+              + unmanageable.get().observation().problem()
+              + ")");
     }
     if (world.hasSubset(v)) {
       List<String> holders = new ArrayList<>();
-      if (route.weightOf(v) >= 0) {
-        holders.add("the managed route");
+      for (ManagedRoute managed : world.managedRoutesTo(v)) {
+        holders.add(
+            world.routes().size() == 1
+                ? "the managed route"
+                : "the managed route of " + managed.ref().describe(world.namespace()));
       }
       world.holdersOf(v).forEach(ref -> holders.add(ref.describe(world.namespace())));
       if (!holders.isEmpty()) {

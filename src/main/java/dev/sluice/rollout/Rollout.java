@@ -178,12 +178,11 @@ public final class Rollout {
     // ---- settled phases: wait for a new version --------------------------------------------
 
     private void settled() {
-      RouteObservation route = world.route();
-      if (blockedByRoute(route)) {
+      if (blockedByRoutes()) {
         return;
       }
       if (st.stableVersion() == null) {
-        adoptStable(route);
+        adoptStable();
         return;
       }
       if (st.phase() == Phase.RolledBack) {
@@ -249,19 +248,36 @@ public final class Rollout {
       return world.subsetProblem(target).map(p -> new Blocker(Reason.SubsetMismatch, p));
     }
 
-    /** The first time Sluice sees the route: the version it sends all traffic to is stable. */
-    private void adoptStable(RouteObservation route) {
-      Optional<Destination> full =
-          route.destinations().stream().filter(d -> d.weight() == 100).findFirst();
-      if (full.isEmpty()) {
+    /**
+     * The first time Sluice sees the routes: the version they all send all traffic to is stable.
+     */
+    private void adoptStable() {
+      java.util.Set<String> full = new java.util.LinkedHashSet<>();
+      for (ManagedRoute r : world.routes()) {
+        List<Destination> destinations = r.observation().destinations();
+        Optional<Destination> all =
+            destinations.stream().filter(d -> d.weight() == 100).findFirst();
+        if (all.isEmpty()) {
+          block(
+              Reason.AmbiguousStable,
+              world.where(r)
+                  + "the managed route splits traffic "
+                  + destinations
+                  + " and no release is recorded; send 100% to one subset so Sluice knows the stable version");
+          return;
+        }
+        full.add(all.get().subset());
+      }
+      if (full.size() > 1) {
         block(
             Reason.AmbiguousStable,
-            "the managed route splits traffic "
-                + route.destinations()
-                + " and no release is recorded; send 100% to one subset so Sluice knows the stable version");
+            "the managed routes send all traffic to different subsets "
+                + full
+                + " and no release is recorded; send 100% to the same subset in every one so Sluice"
+                + " knows the stable version");
         return;
       }
-      next.stableVersion = full.get().subset();
+      next.stableVersion = full.iterator().next();
       next.blocker = null;
       events.add(Note.normal(Reason.StableVersion, "stable version is " + next.stableVersion));
     }
@@ -326,8 +342,7 @@ public final class Rollout {
         rollBack(RollbackCause.EXTERNAL, "the Deployment of version " + canary + " disappeared");
         return;
       }
-      RouteObservation route = world.route();
-      if (blockedByRoute(route)) {
+      if (blockedByRoutes()) {
         return;
       }
       if (!world.destinationRuleExists()) {
@@ -358,7 +373,7 @@ public final class Rollout {
         return;
       }
       next.blocker = null;
-      if (route.weightOf(canary) < 0) {
+      if (!world.managedRoutesTo(canary).equals(world.routes())) {
         // The canary joins the route at weight 0 first: from then on, a route without it means
         // the release was reset (by a rollback or another writer), never "not yet written".
         effects.add(
@@ -396,20 +411,25 @@ public final class Rollout {
 
     private void progressing(Optional<Evaluation> evaluation) {
       String canary = st.canaryVersion();
-      RouteObservation route = world.route();
-      if (route.state() != RouteObservation.State.OK) {
+      Optional<ManagedRoute> unmanageable = world.unmanageable();
+      if (unmanageable.isPresent()) {
         rollBack(
             RollbackCause.EXTERNAL,
-            "the managed route can no longer be written: " + route.problem());
+            world.where(unmanageable.get())
+                + "the managed route can no longer be written: "
+                + unmanageable.get().observation().problem());
         return;
       }
-      if (route.weightOf(canary) < 0) {
-        rollBack(
-            RollbackCause.EXTERNAL,
-            "the managed route no longer sends traffic to "
-                + canary
-                + " (reset outside the release)");
-        return;
+      for (ManagedRoute r : world.routes()) {
+        if (r.observation().weightOf(canary) < 0) {
+          rollBack(
+              RollbackCause.EXTERNAL,
+              world.where(r)
+                  + "the managed route no longer sends traffic to "
+                  + canary
+                  + " (reset outside the release)");
+          return;
+        }
       }
       Optional<DeploymentView> deployment = world.deployment(canary);
       if (deployment.isEmpty() || !deployment.get().serving()) {
@@ -431,12 +451,12 @@ public final class Rollout {
         return;
       }
       // The status is the intent: a route that differs (a write lost to a crash, or another
-      // writer's reset) is brought back to the recorded weight.
+      // writer's reset) is brought back to the recorded weight, every managed route alike.
       List<Destination> desired =
           List.of(
               new Destination(st.stableVersion(), 100 - st.weight()),
               new Destination(canary, st.weight()));
-      if (!route.destinations().equals(desired)) {
+      if (world.routes().stream().anyMatch(r -> !r.observation().destinations().equals(desired))) {
         effects.add(new Effect.SetRoute(desired));
       }
       if (st.phase() == Phase.Progressing && evaluation.isPresent()) {
@@ -525,13 +545,18 @@ public final class Rollout {
     private void finalizing() {
       String canary = st.canaryVersion();
       String old = st.stableVersion();
-      RouteObservation route = world.route();
-      if (route.state() != RouteObservation.State.OK) {
-        block(Reason.RouteNotFound, "cannot finish the promotion: " + route.problem());
+      Optional<ManagedRoute> unmanageable = world.unmanageable();
+      if (unmanageable.isPresent()) {
+        block(
+            Reason.RouteNotFound,
+            world.where(unmanageable.get())
+                + "cannot finish the promotion: "
+                + unmanageable.get().observation().problem());
         return;
       }
-      // 1. the old version leaves the VirtualService (the canary takes 100%)
-      if (route.weightOf(old) >= 0 || route.weightOf(canary) != 100) {
+      // 1. the old version leaves every managed route (the canary takes 100%)
+      if (world.routes().stream()
+          .anyMatch(r -> r.observation().weightOf(old) >= 0 || r.observation().weightOf(canary) != 100)) {
         effects.add(new Effect.SetRoute(List.of(new Destination(canary, 100))));
         next.weight = 100;
         next.retiringSince = now;
@@ -640,28 +665,58 @@ public final class Rollout {
       next.step = -1;
       next.weight = 0;
       String stable = st.stableVersion();
-      RouteObservation route = world.route();
-      if (route.state() != RouteObservation.State.OK) {
-        // Nothing can be written now; retried whenever the VirtualService changes.
+      List<ManagedRoute> writable = world.writableRoutes();
+      List<Destination> allStable = List.of(new Destination(stable, 100));
+      // every route that can be written goes back at once (one write per VirtualService)
+      if (writable.stream().anyMatch(r -> !r.observation().destinations().equals(allStable))) {
+        effects.add(new Effect.SetRoute(allStable));
+      }
+      // A VirtualService that is gone carries no traffic; one that exists but cannot be written
+      // may still send traffic to the canary: the rollback is not done until it is written too.
+      Optional<ManagedRoute> stuck =
+          writable.isEmpty()
+              ? world.unmanageable()
+              : world.routes().stream()
+                  .filter(r -> r.observation().state() == RouteObservation.State.INVALID)
+                  .findFirst();
+      if (stuck.isPresent()) {
+        // retried whenever a VirtualService changes
         next.phase = Phase.Failed;
         next.blocker =
-            new Blocker(Reason.RollbackBlocked, "cannot write the rollback: " + route.problem());
+            new Blocker(
+                Reason.RollbackBlocked,
+                world.where(stuck.get())
+                    + "cannot write the rollback: "
+                    + stuck.get().observation().problem());
         if (st.phase() != Phase.Failed) {
           events.add(Note.warning(Reason.RollbackBlocked, next.blocker.message()));
         }
         return;
       }
-      List<Destination> allStable = List.of(new Destination(stable, 100));
-      if (!route.destinations().equals(allStable)) {
-        effects.add(new Effect.SetRoute(allStable));
-      }
       next.phase = Phase.RolledBack;
       next.finishedAt = now;
       next.blocker = null;
+      String gone =
+          world.routes().size() == writable.size()
+              ? ""
+              : " (gone, so carrying no traffic: "
+                  + String.join(
+                      ", ",
+                      world.routes().stream()
+                          .filter(r -> !r.ok())
+                          .map(r -> r.ref().describe(world.namespace()))
+                          .toList())
+                  + ")";
       events.add(
           Note.warning(
               Reason.RolledBack,
-              "route back to 100% " + stable + "; " + next.rollbackReason + took()));
+              (world.routes().size() == 1 ? "route" : "routes")
+                  + " back to 100% "
+                  + stable
+                  + gone
+                  + "; "
+                  + next.rollbackReason
+                  + took()));
     }
 
     private String took() {
@@ -673,16 +728,18 @@ public final class Rollout {
           + ")";
     }
 
-    /** Blocks when the managed route cannot be managed; returns whether it did. */
-    private boolean blockedByRoute(RouteObservation route) {
-      if (route.state() == RouteObservation.State.OK) {
+    /** Blocks when a managed route cannot be managed; returns whether it did. */
+    private boolean blockedByRoutes() {
+      Optional<ManagedRoute> unmanageable = world.unmanageable();
+      if (unmanageable.isEmpty()) {
         return false;
       }
+      RouteObservation route = unmanageable.get().observation();
       block(
           route.state() == RouteObservation.State.INVALID
               ? Reason.InvalidVirtualService
               : Reason.RouteNotFound,
-          route.problem());
+          world.where(unmanageable.get()) + route.problem());
       return true;
     }
 

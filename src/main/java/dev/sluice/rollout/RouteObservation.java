@@ -8,11 +8,18 @@ import java.util.List;
  * @param state whether the route can be managed
  * @param problem why not, for people ({@code null} when {@code state} is {@link State#OK})
  * @param destinations the managed route's destinations in order (empty unless OK)
- * @param position the managed route's index in the VirtualService's http routes (-1 unless OK)
+ * @param kind the kind of route, {@code http}, {@code tls} or {@code tcp} (null unless OK)
+ * @param position the managed route's index in the VirtualService's routes of its kind (-1 unless
+ *     OK)
  * @param host the host the managed route's destinations name, as written (null unless OK)
  */
 public record RouteObservation(
-    State state, String problem, List<Destination> destinations, int position, String host) {
+    State state,
+    String problem,
+    List<Destination> destinations,
+    String kind,
+    int position,
+    String host) {
 
   /** Whether Sluice can manage the route. */
   public enum State {
@@ -28,8 +35,14 @@ public record RouteObservation(
     destinations = List.copyOf(destinations);
   }
 
+  public static RouteObservation ok(
+      String kind, List<Destination> destinations, int position, String host) {
+    return new RouteObservation(State.OK, null, destinations, kind, position, host);
+  }
+
+  /** An OK http route. */
   public static RouteObservation ok(List<Destination> destinations, int position, String host) {
-    return new RouteObservation(State.OK, null, destinations, position, host);
+    return ok("http", destinations, position, host);
   }
 
   /** An OK route at position 0 to host {@code helloworld}. */
@@ -38,11 +51,11 @@ public record RouteObservation(
   }
 
   public static RouteObservation notFound(String problem) {
-    return new RouteObservation(State.NOT_FOUND, problem, List.of(), -1, null);
+    return new RouteObservation(State.NOT_FOUND, problem, List.of(), null, -1, null);
   }
 
   public static RouteObservation invalid(String problem) {
-    return new RouteObservation(State.INVALID, problem, List.of(), -1, null);
+    return new RouteObservation(State.INVALID, problem, List.of(), null, -1, null);
   }
 
   /** The weight of {@code subset} in the managed route, or -1 when the route does not name it. */

@@ -11,7 +11,8 @@ import java.util.Optional;
  * What the cluster looks like now, as far as one Canary's release is concerned.
  *
  * @param namespace the Canary's namespace (messages name other namespaces only)
- * @param route the managed route of the VirtualService
+ * @param routes the routes the Canary manages, in the order it lists them (one or more; all move
+ *     in lockstep)
  * @param subsets the DestinationRule's subsets (name to labels), or {@code null} when it does not
  *     exist
  * @param deployments every Deployment with the app label (with or without a version)
@@ -22,7 +23,7 @@ import java.util.Optional;
  */
 public record World(
     String namespace,
-    RouteObservation route,
+    List<ManagedRoute> routes,
     Map<String, Map<String, String>> subsets,
     List<DeploymentView> deployments,
     List<Reference> references) {
@@ -31,6 +32,10 @@ public record World(
       Comparator.comparing(DeploymentView::createdAt).thenComparing(DeploymentView::name);
 
   public World {
+    routes = List.copyOf(routes);
+    if (routes.isEmpty()) {
+      throw new IllegalArgumentException("a Canary manages at least one route");
+    }
     if (subsets != null) {
       Map<String, Map<String, String>> copy = new LinkedHashMap<>();
       subsets.forEach((name, labels) -> copy.put(name, Map.copyOf(labels)));
@@ -40,6 +45,44 @@ public record World(
     sorted.sort(FIRST_CREATED);
     deployments = List.copyOf(sorted);
     references = List.copyOf(references);
+  }
+
+  /** A world with one managed route (its VirtualService's name matters only to messages). */
+  public World(
+      String namespace,
+      RouteObservation route,
+      Map<String, Map<String, String>> subsets,
+      List<DeploymentView> deployments,
+      List<Reference> references) {
+    this(
+        namespace,
+        List.of(new ManagedRoute(new RouteRef(namespace, "virtualservice", null), route)),
+        subsets,
+        deployments,
+        references);
+  }
+
+  /** The first managed route that cannot be written, if any. */
+  public Optional<ManagedRoute> unmanageable() {
+    return routes.stream().filter(r -> !r.ok()).findFirst();
+  }
+
+  /** Whether every managed route can be written. */
+  public boolean routesOk() {
+    return routes.stream().allMatch(ManagedRoute::ok);
+  }
+
+  /** The managed routes that can be written. */
+  public List<ManagedRoute> writableRoutes() {
+    return routes.stream().filter(ManagedRoute::ok).toList();
+  }
+
+  /**
+   * "VirtualService x: " before a message about one route when the Canary manages several (with one,
+   * the message needs no name).
+   */
+  public String where(ManagedRoute r) {
+    return routes.size() == 1 ? "" : r.ref().describe(namespace) + ": ";
   }
 
   public boolean destinationRuleExists() {
@@ -65,9 +108,14 @@ public record World(
     return references.stream().filter(r -> r.subset().equals(subset)).toList();
   }
 
-  /** Whether any route, the managed one included, references the subset named {@code subset}. */
+  /** The managed routes that send traffic to the subset named {@code subset} (at any weight). */
+  public List<ManagedRoute> managedRoutesTo(String subset) {
+    return routes.stream().filter(r -> r.observation().weightOf(subset) >= 0).toList();
+  }
+
+  /** Whether any route, the managed ones included, references the subset named {@code subset}. */
   public boolean referenced(String subset) {
-    return route.weightOf(subset) >= 0 || !holdersOf(subset).isEmpty();
+    return !managedRoutesTo(subset).isEmpty() || !holdersOf(subset).isEmpty();
   }
 
   /**

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.net.HttpURLConnection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jboss.logging.Logger;
@@ -62,12 +63,18 @@ public class IstioTrafficRouter implements TrafficRouter {
   }
 
   @Override
-  public GenericKubernetesResource setRoute(
-      GenericKubernetesResource virtualService, String routeName, Effect.SetRoute effect) {
+  public GenericKubernetesResource setRoutes(
+      GenericKubernetesResource virtualService, List<String> routes, Effect.SetRoute effect) {
     Objects.requireNonNull(effect, "effect");
     requireWritable(virtualService, Kind.VIRTUAL_SERVICE);
-    GenericKubernetesResource edited =
-        VirtualServiceEdits.withRoute(virtualService, routeName, effect.destinations());
+    if (routes.isEmpty()) {
+      throw new IllegalArgumentException("no route to set");
+    }
+    // every route is edited in the same copy: one write for the VirtualService
+    GenericKubernetesResource edited = virtualService;
+    for (String route : routes) {
+      edited = VirtualServiceEdits.withRoute(edited, route, effect.destinations());
+    }
     return write(virtualService, edited, Kind.VIRTUAL_SERVICE);
   }
 
@@ -87,16 +94,16 @@ public class IstioTrafficRouter implements TrafficRouter {
       GenericKubernetesResource destinationRule, Effect.RemoveSubset effect, World world) {
     Objects.requireNonNull(effect, "effect");
     Objects.requireNonNull(world, "world");
-    RouteObservation routes = world.route();
     requireWritable(destinationRule, Kind.DESTINATION_RULE);
-    if (routes.state() != RouteObservation.State.OK) {
+    if (world.unmanageable().isPresent()) {
+      RouteObservation route = world.unmanageable().get().observation();
       throw new RefusedEditException(
           "will not remove subset \""
               + effect.version()
               + "\" without knowing the routes ("
-              + routes.state()
+              + route.state()
               + ": "
-              + routes.problem()
+              + route.problem()
               + ")");
     }
     if (world.referenced(effect.version())) {

@@ -44,10 +44,13 @@ public final class MeshReferences {
     return List.copyOf(out);
   }
 
-  /** Whether {@code r} is one of the destinations (not a mirror) of http route {@code index}. */
-  public static boolean inHttpRoute(Reference r, String virtualService, int index) {
+  /**
+   * Whether {@code r} is one of the destinations (not a mirror) of the {@code kind} route at {@code
+   * index} of {@code virtualService} ({@code namespace/name}).
+   */
+  public static boolean inRoute(Reference r, String virtualService, String kind, int index) {
     return r.virtualService().equals(virtualService)
-        && r.kind().equals("http")
+        && r.kind().equals(kind)
         && r.position() == index
         && !r.mirror();
   }

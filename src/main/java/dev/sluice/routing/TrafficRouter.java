@@ -4,6 +4,7 @@ import dev.sluice.rollout.Effect;
 import dev.sluice.rollout.RouteObservation;
 import dev.sluice.rollout.World;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,7 +28,8 @@ public interface TrafficRouter {
    * The managed route of a VirtualService, as the state machine needs it. Pure: no call to the API.
    *
    * @param virtualService as read, or null when it does not exist (gives NOT_FOUND)
-   * @param routeName the HTTP route the Canary names, or null for the fallback route
+   * @param routeName the route as the Canary names it, or null for the default route (see {@link
+   *     RouteSelector})
    */
   RouteObservation observe(GenericKubernetesResource virtualService, String routeName);
 
@@ -40,18 +42,27 @@ public interface TrafficRouter {
   Map<String, Map<String, String>> subsets(GenericKubernetesResource destinationRule);
 
   /**
-   * Makes the managed route's destinations exactly {@code effect.destinations()}, changing nothing
-   * else. A rollback is one such call with the stable subset at 100.
+   * Makes the destinations of each route of {@code routes} in {@code virtualService} exactly {@code
+   * effect.destinations()}, changing nothing else, in one write. A rollback is one such call per
+   * VirtualService with the stable subset at 100.
    *
    * @param virtualService as read; must carry its resourceVersion
-   * @param routeName the HTTP route the Canary names, or null for the fallback route
+   * @param routes the routes, each as a Canary names it (null for the default route; see {@link
+   *     RouteSelector})
    * @return the VirtualService as stored after the write, or {@code virtualService} itself when the
-   *     route already was so
-   * @throws UnmanageableRouteException when {@link #observe} is not OK for it; nothing is written
+   *     routes already were so
+   * @throws UnmanageableRouteException when {@link #observe} is not OK for one of them; nothing is
+   *     written
    * @throws WriteConflictException when it changed since it was read
    */
-  GenericKubernetesResource setRoute(
-      GenericKubernetesResource virtualService, String routeName, Effect.SetRoute effect);
+  GenericKubernetesResource setRoutes(
+      GenericKubernetesResource virtualService, List<String> routes, Effect.SetRoute effect);
+
+  /** {@link #setRoutes} for one route. */
+  default GenericKubernetesResource setRoute(
+      GenericKubernetesResource virtualService, String route, Effect.SetRoute effect) {
+    return setRoutes(virtualService, java.util.Collections.singletonList(route), effect);
+  }
 
   /**
    * Adds a subset for {@code effect.version()} to the DestinationRule, modelled on {@code

@@ -18,10 +18,14 @@ import java.util.Set;
 /**
  * The reading and the one edit Sluice makes on an Istio VirtualService, as pure functions.
  *
- * <p>The <em>managed route</em> is the HTTP route named by the Canary, or by default the fallback
- * route: the first HTTP route without {@code match} (a {@code match} that is absent, null or an
- * empty list). Only the {@code route} list of that one route is ever changed; every other route and
- * every other field is left exactly as it was.
+ * <p>The <em>managed route</em> is the route the Canary names ({@link RouteSelector}: an http route
+ * by name, or an http, tls or tcp route by position), or by default the fallback route: the first
+ * http route without {@code match} (a {@code match} that is absent, null or an empty list; in a
+ * VirtualService without http routes, the tcp or tls route without match, or the only one). The
+ * VirtualService may be a delegate (no {@code hosts}, included by a root's {@code delegate}); a
+ * managed route that is itself a {@code delegate} is refused. Only the {@code route} list of the
+ * managed route is ever changed; every other route and every other field is left exactly as it
+ * was.
  *
  * <p>Inputs are never modified; outputs are deep copies.
  */
@@ -32,11 +36,12 @@ public final class VirtualServiceEdits {
   /**
    * Reads the managed route of a VirtualService.
    *
-   * <p>{@link RouteObservation.State#NOT_FOUND} when {@code virtualService} is null or no HTTP
-   * route is named {@code routeName}. {@link RouteObservation.State#INVALID} (with the reason) when
-   * the VirtualService has no HTTP routes; has match routes but no route without match; has several
-   * routes named {@code routeName}; or when the managed route has no {@code route} destinations
-   * (redirect, directResponse, delegate), a destination without subset, destinations to different
+   * <p>{@link RouteObservation.State#NOT_FOUND} when {@code virtualService} is null, no http route
+   * is named {@code routeName} or no route is at the position it gives. {@link
+   * RouteObservation.State#INVALID} (with the reason) when the VirtualService has no routes of the
+   * kind; has http match routes but no http route without match; has several routes named {@code
+   * routeName}; or when the managed route is a delegate, has no {@code route} destinations
+   * (redirect, directResponse), a destination without subset, destinations to different
    * hosts, the same subset twice, a weight that is not an integer in 0..100, a missing weight while
    * it has several destinations, or weights that do not sum to 100. A single destination without a
    * weight has weight 100.
@@ -45,7 +50,8 @@ public final class VirtualServiceEdits {
    * MeshReferences}'s to tell.
    *
    * @param virtualService the VirtualService as read, or null when it does not exist
-   * @param routeName name of the managed HTTP route, or null for the fallback route
+   * @param routeName the managed route as the Canary names it ({@link RouteSelector}), or null for
+   *     the default route
    */
   public static RouteObservation inspect(
       GenericKubernetesResource virtualService, String routeName) {
@@ -75,7 +81,7 @@ public final class VirtualServiceEdits {
     Objects.requireNonNull(virtualService, "virtualService");
     requireValidPlan(destinations);
     ObjectNode tree = Trees.toTree(virtualService);
-    ManagedRoute found = findManagedRoute(tree, routeName);
+    Found found = findManagedRoute(tree, routeName);
     RouteObservation observation = found.observation();
     if (observation.state() != RouteObservation.State.OK) {
       throw new UnmanageableRouteException(observation);
@@ -85,7 +91,7 @@ public final class VirtualServiceEdits {
       // destination alone, so that nothing is written.
       return Trees.fromTree(tree);
     }
-    ObjectNode managed = (ObjectNode) tree.path("spec").path("http").get(found.index());
+    ObjectNode managed = (ObjectNode) tree.path("spec").path(found.kind()).get(found.index());
     ArrayNode existing = (ArrayNode) managed.get("route");
     ArrayNode replacement = managed.arrayNode();
     for (Destination wanted : destinations) {
@@ -137,69 +143,139 @@ public final class VirtualServiceEdits {
     return map;
   }
 
-  /** The observation, and the index of the managed route in spec.http when it is OK. */
-  private record ManagedRoute(RouteObservation observation, int index) {
-    static ManagedRoute refused(RouteObservation observation) {
-      return new ManagedRoute(observation, -1);
+  /** The observation, and the kind and index of the managed route when it is OK. */
+  private record Found(RouteObservation observation, String kind, int index) {
+    static Found refused(RouteObservation observation) {
+      return new Found(observation, null, -1);
     }
   }
 
-  private static ManagedRoute findManagedRoute(ObjectNode vs, String routeName) {
-    JsonNode http = vs.path("spec").path("http");
-    if (http.isMissingNode() || http.isNull() || (http.isArray() && http.isEmpty())) {
-      return ManagedRoute.refused(
-          RouteObservation.invalid("the VirtualService has no http routes"));
+  private static Found findManagedRoute(ObjectNode vs, String routeName) {
+    RouteSelector selector = RouteSelector.parse(routeName);
+    JsonNode spec = vs.path("spec");
+    String kind = selector.isDefault() ? defaultKind(spec) : selector.kind();
+    if (kind == null) {
+      boolean tls = nonEmpty(spec.path("tls"));
+      boolean tcp = nonEmpty(spec.path("tcp"));
+      return Found.refused(
+          RouteObservation.invalid(
+              tls && tcp
+                  ? "the VirtualService has tls and tcp routes but no http routes: name the route"
+                      + " to manage (tls[N] or tcp[N])"
+                  : "the VirtualService has no http, tls or tcp routes"));
     }
-    if (!http.isArray()) {
-      return ManagedRoute.refused(RouteObservation.invalid("spec.http is not a list"));
+    JsonNode routes = spec.path(kind);
+    if (routes.isMissingNode() || routes.isNull() || (routes.isArray() && routes.isEmpty())) {
+      return Found.refused(RouteObservation.invalid("the VirtualService has no " + kind + " routes"));
+    }
+    if (!routes.isArray()) {
+      return Found.refused(RouteObservation.invalid("spec." + kind + " is not a list"));
     }
     int fallback = -1;
     List<Integer> named = new ArrayList<>();
-    for (int i = 0; i < http.size(); i++) {
-      JsonNode route = http.get(i);
+    for (int i = 0; i < routes.size(); i++) {
+      JsonNode route = routes.get(i);
       if (!route.isObject()) {
-        return ManagedRoute.refused(RouteObservation.invalid("http[" + i + "] is not an object"));
+        return Found.refused(RouteObservation.invalid(kind + "[" + i + "] is not an object"));
       }
       if (fallback < 0 && !hasMatch(route)) {
         fallback = i;
       }
-      if (routeName != null && routeName.equals(Trees.text(route, "name"))) {
+      if (selector.name() != null && selector.name().equals(Trees.text(route, "name"))) {
         named.add(i);
       }
     }
-    // Invariant 3, checked whichever route is managed: requests that match no route would fail.
-    if (fallback < 0) {
-      return ManagedRoute.refused(
+    // Invariant 3, checked whichever http route is managed: requests that match no route would
+    // fail. (tls routes always match on SNI, and tcp routes often on a port: it is theirs to say.)
+    if (kind.equals("http") && fallback < 0) {
+      return Found.refused(
           RouteObservation.invalid(
               "match routes have no fallback route (an http route without match)"));
     }
     int index;
-    if (routeName == null) {
-      index = fallback;
+    if (selector.isDefault()) {
+      if (fallback >= 0) {
+        index = fallback;
+      } else if (routes.size() == 1) {
+        index = 0;
+      } else {
+        return Found.refused(
+            RouteObservation.invalid(
+                "the VirtualService has "
+                    + routes.size()
+                    + " "
+                    + kind
+                    + " routes, each with a match: name the route to manage ("
+                    + kind
+                    + "[N])"));
+      }
+    } else if (selector.index() >= 0) {
+      if (selector.index() >= routes.size()) {
+        return Found.refused(
+            RouteObservation.notFound(
+                "the VirtualService has no "
+                    + kind
+                    + " route at position "
+                    + selector.index()
+                    + " (it has "
+                    + routes.size()
+                    + ")"));
+      }
+      index = selector.index();
     } else if (named.isEmpty()) {
-      return ManagedRoute.refused(
+      return Found.refused(
           RouteObservation.notFound(
               "the VirtualService has no http route named \"" + routeName + "\""));
     } else if (named.size() > 1) {
-      return ManagedRoute.refused(
+      return Found.refused(
           RouteObservation.invalid(
               named.size() + " http routes are named \"" + routeName + "\" " + named));
     } else {
       index = named.get(0);
     }
     List<Destination> destinations = new ArrayList<>();
-    JsonNode managed = http.get(index);
-    String label = describe(managed, index);
+    JsonNode managed = routes.get(index);
+    String label = describe(kind, managed, index);
+    JsonNode delegate = managed.get("delegate");
+    if (delegate != null && delegate.isObject()) {
+      String name = Trees.text(delegate, "name");
+      String namespace = Trees.text(delegate, "namespace");
+      return Found.refused(
+          RouteObservation.invalid(
+              label
+                  + " delegates to VirtualService "
+                  + (namespace == null ? "" : namespace + "/")
+                  + name
+                  + ": point the Canary at that delegate VirtualService (Sluice manages the"
+                  + " delegate's route and never writes the root)"));
+    }
     JsonNode route = managed.get("route");
     String problem =
         route == null || !route.isArray() || route.isEmpty()
-            ? label + " has no route destinations (a redirect, directResponse or delegate route)"
+            ? label + " has no route destinations (a redirect or directResponse route)"
             : readDestinations(route, label, destinations);
     if (problem != null) {
-      return ManagedRoute.refused(RouteObservation.invalid(problem));
+      return Found.refused(RouteObservation.invalid(problem));
     }
     String host = Trees.text(route.get(0).path("destination"), "host");
-    return new ManagedRoute(RouteObservation.ok(destinations, index, host), index);
+    return new Found(RouteObservation.ok(kind, destinations, index, host), kind, index);
+  }
+
+  /** http when the VirtualService has http routes, else tls or tcp if it has only one of them. */
+  private static String defaultKind(JsonNode spec) {
+    if (spec.has("http")) {
+      return "http"; // present, even empty: refused below as having no http routes
+    }
+    boolean tls = nonEmpty(spec.path("tls"));
+    boolean tcp = nonEmpty(spec.path("tcp"));
+    if (tls == tcp) {
+      return null;
+    }
+    return tls ? "tls" : "tcp";
+  }
+
+  private static boolean nonEmpty(JsonNode list) {
+    return list.isArray() && !list.isEmpty();
   }
 
   /** Fills {@code out} from a route list; returns the problem, or null when it is manageable. */
@@ -259,8 +335,8 @@ public final class VirtualServiceEdits {
     return match != null && !match.isNull() && !(match.isArray() && match.isEmpty());
   }
 
-  private static String describe(JsonNode route, int index) {
+  private static String describe(String kind, JsonNode route, int index) {
     String name = Trees.text(route, "name");
-    return name == null ? "http route " + index : "http route \"" + name + "\"";
+    return name == null ? kind + " route " + index : kind + " route \"" + name + "\"";
   }
 }

@@ -17,10 +17,12 @@ class OwnershipTest {
         name,
         T0.plusSeconds(createdSecond),
         app,
-        "shop/helloworld",
-        position,
-        null,
+        List.of(route("shop/helloworld", position, null)),
         releasing);
+  }
+
+  private static Ownership.RouteClaim route(String vs, int position, String name) {
+    return new Ownership.RouteClaim(vs, position < 0 ? null : "http", position, name);
   }
 
   @Test
@@ -65,11 +67,11 @@ class OwnershipTest {
 
   @Test
   void anUnresolvedRouteIsComparedByName() {
-    Ownership.Claim a = new Ownership.Claim("shop", "a", T0, "x", "shop/vs", -1, "primary", false);
+    Ownership.Claim a = new Ownership.Claim("shop", "a", T0, "x", List.of(route("shop/vs", -1, "primary")), false);
     Ownership.Claim b =
-        new Ownership.Claim("shop", "b", T0.plusSeconds(1), "y", "shop/vs", -1, "primary", false);
+        new Ownership.Claim("shop", "b", T0.plusSeconds(1), "y", List.of(route("shop/vs", -1, "primary")), false);
     Ownership.Claim c =
-        new Ownership.Claim("shop", "c", T0.plusSeconds(2), "z", "shop/vs", -1, "canary", false);
+        new Ownership.Claim("shop", "c", T0.plusSeconds(2), "z", List.of(route("shop/vs", -1, "canary")), false);
     assertThat(Ownership.ownerOver(b, List.of(a, c))).contains(a);
     assertThat(Ownership.ownerOver(c, List.of(a, b))).isEmpty();
   }
@@ -78,8 +80,58 @@ class OwnershipTest {
   void canariesInOtherNamespacesDoNotContend() {
     Ownership.Claim here = claim("helloworld", 60, "helloworld", 1, false);
     Ownership.Claim there =
-        new Ownership.Claim(
-            "staging", "helloworld", T0, "helloworld", "staging/helloworld", 1, null, false);
+        new Ownership.Claim("staging", "helloworld", T0, "helloworld", List.of(route("staging/helloworld", 1, null)), false);
     assertThat(Ownership.ownerOver(here, List.of(there))).isEmpty();
+  }
+
+  @Test
+  void aGatewayRouteSharedAcrossNamespacesHasOneOwner() {
+    // two teams' Canaries list the same route of the gateway's VirtualService in istio-ingress
+    Ownership.Claim shop =
+        new Ownership.Claim(
+            "shop",
+            "web",
+            T0,
+            "web",
+            List.of(route("shop/web", 0, null), route("istio-ingress/public", 2, null)),
+            false);
+    Ownership.Claim blog =
+        new Ownership.Claim(
+            "blog",
+            "web",
+            T0.plusSeconds(5),
+            "web",
+            List.of(route("blog/web", 0, null), route("istio-ingress/public", 2, null)),
+            false);
+    assertThat(Ownership.ownerOver(blog, List.of(shop))).contains(shop);
+    assertThat(Ownership.conflict(blog, shop))
+        .contains("manages the same route of VirtualService istio-ingress/public");
+    // another route of the same gateway VirtualService is no conflict; nor is the same app name
+    // in another namespace
+    Ownership.Claim other =
+        new Ownership.Claim(
+            "blog",
+            "web",
+            T0.plusSeconds(5),
+            "web",
+            List.of(route("blog/web", 0, null), route("istio-ingress/public", 3, null)),
+            false);
+    assertThat(Ownership.ownerOver(other, List.of(shop))).isEmpty();
+  }
+
+  @Test
+  void aTcpRouteAndAnHttpRouteAtTheSamePositionAreDifferentRoutes() {
+    Ownership.Claim http =
+        new Ownership.Claim(
+            "shop", "a", T0, "a", List.of(new Ownership.RouteClaim("shop/db", "http", 0, null)), false);
+    Ownership.Claim tcp =
+        new Ownership.Claim(
+            "shop",
+            "b",
+            T0.plusSeconds(1),
+            "b",
+            List.of(new Ownership.RouteClaim("shop/db", "tcp", 0, "tcp[0]")),
+            false);
+    assertThat(Ownership.ownerOver(tcp, List.of(http))).isEmpty();
   }
 }

@@ -64,7 +64,7 @@ final class Fixtures {
     String key = vs.getMetadata().getNamespace() + "/" + vs.getMetadata().getName();
     List<Reference> refs =
         MeshReferences.of(vs).stream()
-            .filter(r -> !MeshReferences.inHttpRoute(r, key, route.position()))
+            .filter(r -> !MeshReferences.inRoute(r, key, "http", route.position()))
             .toList();
     return new World(vs.getMetadata().getNamespace(), route, null, List.of(), refs);
   }

@@ -105,6 +105,90 @@ class VirtualServiceEditsTest {
   }
 
   @Test
+  void aTcpOnlyVirtualServiceHasItsTcpRouteManagedByDefault() {
+    GenericKubernetesResource vs = load("helloworld-vs-tcp-only.yaml");
+    RouteObservation route = VirtualServiceEdits.inspect(vs, null);
+
+    assertThat(route.state()).isEqualTo(State.OK);
+    assertThat(route.kind()).isEqualTo("tcp");
+    assertThat(route.destinations()).containsExactly(new Destination("v1", 100));
+
+    GenericKubernetesResource edited =
+        VirtualServiceEdits.withRoute(
+            vs, null, List.of(new Destination("v1", 90), new Destination("v2", 10)));
+    JsonNode tcp = Fixtures.tree(edited).path("spec").path("tcp").get(0).path("route");
+    assertThat(tcp).hasSize(2);
+    assertThat(tcp.get(0).path("destination").path("subset").asText()).isEqualTo("v1");
+    assertThat(tcp.get(0).path("weight").asInt()).isEqualTo(90);
+    assertThat(tcp.get(1).path("destination").path("subset").asText()).isEqualTo("v2");
+    assertThat(tcp.get(1).path("weight").asInt()).isEqualTo(10);
+    assertThat(VirtualServiceEdits.inspect(edited, null).destinations())
+        .containsExactly(new Destination("v1", 90), new Destination("v2", 10));
+    IstioSchemas.validateVirtualService(edited);
+  }
+
+  @Test
+  void tlsAndTcpRoutesAreNamedByPositionAndOnlyThatRouteChanges() {
+    GenericKubernetesResource vs = load("helloworld-vs-tcp.yaml");
+
+    RouteObservation tcp = VirtualServiceEdits.inspect(vs, "tcp[0]");
+    assertThat(tcp.state()).isEqualTo(State.OK);
+    assertThat(tcp.kind()).isEqualTo("tcp");
+    assertThat(tcp.position()).isZero();
+    assertThat(tcp.destinations()).containsExactly(new Destination("v1", 100));
+
+    RouteObservation tls = VirtualServiceEdits.inspect(vs, "tls[0]");
+    assertThat(tls.kind()).isEqualTo("tls");
+    assertThat(tls.destinations()).containsExactly(new Destination("tls-terminator", 100));
+
+    assertThat(VirtualServiceEdits.inspect(vs, "tcp[1]").state()).isEqualTo(State.NOT_FOUND);
+    assertThat(VirtualServiceEdits.inspect(vs, "tcp[1]").problem())
+        .isEqualTo("the VirtualService has no tcp route at position 1 (it has 1)");
+
+    GenericKubernetesResource edited =
+        VirtualServiceEdits.withRoute(
+            vs, "tcp[0]", List.of(new Destination("v1", 70), new Destination("v2", 30)));
+    JsonNode before = Fixtures.tree(vs).path("spec");
+    JsonNode after = Fixtures.tree(edited).path("spec");
+    assertThat(after.path("http")).isEqualTo(before.path("http"));
+    assertThat(after.path("tls")).isEqualTo(before.path("tls"));
+    assertThat(after.path("tcp").get(0).path("match")).isEqualTo(before.path("tcp").get(0).path("match"));
+    assertThat(VirtualServiceEdits.inspect(edited, "tcp[0]").destinations())
+        .containsExactly(new Destination("v1", 70), new Destination("v2", 30));
+    // the port of the existing destination is kept, and copied for the new subset
+    assertThat(after.path("tcp").get(0).path("route").get(1).path("destination").path("port"))
+        .isEqualTo(before.path("tcp").get(0).path("route").get(0).path("destination").path("port"));
+    IstioSchemas.validateVirtualService(edited);
+
+    GenericKubernetesResource tlsEdited =
+        VirtualServiceEdits.withRoute(
+            vs,
+            "tls[0]",
+            List.of(new Destination("tls-terminator", 50), new Destination("tls-next", 50)));
+    assertThat(Fixtures.tree(tlsEdited).path("spec").path("tcp"))
+        .isEqualTo(Fixtures.tree(vs).path("spec").path("tcp"));
+    assertThat(VirtualServiceEdits.inspect(tlsEdited, "tls[0]").destinations())
+        .containsExactly(new Destination("tls-terminator", 50), new Destination("tls-next", 50));
+    IstioSchemas.validateVirtualService(tlsEdited);
+  }
+
+  @Test
+  void aDelegateVirtualServiceWithoutHostsIsManagedLikeAnyOther() {
+    GenericKubernetesResource vs = load("helloworld-vs-delegate.yaml");
+    RouteObservation route = VirtualServiceEdits.inspect(vs, "primary");
+
+    assertThat(route.state()).isEqualTo(State.OK);
+    assertThat(route.position()).isEqualTo(1);
+    assertThat(route.host()).isEqualTo("helloworld.default.svc.cluster.local");
+    GenericKubernetesResource edited =
+        VirtualServiceEdits.withRoute(
+            vs, "primary", List.of(new Destination("v1", 80), new Destination("v2", 20)));
+    assertThat(Fixtures.http(edited, 0)).isEqualTo(Fixtures.http(vs, 0)); // the debug route
+    assertThat(Fixtures.tree(edited).path("spec").has("hosts")).isFalse();
+    IstioSchemas.validateVirtualService(edited);
+  }
+
+  @Test
   void mirrorsCountAsUsedElsewhereEvenOnTheManagedRoute() {
     GenericKubernetesResource vs = load("helloworld-vs-mirror.yaml");
     RouteObservation route = VirtualServiceEdits.inspect(vs, null);
@@ -121,10 +205,11 @@ class VirtualServiceEditsTest {
           """
           no-fallback.yaml          | -       | match routes have no fallback route
           no-fallback.yaml          | primary | match routes have no fallback route
-          no-http.yaml              | -       | has no http routes
+          no-routes.yaml            | -       | has no http, tls or tcp routes
+          tls-and-tcp.yaml          | -       | has tls and tcp routes but no http routes: name the route to manage (tls[N] or tcp[N])
           redirect.yaml             | -       | has no route destinations
           direct-response.yaml      | -       | has no route destinations
-          delegate.yaml             | -       | has no route destinations
+          delegate.yaml             | -       | http route 0 delegates to VirtualService default/helloworld-routes: point the Canary at that delegate VirtualService
           no-subset.yaml            | -       | destination 0 of http route 0 has no subset
           different-hosts.yaml      | -       | sends traffic to different hosts [helloworld, helloworld-next]
           missing-weights.yaml      | -       | 2 of the 2 destinations of http route 0 have no weight
@@ -367,7 +452,7 @@ class VirtualServiceEditsTest {
     String key = vs.getMetadata().getNamespace() + "/" + vs.getMetadata().getName();
     Set<String> out = new java.util.LinkedHashSet<>();
     for (Reference r : MeshReferences.of(vs)) {
-      if (!MeshReferences.inHttpRoute(r, key, route.position())) {
+      if (!MeshReferences.inRoute(r, key, "http", route.position())) {
         out.add(r.subset());
       }
     }

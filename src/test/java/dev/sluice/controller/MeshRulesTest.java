@@ -317,6 +317,140 @@ class MeshRulesTest {
     }
   }
 
+  /** The Canary lists the gateway's VirtualService in istio-ingress and the mesh's, in that order. */
+  private static GenericKubernetesResource lockstep(GenericKubernetesResource doc) {
+    if (doc.getKind().equals("Canary")) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+      spec.remove("virtualService");
+      spec.put(
+          "virtualServices",
+          List.of(
+              Map.of("name", "helloworld-gateway", "namespace", "istio-ingress", "route", "public"),
+              Map.of("name", "helloworld")));
+    }
+    return doc;
+  }
+
+  /** Each stored version of a VirtualService's managed route, as "subset=weight" lists. */
+  private static List<List<String>> routeVersions(
+      History history, String ns, String name, int httpIndex) {
+    List<List<String>> out = new java.util.ArrayList<>();
+    for (var v : history.versions()) {
+      if (!v.kind().equals("VirtualService")
+          || !v.object().path("metadata").path("namespace").asText().equals(ns)
+          || !v.object().path("metadata").path("name").asText().equals(name)) {
+        continue;
+      }
+      List<String> route = new java.util.ArrayList<>();
+      for (var entry : v.object().path("spec").path("http").get(httpIndex).path("route")) {
+        route.add(
+            entry.path("destination").path("subset").asText()
+                + "="
+                + entry.path("weight").asInt(100));
+      }
+      if (out.isEmpty() || !out.get(out.size() - 1).equals(route)) {
+        out.add(route);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aGatewayAndAMeshVirtualServiceMoveInLockstepAndV1IsRetiredFromBoth() {
+    String ns = "lockstep";
+    String ingress = "istio-ingress";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    try (History history = new History(client)) {
+      Fixtures.apply(client, ingress, "scenarios/mesh/gateway-fallback.yaml", doc -> {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+        spec.put("hosts", List.of("lockstep.example.com"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
+        destination.put("host", "helloworld.lockstep.svc.cluster.local");
+        return doc;
+      });
+      seed(ns, MeshRulesTest::lockstep);
+      releaseV2(ns);
+      await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
+      await()
+          .atMost(RELEASE)
+          .untilAsserted(() -> assertThat(deployments(ns)).doesNotContain("helloworld-v1"));
+
+      // the mesh VirtualService's fallback is http[1] (after the guide's debug route)
+      List<List<String>> mesh = routeVersions(history, ns, "helloworld", 1);
+      List<List<String>> gateway = routeVersions(history, ingress, "helloworld-gateway", 0);
+      List<List<String>> expected = new java.util.ArrayList<>();
+      expected.add(List.of("v1=100"));
+      for (int w = 0; w <= 100; w += 10) {
+        expected.add(List.of("v1=" + (100 - w), "v2=" + w));
+      }
+      expected.add(List.of("v2=100"));
+      assertThat(mesh).isEqualTo(expected);
+      assertThat(gateway).isEqualTo(expected);
+      assertThat(subsets(ns)).containsExactly("debug", "v2");
+      assertThat(condition(status(ns), "Retirement").getStatus()).isEqualTo("True");
+    }
+  }
+
+  @Test
+  void aFailingCanaryRollsBackTheGatewayAndTheMeshRouteAtOnce() {
+    String ns = "lockstep-bad";
+    String ingress = "istio-ingress";
+    PrometheusStub.canary(ns, 0.5, 120, 500); // half of v2's requests fail
+    try (History history = new History(client)) {
+      Fixtures.apply(client, ingress, "scenarios/mesh/gateway-fallback.yaml", doc -> {
+        doc.getMetadata().setName("helloworld-gateway-bad");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+        spec.put("hosts", List.of("lockstep-bad.example.com"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
+        destination.put("host", "helloworld.lockstep-bad.svc.cluster.local");
+        return doc;
+      });
+      seed(
+          ns,
+          doc -> {
+            GenericKubernetesResource d = lockstep(doc);
+            if (d.getKind().equals("Canary")) {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> spec =
+                  (Map<String, Object>) d.getAdditionalProperties().get("spec");
+              spec.put(
+                  "virtualServices",
+                  List.of(
+                      Map.of("name", "helloworld-gateway-bad", "namespace", ingress),
+                      Map.of("name", "helloworld")));
+            }
+            return d;
+          });
+      releaseV2(ns);
+      await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
+
+      List<List<String>> mesh = routeVersions(history, ns, "helloworld", 1);
+      List<List<String>> gateway = routeVersions(history, ingress, "helloworld-gateway-bad", 0);
+      assertThat(mesh.get(mesh.size() - 1)).containsExactly("v1=100");
+      assertThat(gateway.get(gateway.size() - 1)).containsExactly("v1=100");
+      // the canary never got more than the first step on either route
+      for (List<List<String>> route : List.of(mesh, gateway)) {
+        assertThat(route)
+            .allSatisfy(r -> assertThat(r).doesNotContain("v2=20", "v2=30", "v1=80", "v1=70"));
+      }
+      assertThat(status(ns).rollbackReason).contains("check failed");
+      assertThat(deployments(ns)).contains("helloworld-v1");
+    }
+  }
+
   @Test
   void aCopyOfTheCanaryIsRefusedAndWritesNothingUntilTheFirstIsDeleted() {
     String ns = "mesh-copy";

@@ -326,7 +326,8 @@ class MeshRulesTest {
       spec.put(
           "virtualServices",
           List.of(
-              Map.of("name", "helloworld-gateway", "namespace", "istio-ingress", "route", "public"),
+              Map.of(
+                  "name", "helloworld-gateway-lockstep", "namespace", "istio-ingress", "route", "public"),
               Map.of("name", "helloworld")));
     }
     return doc;
@@ -363,6 +364,7 @@ class MeshRulesTest {
     PrometheusStub.canary(ns, 0.0, 120, 500);
     try (History history = new History(client)) {
       Fixtures.apply(client, ingress, "scenarios/mesh/gateway-fallback.yaml", doc -> {
+        doc.getMetadata().setName("helloworld-gateway-lockstep");
         @SuppressWarnings("unchecked")
         Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
         spec.put("hosts", List.of("lockstep.example.com"));
@@ -384,7 +386,8 @@ class MeshRulesTest {
 
       // the mesh VirtualService's fallback is http[1] (after the guide's debug route)
       List<List<String>> mesh = routeVersions(history, ns, "helloworld", 1);
-      List<List<String>> gateway = routeVersions(history, ingress, "helloworld-gateway", 0);
+      List<List<String>> gateway =
+          routeVersions(history, ingress, "helloworld-gateway-lockstep", 0);
       List<List<String>> expected = new java.util.ArrayList<>();
       expected.add(List.of("v1=100"));
       for (int w = 0; w <= 100; w += 10) {
@@ -395,6 +398,7 @@ class MeshRulesTest {
       assertThat(gateway).isEqualTo(expected);
       assertThat(subsets(ns)).containsExactly("debug", "v2");
       assertThat(condition(status(ns), "Retirement").getStatus()).isEqualTo("True");
+      assertNoViolation(history, List.of(ns, ingress));
     }
   }
 
@@ -448,6 +452,7 @@ class MeshRulesTest {
       }
       assertThat(status(ns).rollbackReason).contains("check failed");
       assertThat(deployments(ns)).contains("helloworld-v1");
+      assertNoViolation(history, List.of(ns, ingress));
     }
   }
 

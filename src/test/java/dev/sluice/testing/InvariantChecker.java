@@ -284,41 +284,57 @@ public final class InvariantChecker {
       checkOneOwner(v);
     }
     if (r != null && !r.ended && Objects.equals(r.started, startedAt)) {
-      JsonNode route = managedRouteOf(v.object());
       if (phase.equals("Succeeded")) {
         r.ended = true;
         promoted++;
-        Map<String, Integer> w = route == null ? null : weights(route);
-        if (w == null || !w.equals(Map.of(r.canary, 100))) {
-          violation(v, "Succeeded recorded while the managed route is " + w);
+        for (Managed m : managedOf(v.object())) {
+          JsonNode route = managedRouteOf(m);
+          Map<String, Integer> w = route == null ? null : weights(route);
+          if (w == null || !w.equals(Map.of(r.canary, 100))) {
+            violation(v, "Succeeded recorded while the managed route of " + m + " is " + w);
+          }
         }
       } else if (phase.equals("RolledBack")) {
         r.ended = true;
         rolledBack++;
-        Map<String, Integer> w = route == null ? null : weights(route);
         String stable = r.stable;
-        if (w == null
-            || w.getOrDefault(stable, 0) != 100
-            || w.entrySet().stream()
-                .anyMatch(e -> !e.getKey().equals(stable) && e.getValue() != 0)) {
-          violation(v, "RolledBack recorded while the managed route is " + w);
+        for (Managed m : managedOf(v.object())) {
+          if (!virtualServices.containsKey(m.vs())) {
+            continue; // gone: it carries no traffic
+          }
+          JsonNode route = managedRouteOf(m);
+          Map<String, Integer> w = route == null ? null : weights(route);
+          if (w == null
+              || w.getOrDefault(stable, 0) != 100
+              || w.entrySet().stream()
+                  .anyMatch(e -> !e.getKey().equals(stable) && e.getValue() != 0)) {
+            violation(v, "RolledBack recorded while the managed route of " + m + " is " + w);
+          }
         }
-        // the writes from the first that took the canary out: the rollback
+        // the writes from the first that took the canary out: the rollback, one write per
+        // VirtualService
         List<Version> rollback = new ArrayList<>();
         for (Version w2 : writes) {
           if (!rollback.isEmpty() || takesCanaryOut(w2, r)) {
             rollback.add(w2);
           }
         }
-        if (rollback.size() > 1) {
-          violation(
-              v,
-              "the rollback took "
-                  + rollback.size()
-                  + " route writes ("
-                  + rollback.stream().map(this::describeRoute).toList()
-                  + "), not one");
-        }
+        Map<String, List<Version>> byVs = new LinkedHashMap<>();
+        rollback.forEach(w2 -> byVs.computeIfAbsent(w2.key(), k -> new ArrayList<>()).add(w2));
+        byVs.forEach(
+            (vs, list) -> {
+              if (list.size() > 1) {
+                violation(
+                    v,
+                    "the rollback took "
+                        + list.size()
+                        + " writes of VirtualService "
+                        + vs
+                        + " ("
+                        + list.stream().map(this::describeRoute).toList()
+                        + "), not one");
+              }
+            });
       }
     }
     sluiceRouteWritesSinceStatus.put(key, new ArrayList<>());
@@ -366,33 +382,36 @@ public final class InvariantChecker {
       return;
     }
     routeWrites++;
-    JsonNode canary = managingCanary(v.namespace(), "virtualService", v.name());
-    String routeName =
-        canary == null ? null : text(canary.path("spec").path("virtualService"), "route");
-    JsonNode route = managedRoute(v.object(), routeName);
-    if (route == null) {
-      violation(v, "Sluice wrote a VirtualService without its managed route");
-      return;
-    }
-    Map<String, Integer> w = checkWeights(v, route);
+    JsonNode canary = managingCanary(key);
+    List<String> routeNames = canary == null ? nullList() : routesIn(canary, key);
     if (before != null) {
-      JsonNode rest = withoutManagedRoute(v.object(), routeName);
-      JsonNode restBefore = withoutManagedRoute(before, routeName);
+      JsonNode rest = withoutManagedRoutes(v.object(), routeNames);
+      JsonNode restBefore = withoutManagedRoutes(before, routeNames);
       if (!rest.equals(restBefore)) {
         violation(
             v,
-            "changed more than the managed route's destinations: "
+            "changed more than the managed routes' destinations: "
                 + firstDifference(restBefore, rest, ""));
       }
     }
-    checkDangling(v, before, v.object(), destinationRuleFor(v.namespace(), canary));
-    if (canary == null || w == null) {
-      return;
+    checkDangling(v, before, v.object(), destinationRuleFor(canary));
+    String ckey = canary == null ? null : key(canary);
+    if (ckey != null) {
+      sluiceRouteWritesSinceStatus.computeIfAbsent(ckey, k -> new ArrayList<>()).add(v);
     }
-    String ckey = v.namespace() + "/" + canary.path("metadata").path("name").asText();
-    sluiceRouteWritesSinceStatus.computeIfAbsent(ckey, k -> new ArrayList<>()).add(v);
-    checkReadiness(v, canary, before == null ? null : managedRoute(before, routeName), w);
-    checkIntent(v, ckey, canary, w);
+    for (String routeName : routeNames) {
+      JsonNode route = managedRoute(v.object(), routeName);
+      if (route == null) {
+        violation(v, "Sluice wrote a VirtualService without its managed route " + routeName);
+        continue;
+      }
+      Map<String, Integer> w = checkWeights(v, route);
+      if (canary == null || w == null) {
+        continue;
+      }
+      checkReadiness(v, canary, before == null ? null : managedRoute(before, routeName), w);
+      checkIntent(v, ckey, canary, w);
+    }
   }
 
   private Map<String, Integer> checkWeights(Version v, JsonNode route) {
@@ -442,7 +461,12 @@ public final class InvariantChecker {
       if (e.getValue() > 0 && was.getOrDefault(e.getKey(), 0) == 0) {
         boolean ready =
             deployments.values().stream()
-                .filter(d -> d.path("metadata").path("namespace").asText().equals(v.namespace()))
+                .filter(
+                    d ->
+                        d.path("metadata")
+                            .path("namespace")
+                            .asText()
+                            .equals(canary.path("metadata").path("namespace").asText()))
                 .filter(d -> app.equals(d.path("metadata").path("labels").path("app").asText()))
                 .filter(
                     d -> e.getKey().equals(d.path("metadata").path("labels").path(label).asText()))
@@ -612,7 +636,7 @@ public final class InvariantChecker {
       removed.removeAll(subsetsByName(v.object()).keySet());
       String host = ruleHost(v.object());
       for (String subset : removed) {
-        List<String> holders = referencesTo(host, subset, null, -1);
+        List<String> holders = referencesTo(host, subset, Set.of());
         if (!holders.isEmpty()) {
           violation(v, "subset " + subset + " removed while " + holders + " reference it");
         }
@@ -622,17 +646,16 @@ public final class InvariantChecker {
     for (JsonNode canary : canaries.values()) {
       if (canary.path("metadata").path("namespace").asText().equals(v.namespace())
           && v.name().equals(canary.path("spec").path("destinationRule").path("name").asText())) {
-        JsonNode vs =
-            virtualServices.get(
-                v.namespace()
-                    + "/"
-                    + canary.path("spec").path("virtualService").path("name").asText());
-        if (vs != null) {
-          Set<String> danglingBefore = dangling(vs, before);
-          Set<String> danglingAfter = dangling(vs, v.object());
-          danglingAfter.removeAll(danglingBefore);
-          if (!danglingAfter.isEmpty()) {
-            violation(v, "subsets " + danglingAfter + " removed while a route references them");
+        for (Managed m : managedOf(canary)) {
+          JsonNode vs = virtualServices.get(m.vs());
+          if (vs != null) {
+            Set<String> danglingBefore = dangling(vs, before);
+            Set<String> danglingAfter = dangling(vs, v.object());
+            danglingAfter.removeAll(danglingBefore);
+            if (!danglingAfter.isEmpty()) {
+              violation(
+                  v, "subsets " + danglingAfter + " removed while a route references them");
+            }
           }
         }
       }
@@ -703,9 +726,9 @@ public final class InvariantChecker {
 
   /**
    * Where any VirtualService sends traffic to {@code subset} of {@code host} (a DestinationRule's
-   * host key), but the destinations of http route {@code managedIndex} of {@code managed}.
+   * host key), but the destinations of the {@code managed} routes ({@code vs kind[index]}).
    */
-  private List<String> referencesTo(String host, String subset, String managed, int managedIndex) {
+  private List<String> referencesTo(String host, String subset, Set<String> managed) {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : virtualServices.entrySet()) {
       JsonNode spec = e.getValue().path("spec");
@@ -715,8 +738,7 @@ public final class InvariantChecker {
         for (int i = 0; i < routes.size(); i++) {
           JsonNode route = routes.get(i);
           String where = e.getKey() + " " + kind + "[" + i + "]";
-          boolean managedRoute =
-              kind.equals("http") && e.getKey().equals(managed) && i == managedIndex;
+          boolean managedRoute = managed.contains(e.getKey() + " " + kind + "[" + i + "]");
           if (!managedRoute) {
             for (JsonNode entry : route.path("route")) {
               collect(out, where, entry.path("destination"), ns, host, subset);
@@ -781,13 +803,15 @@ public final class InvariantChecker {
     String ns = v.namespace();
     String label = canary.path("spec").path("versionLabel").asText("version");
     String app = canary.path("spec").path("app").asText();
-    String managed = ns + "/" + canary.path("spec").path("virtualService").path("name").asText();
-    JsonNode vs = virtualServices.get(managed);
-    int index =
-        vs == null
-            ? -1
-            : managedIndex(vs, text(canary.path("spec").path("virtualService"), "route"));
-    JsonNode dr = destinationRuleFor(ns, canary);
+    Set<String> managed = new LinkedHashSet<>();
+    for (Managed m : managedOf(canary)) {
+      JsonNode vs = virtualServices.get(m.vs());
+      Located at = vs == null ? null : locate(vs, m.route());
+      if (at != null) {
+        managed.add(m.vs() + " " + at.kind() + "[" + at.index() + "]");
+      }
+    }
+    JsonNode dr = destinationRuleFor(canary);
     String host = dr == null ? null : ruleHost(dr);
     Set<String> subsets = new LinkedHashSet<>(Set.of(version));
     for (JsonNode d : deployments.values()) {
@@ -798,7 +822,7 @@ public final class InvariantChecker {
       }
     }
     for (String subset : subsets) {
-      List<String> holders = referencesTo(host, subset, managed, index);
+      List<String> holders = referencesTo(host, subset, managed);
       if (!holders.isEmpty()) {
         violation(
             v,
@@ -817,7 +841,7 @@ public final class InvariantChecker {
     for (Map.Entry<JsonNode, List<String>> e : subsetsSelecting(d, "version").entrySet()) {
       String host = ruleHost(e.getKey());
       for (String subset : e.getValue()) {
-        List<String> holders = referencesTo(host, subset, null, -1);
+        List<String> holders = referencesTo(host, subset, Set.of());
         if (!holders.isEmpty()) {
           violation(
               v, "deleted while " + holders + " route to subset " + subset + ", which selects it");
@@ -829,19 +853,19 @@ public final class InvariantChecker {
   private void checkOneOwner(Version v) {
     JsonNode self = v.object();
     for (JsonNode other : canaries.values()) {
+      boolean sameNamespace =
+          other.path("metadata").path("namespace").asText().equals(v.namespace());
       if (other == self
-          || !other.path("metadata").path("namespace").asText().equals(v.namespace())
-          || other.path("metadata").path("name").asText().equals(v.name())) {
+          || (sameNamespace && other.path("metadata").path("name").asText().equals(v.name()))) {
         continue;
       }
       boolean sameApp =
-          self.path("spec").path("app").asText().equals(other.path("spec").path("app").asText());
-      boolean sameVs =
-          self.path("spec")
-              .path("virtualService")
-              .path("name")
-              .asText()
-              .equals(other.path("spec").path("virtualService").path("name").asText());
+          sameNamespace
+              && self.path("spec")
+                  .path("app")
+                  .asText()
+                  .equals(other.path("spec").path("app").asText());
+      boolean sameVs = managedOf(self).stream().anyMatch(managedOf(other)::contains);
       String phase = other.path("status").path("phase").asText("");
       boolean releasing =
           Set.of("Initializing", "Progressing", "Paused", "Finalizing", "RollingBack")
@@ -861,21 +885,72 @@ public final class InvariantChecker {
 
   // ---- helpers --------------------------------------------------------------------------------
 
+  /** A route a Canary manages: its VirtualService ({@code namespace/name}) and the route as named. */
+  private record Managed(String vs, String route) {
+    @Override
+    public String toString() {
+      return vs + (route == null ? "" : " route " + route);
+    }
+  }
+
+  /** The routes {@code canary} manages: {@code virtualServices}, or the {@code virtualService}. */
+  private static List<Managed> managedOf(JsonNode canary) {
+    String ns = canary.path("metadata").path("namespace").asText();
+    JsonNode spec = canary.path("spec");
+    List<JsonNode> refs = new ArrayList<>();
+    if (spec.path("virtualServices").isArray() && !spec.path("virtualServices").isEmpty()) {
+      spec.path("virtualServices").forEach(refs::add);
+    } else if (spec.has("virtualService")) {
+      refs.add(spec.path("virtualService"));
+    }
+    List<Managed> out = new ArrayList<>();
+    for (JsonNode ref : refs) {
+      String namespace = text(ref, "namespace");
+      out.add(
+          new Managed(
+              (namespace == null ? ns : namespace) + "/" + ref.path("name").asText(),
+              text(ref, "route")));
+    }
+    return out;
+  }
+
+  private static String key(JsonNode o) {
+    return o.path("metadata").path("namespace").asText()
+        + "/"
+        + o.path("metadata").path("name").asText();
+  }
+
   /**
-   * The Canary that manages the object: of several naming it, the one Sluice did not refuse as a
-   * Conflict.
+   * The Canary that manages a route of VirtualService {@code vs} ({@code namespace/name}): of
+   * several, the one Sluice did not refuse as a Conflict.
    */
-  private JsonNode managingCanary(String namespace, String field, String name) {
+  private JsonNode managingCanary(String vs) {
     JsonNode found = null;
     for (JsonNode c : canaries.values()) {
-      if (c.path("metadata").path("namespace").asText().equals(namespace)
-          && name.equals(c.path("spec").path(field).path("name").asText())) {
+      if (managedOf(c).stream().anyMatch(m -> m.vs().equals(vs))) {
         if (found == null || conflicted(found)) {
           found = c;
         }
       }
     }
     return found;
+  }
+
+  /** The routes of {@code vs} that {@code canary} manages, as it names them (null: default). */
+  private static List<String> routesIn(JsonNode canary, String vs) {
+    List<String> out = new ArrayList<>();
+    for (Managed m : managedOf(canary)) {
+      if (m.vs().equals(vs)) {
+        out.add(m.route());
+      }
+    }
+    return out;
+  }
+
+  private static List<String> nullList() {
+    List<String> one = new ArrayList<>();
+    one.add(null);
+    return one;
   }
 
   private static boolean conflicted(JsonNode canary) {
@@ -887,57 +962,86 @@ public final class InvariantChecker {
     return false;
   }
 
-  private JsonNode destinationRuleFor(String namespace, JsonNode canary) {
+  private JsonNode destinationRuleFor(JsonNode canary) {
     if (canary == null) {
       return null;
     }
     return destinationRules.get(
-        namespace + "/" + canary.path("spec").path("destinationRule").path("name").asText());
+        canary.path("metadata").path("namespace").asText()
+            + "/"
+            + canary.path("spec").path("destinationRule").path("name").asText());
   }
 
-  private JsonNode managedRouteOf(JsonNode canary) {
-    String ns = canary.path("metadata").path("namespace").asText();
-    JsonNode vs =
-        virtualServices.get(
-            ns + "/" + canary.path("spec").path("virtualService").path("name").asText());
-    return vs == null
-        ? null
-        : managedRoute(vs, text(canary.path("spec").path("virtualService"), "route"));
+  private JsonNode managedRouteOf(Managed m) {
+    JsonNode vs = virtualServices.get(m.vs());
+    return vs == null ? null : managedRoute(vs, m.route());
   }
 
-  /** The named HTTP route, or the first without match; null when there is none. */
-  static JsonNode managedRoute(JsonNode vs, String routeName) {
-    int i = managedIndex(vs, routeName);
-    return i < 0 ? null : vs.path("spec").path("http").get(i);
-  }
+  /** Where a route is: its kind and position. */
+  record Located(String kind, int index) {}
 
-  private static int managedIndex(JsonNode vs, String routeName) {
-    JsonNode http = vs.path("spec").path("http");
-    for (int i = 0; i < http.size(); i++) {
-      JsonNode r = http.get(i);
-      if (routeName != null) {
-        if (routeName.equals(r.path("name").asText(null))) {
-          return i;
-        }
-      } else {
-        JsonNode match = r.get("match");
-        if (match == null || match.isNull() || (match.isArray() && match.isEmpty())) {
-          return i;
+  private static final java.util.regex.Pattern POSITIONAL =
+      java.util.regex.Pattern.compile("(http|tls|tcp)\\[([0-9]+)\\]");
+
+  /**
+   * The route a Canary names, written here again from the documented rules (not the daemon's
+   * code): an http route by name; {@code kind[N]} by position; by default the first http route
+   * without match, or in a VirtualService without http routes the tcp/tls route without match, or
+   * the only one. Null when there is none.
+   */
+  static Located locate(JsonNode vs, String routeName) {
+    JsonNode spec = vs.path("spec");
+    if (routeName != null) {
+      java.util.regex.Matcher m = POSITIONAL.matcher(routeName);
+      if (m.matches()) {
+        int i = Integer.parseInt(m.group(2));
+        return i < spec.path(m.group(1)).size() ? new Located(m.group(1), i) : null;
+      }
+      JsonNode http = spec.path("http");
+      for (int i = 0; i < http.size(); i++) {
+        if (routeName.equals(http.get(i).path("name").asText(null))) {
+          return new Located("http", i);
         }
       }
+      return null;
     }
-    return -1;
+    String kind;
+    if (spec.has("http")) {
+      kind = "http";
+    } else if (spec.path("tls").size() > 0 && spec.path("tcp").size() == 0) {
+      kind = "tls";
+    } else if (spec.path("tcp").size() > 0 && spec.path("tls").size() == 0) {
+      kind = "tcp";
+    } else {
+      return null;
+    }
+    JsonNode routes = spec.path(kind);
+    for (int i = 0; i < routes.size(); i++) {
+      JsonNode match = routes.get(i).get("match");
+      if (match == null || match.isNull() || (match.isArray() && match.isEmpty())) {
+        return new Located(kind, i);
+      }
+    }
+    return !kind.equals("http") && routes.size() == 1 ? new Located(kind, 0) : null;
   }
 
-  private static JsonNode withoutManagedRoute(JsonNode vs, String routeName) {
+  /** The route a Canary names (see {@link #locate}); null when there is none. */
+  static JsonNode managedRoute(JsonNode vs, String routeName) {
+    Located at = locate(vs, routeName);
+    return at == null ? null : vs.path("spec").path(at.kind()).get(at.index());
+  }
+
+  private static JsonNode withoutManagedRoutes(JsonNode vs, List<String> routeNames) {
     ObjectNode copy = stripped(vs);
-    int i = managedIndex(copy, routeName);
-    if (i >= 0) {
-      ObjectNode route = (ObjectNode) copy.path("spec").path("http").get(i);
-      ArrayNode hosts = route.arrayNode();
-      route.path("route").forEach(e -> hosts.add(e.path("destination").path("host")));
-      route.remove("route");
-      route.set("sluiceCheckerHosts", hosts.isEmpty() ? hosts : distinct(hosts));
+    for (String routeName : routeNames) {
+      Located at = locate(copy, routeName);
+      if (at != null) {
+        ObjectNode route = (ObjectNode) copy.path("spec").path(at.kind()).get(at.index());
+        ArrayNode hosts = route.arrayNode();
+        route.path("route").forEach(e -> hosts.add(e.path("destination").path("host")));
+        route.remove("route");
+        route.set("sluiceCheckerHosts", hosts.isEmpty() ? hosts : distinct(hosts));
+      }
     }
     return copy;
   }
@@ -979,19 +1083,26 @@ public final class InvariantChecker {
   }
 
   private boolean takesCanaryOut(Version v, Release r) {
-    JsonNode canary = managingCanary(v.namespace(), "virtualService", v.name());
-    String routeName =
-        canary == null ? null : text(canary.path("spec").path("virtualService"), "route");
-    JsonNode route = managedRoute(v.object(), routeName);
-    return route != null && !weightsOrEmpty(route).containsKey(r.canary);
+    JsonNode canary = managingCanary(v.key());
+    List<String> routeNames = canary == null ? nullList() : routesIn(canary, v.key());
+    for (String routeName : routeNames) {
+      JsonNode route = managedRoute(v.object(), routeName);
+      if (route != null && !weightsOrEmpty(route).containsKey(r.canary)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private String describeRoute(Version v) {
-    JsonNode canary = managingCanary(v.namespace(), "virtualService", v.name());
-    String routeName =
-        canary == null ? null : text(canary.path("spec").path("virtualService"), "route");
-    JsonNode route = managedRoute(v.object(), routeName);
-    return route == null ? "no route" : describe(weightsOrEmpty(route)).toString();
+    JsonNode canary = managingCanary(v.key());
+    List<String> routeNames = canary == null ? nullList() : routesIn(canary, v.key());
+    List<String> out = new ArrayList<>();
+    for (String routeName : routeNames) {
+      JsonNode route = managedRoute(v.object(), routeName);
+      out.add(route == null ? "no route" : describe(weightsOrEmpty(route)).toString());
+    }
+    return String.join(" ", out);
   }
 
   private static List<String> describe(Map<String, Integer> w) {

@@ -187,6 +187,112 @@ class InvariantCheckerTest {
                 List.of("v2=100")));
   }
 
+  /** The Canary as canaryWith, listing a gateway's VirtualService in gw beside the mesh's. */
+  private static ObjectNode lockstep(ObjectNode canary) {
+    ObjectNode spec = (ObjectNode) canary.get("spec");
+    spec.remove("virtualService");
+    ArrayNode list = spec.putArray("virtualServices");
+    list.addObject().put("name", "public").put("namespace", "gw");
+    list.addObject().put("name", "helloworld");
+    return canary;
+  }
+
+  /** The gateway's VirtualService in gw: one route, by FQDN, to these weights; a tcp route too. */
+  private static ObjectNode gatewayWith(String... weights) {
+    ObjectNode vs = JSON.createObjectNode();
+    vs.put("apiVersion", "networking.istio.io/v1").put("kind", "VirtualService");
+    vs.putObject("metadata").put("name", "public").put("namespace", "gw");
+    ObjectNode spec = vs.putObject("spec");
+    spec.putArray("hosts").add("hello.example.com");
+    spec.putArray("gateways").add("gw/public");
+    ArrayNode route = spec.putArray("http").addObject().putArray("route");
+    for (String w : weights) {
+      String[] p = w.split("=");
+      route
+          .addObject()
+          .put("weight", Integer.parseInt(p[1]))
+          .putObject("destination")
+          .put("host", "helloworld.t.svc.cluster.local")
+          .put("subset", p[0]);
+    }
+    spec.putArray("tcp")
+        .addObject()
+        .putArray("route")
+        .addObject()
+        .putObject("destination")
+        .put("host", "helloworld.t.svc.cluster.local")
+        .put("subset", "v1");
+    return vs;
+  }
+
+  /** A release of v2 to 20% with the gateway's route written after the mesh's at each step. */
+  private static H lockstepTo20() {
+    H h = new H();
+    h.add("Deployment", "ADDED", deployment("v1", 2), true);
+    h.add("DestinationRule", "ADDED", drWith("v1", "debug"), true);
+    h.add("VirtualService", "ADDED", vsWith("v1=100"), true);
+    h.add("VirtualService", "ADDED", gatewayWith("v1=100"), true);
+    h.add("Canary", "ADDED", lockstep(canaryWith("Idle", "v1", -1, 0)), true);
+    h.add("Deployment", "ADDED", deployment("v2", 2), true);
+    h.add("Canary", "MODIFIED", lockstep(canaryWith("Initializing", "v1", -1, 0)), false);
+    h.dr("v1", "debug", "v2");
+    h.vs("v1=100", "v2=0");
+    h.add("VirtualService", "MODIFIED", gatewayWith("v1=100", "v2=0"), false);
+    h.add("Canary", "MODIFIED", lockstep(canaryWith("Progressing", "v1", 0, 10)), false);
+    h.vs("v1=90", "v2=10");
+    h.add("VirtualService", "MODIFIED", gatewayWith("v1=90", "v2=10"), false);
+    h.add(
+        "Canary",
+        "MODIFIED",
+        lockstep(canaryWith("Progressing", "v1", 1, 20, "PASS", "PASS")),
+        false);
+    h.vs("v1=80", "v2=20");
+    h.add("VirtualService", "MODIFIED", gatewayWith("v1=80", "v2=20"), false);
+    return h;
+  }
+
+  @Test
+  void twoVirtualServicesInLockstepRolledBackOneWriteEachHaveNoViolation() {
+    H h = lockstepTo20();
+    h.vs("v1=100");
+    h.add("VirtualService", "MODIFIED", gatewayWith("v1=100"), false);
+    h.add(
+        "Canary", "MODIFIED", lockstep(canaryWith("RolledBack", "v1", -1, 0, "FAIL")), false);
+    Report r = h.check();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.routeWrites()).isEqualTo(8);
+  }
+
+  @Test
+  void aGatewayRouteLeftAtTheCanaryWhenRolledBackIsRecordedIsAViolation() {
+    H h = lockstepTo20();
+    h.vs("v1=100");
+    h.add(
+        "Canary", "MODIFIED", lockstep(canaryWith("RolledBack", "v1", -1, 0, "FAIL")), false);
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains("RolledBack recorded while the managed route of gw/public is")
+                    .contains("v2=20"));
+  }
+
+  @Test
+  void aGatewayRouteAheadOfTheRecordedStepOrAnotherRouteTouchedIsAViolation() {
+    H h = lockstepTo20();
+    h.add("VirtualService", "MODIFIED", gatewayWith("v1=70", "v2=30"), false);
+    assertThat(h.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("gw/public").contains("is not the one the status recorded"));
+
+    H other = lockstepTo20();
+    ObjectNode touched = gatewayWith("v1=80", "v2=20");
+    ((ObjectNode) touched.path("spec").path("tcp").get(0).path("route").get(0).path("destination"))
+        .put("subset", "v2");
+    other.add("VirtualService", "MODIFIED", touched, false);
+    assertThat(other.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("changed more than the managed routes"));
+  }
+
   @Test
   void aCleanRollbackHasNoViolation() {
     H h = H.seed().upTo20();
@@ -304,7 +410,8 @@ class InvariantCheckerTest {
     h.vs("v1=100", "v2=0");
     h.add("Canary", "MODIFIED", canaryWith("RolledBack", "v1", -1, 0, "FAIL"), false);
     assertThat(h.check().violations())
-        .anySatisfy(v -> assertThat(v).contains("the rollback took 2 route writes"));
+        .anySatisfy(
+            v -> assertThat(v).contains("the rollback took 2 writes of VirtualService t/helloworld"));
   }
 
   @Test
@@ -315,7 +422,9 @@ class InvariantCheckerTest {
         .anySatisfy(
             v ->
                 assertThat(v)
-                    .contains("RolledBack recorded while the managed route is {v1=80, v2=20}"));
+                    .contains(
+                        "RolledBack recorded while the managed route of t/helloworld is"
+                            + " {v1=80, v2=20}"));
   }
 
   @Test

@@ -47,9 +47,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shipped templates against a real Prometheus: a tiny exporter serves Istio-style counters and
- * histograms whose rates the test controls, one namespace per scenario; Prometheus scrapes it every
- * second; each template is rendered by {@link TemplateRenderer}, its combined query ({@link
- * Check#promql()}) is run over HTTP, and the answer is judged by {@link Judge}.
+ * histograms (HTTP requests and TCP connections) whose rates the test controls, one namespace per
+ * scenario; Prometheus scrapes it every second; each template is rendered by {@link
+ * TemplateRenderer}, its combined query ({@link Check#promql()}) is run over HTTP, and the answer
+ * is judged by {@link Judge}.
  *
  * <p>Needs {@code /usr/bin/prometheus} ({@code apt-get install prometheus}), another binary on
  * {@code PATH}, or one named by {@code -Dsluice.prometheus.binary=...}; skipped without it.
@@ -118,6 +119,71 @@ class BuiltinTemplatesOnPrometheusTest {
           // idle: the canary's series exist but carry no traffic in the window
           Workload.frozen("idle", "v2"),
           Workload.serving("idle", "v1", 10, 0, 20));
+
+  /**
+   * One version of the app {@code shop}'s TCP side in namespace {@code ns}, as Istio's TCP metrics
+   * report it: connections per second that end normally ({@code response_flags="-"}, or no such
+   * label at all when {@code unlabelled}) and connections per second that Envoy ends with each set
+   * of flags. Every connection opens and closes within a second or so, except a pooled workload's:
+   * it opened its connections once and keeps them. A frozen workload had connections, failed ones
+   * too, long ago and none in the window.
+   */
+  record TcpWorkload(
+      String ns,
+      String version,
+      double okPerSec,
+      Map<String, Double> failedPerSec,
+      boolean pooled,
+      boolean unlabelled,
+      boolean frozen) {
+    static TcpWorkload serving(String ns, String version, double ok, Map<String, Double> failed) {
+      return new TcpWorkload(ns, version, ok, failed, false, false, false);
+    }
+
+    static TcpWorkload healthy(String ns, String version, double ok) {
+      return serving(ns, version, ok, Map.of());
+    }
+
+    static TcpWorkload pooled(String ns, String version) {
+      return new TcpWorkload(ns, version, 0, Map.of(), true, false, false);
+    }
+
+    static TcpWorkload unlabelled(String ns, String version, double ok) {
+      return new TcpWorkload(ns, version, ok, Map.of(), false, true, false);
+    }
+
+    static TcpWorkload frozen(String ns, String version) {
+      return new TcpWorkload(ns, version, 0, Map.of("UF", 0.0), false, false, true);
+    }
+
+    double failedPerSecInAll() {
+      return failedPerSec.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+  }
+
+  static final List<TcpWorkload> TCP_WORKLOADS =
+      List.of(
+          // tcp-healthy: no canary connection fails, and it has no flagged series at all (the
+          // numerator has no series: it must give 0, not "no data"); stable has an old failure
+          TcpWorkload.healthy("tcp-healthy", "v2", 5),
+          TcpWorkload.serving("tcp-healthy", "v1", 5, Map.of("UF", 0.0)),
+          // tcp-broken: 2 of the canary's 5 connections per second fail (as two flag sets)
+          TcpWorkload.serving("tcp-broken", "v2", 3, Map.of("UF", 1.0, "UF,URX", 1.0)),
+          TcpWorkload.healthy("tcp-broken", "v1", 5),
+          // tcp-quiet: a canary connection every 20 s (< 10 in any 1m window)
+          TcpWorkload.healthy("tcp-quiet", "v2", 0.05),
+          TcpWorkload.healthy("tcp-quiet", "v1", 5),
+          // tcp-pooled: the canary's clients keep their connections: none closes
+          TcpWorkload.pooled("tcp-pooled", "v2"),
+          TcpWorkload.healthy("tcp-pooled", "v1", 5),
+          // tcp-unlabelled: closed connections without a response_flags label are no failures
+          TcpWorkload.unlabelled("tcp-unlabelled", "v2", 5),
+          // tcp-both-bad: a downstream outage, 1 in 5 connections fails on both versions alike
+          TcpWorkload.serving("tcp-both-bad", "v2", 4, Map.of("UF", 1.0)),
+          TcpWorkload.serving("tcp-both-bad", "v1", 4, Map.of("UF", 1.0)),
+          // tcp-idle: the canary's series exist but carry no connection in the window
+          TcpWorkload.frozen("tcp-idle", "v2"),
+          TcpWorkload.healthy("tcp-idle", "v1", 5));
 
   // "nowhere" has no series at all.
 
@@ -294,6 +360,47 @@ class BuiltinTemplatesOnPrometheusTest {
       out.append(counter("istio_request_duration_milliseconds_count", labels, n));
       out.append(counter("istio_request_duration_milliseconds_sum", labels, n * w.latencyMs));
     }
+
+    out.append("# TYPE istio_tcp_connections_opened_total counter\n");
+    for (TcpWorkload w : TCP_WORKLOADS) {
+      double opened = w.frozen ? 520 : w.pooled ? 4 : (w.okPerSec + w.failedPerSecInAll()) * t;
+      out.append(
+          counter(
+              "istio_tcp_connections_opened_total",
+              destination(w.ns, "shop", w.version) + ",response_flags=\"-\"",
+              opened));
+    }
+    out.append("# TYPE istio_tcp_connections_closed_total counter\n");
+    for (TcpWorkload w : TCP_WORKLOADS) {
+      String labels = destination(w.ns, "shop", w.version);
+      if (!w.pooled) {
+        out.append(
+            counter(
+                "istio_tcp_connections_closed_total",
+                labels + (w.unlabelled ? "" : ",response_flags=\"-\""),
+                w.frozen ? 500 : w.okPerSec * t));
+      }
+      // a flag set with 0 per second is an old failure whose series no longer moves
+      w.failedPerSec.forEach(
+          (flags, perSec) ->
+              out.append(
+                  counter(
+                      "istio_tcp_connections_closed_total",
+                      labels + ",response_flags=\"" + flags + "\"",
+                      perSec == 0 ? 20 : perSec * t)));
+    }
+    // Noise the TCP templates must ignore: the client-side view, and another app, both failing.
+    out.append(
+        counter(
+            "istio_tcp_connections_closed_total",
+            destination("tcp-healthy", "shop", "v2").replace("destination\"", "source\"")
+                + ",response_flags=\"UF\"",
+            50 * t));
+    out.append(
+        counter(
+            "istio_tcp_connections_closed_total",
+            destination("tcp-healthy", "other", "v2") + ",response_flags=\"UF\"",
+            50 * t));
     return out.toString();
   }
 
@@ -409,7 +516,16 @@ class BuiltinTemplatesOnPrometheusTest {
         Arguments.of("idle", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
         Arguments.of("nowhere", "error-rate", Outcome.INCONCLUSIVE, none, 0.0),
         Arguments.of("nowhere", "latency-p99", Outcome.INCONCLUSIVE, none, 0.0),
-        Arguments.of("nowhere", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0));
+        Arguments.of("nowhere", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        // TCP
+        Arguments.of("tcp-healthy", "tcp-connection-failures", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("tcp-broken", "tcp-connection-failures", Outcome.FAIL, 0.4, 1e-9),
+        Arguments.of("tcp-quiet", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("tcp-pooled", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("tcp-unlabelled", "tcp-connection-failures", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("tcp-both-bad", "tcp-connection-failures", Outcome.FAIL, 0.2, 1e-9),
+        Arguments.of("tcp-idle", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("nowhere", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0));
   }
 
   @ParameterizedTest(name = "{1} on {0} -> {2}")
@@ -467,6 +583,14 @@ class BuiltinTemplatesOnPrometheusTest {
   }
 
   @Test
+  void tooFewClosedConnectionsSaysHowMany() {
+    Measurement m = measure(render("tcp-connection-failures", "tcp-quiet"));
+    assertThat(m.message())
+        .containsPattern(
+            "tcp-connection-failures/failed-connection-ratio: [0-9.]+ requests < 10 minimum");
+  }
+
+  @Test
   void theCombinedQueryAnswersBothPartsInOneResponse() {
     Check check = render("error-rate", "healthy");
     QueryResult result = query(check.promql());
@@ -505,7 +629,10 @@ class BuiltinTemplatesOnPrometheusTest {
         Arguments.of("idle", "error-rate-vs-stable", "value is NaN"),
         Arguments.of("nowhere", "error-rate", "no data"),
         Arguments.of("nowhere", "latency-p99", "no data"),
-        Arguments.of("nowhere", "error-rate-vs-stable", "no data"));
+        Arguments.of("nowhere", "error-rate-vs-stable", "no data"),
+        Arguments.of("tcp-idle", "tcp-connection-failures", "value is NaN"),
+        Arguments.of("tcp-pooled", "tcp-connection-failures", "no data"),
+        Arguments.of("nowhere", "tcp-connection-failures", "no data"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.sluice.analysis.Builtins;
 import dev.sluice.analysis.Check;
+import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.analysis.Template;
 import dev.sluice.analysis.TemplateArg;
 import dev.sluice.analysis.TemplateRenderer;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every file in {@code analysis-templates/} ships, parses, maps and renders with its defaults. */
@@ -36,10 +39,21 @@ class BuiltinTemplatesTest {
     return BuiltinTemplates.FILES;
   }
 
-  /** The templates that judge Istio's request metrics (all but alerts-firing). */
+  /** The templates that judge Istio's standard metrics (all but alerts-firing). */
   static List<String> istioFiles() {
     return BuiltinTemplates.FILES.stream().filter(f -> !f.equals("alerts-firing.yaml")).toList();
   }
+
+  /**
+   * Each Istio template's default traffic guard: requests for the HTTP ones, closed connections for
+   * the TCP ones. A new template must be added here.
+   */
+  static final Map<String, Double> DEFAULT_MIN_TRAFFIC =
+      Map.of(
+          "error-rate", 20.0,
+          "error-rate-vs-stable", 20.0,
+          "latency-p99", 20.0,
+          "tcp-connection-failures", 10.0);
 
   @Test
   void theFixedListIsExactlyTheDirectorysYamlFiles() throws IOException {
@@ -68,13 +82,14 @@ class BuiltinTemplatesTest {
   void eachTemplateRendersWithItsDefaultsAndSelectsTheCanaryOnDestinationMetrics(String file) {
     Template template = TemplateMapper.toTemplate(BuiltinTemplates.load(file));
     assertThat(template.args()).noneMatch(TemplateArg::isRequired);
+    assertThat(DEFAULT_MIN_TRAFFIC).containsKey(template.name());
 
     List<Check> checks = TemplateRenderer.render(template, Map.of(), BUILTINS);
 
     assertThat(checks).isNotEmpty();
     for (Check check : checks) {
       assertThat(check.hasTrafficGuard()).isTrue();
-      assertThat(check.minTraffic()).isEqualTo(20);
+      assertThat(check.minTraffic()).isEqualTo(DEFAULT_MIN_TRAFFIC.get(template.name()));
       for (String query : List.of(check.query(), check.trafficQuery())) {
         assertThat(query)
             .contains(
@@ -91,7 +106,80 @@ class BuiltinTemplatesTest {
   @Test
   void templatesAreKeyedByName() {
     assertThat(BuiltinTemplates.templates())
-        .containsOnlyKeys("error-rate", "error-rate-vs-stable", "latency-p99", "alerts-firing");
+        .containsOnlyKeys(
+            "error-rate",
+            "error-rate-vs-stable",
+            "latency-p99",
+            "alerts-firing",
+            "tcp-connection-failures");
+  }
+
+  // ---- the TCP templates -----------------------------------------------------------------
+
+  static final String CANARY_CLOSED =
+      "istio_tcp_connections_closed_total{reporter=\"destination\","
+          + "destination_workload_namespace=\"shop\",destination_app=\"cart\","
+          + "destination_version=\"v2\"";
+
+  /** A connection failed when Envoy set a flag on it: neither "-" (none) nor empty/absent. */
+  static final String FAILED = ",response_flags!=\"-\",response_flags!=\"\"}[1m]";
+
+  @Test
+  void tcpConnectionFailuresDividesTheCanarysFlaggedClosedConnectionsByAllItsClosedOnes() {
+    Check check = renderBuiltin("tcp-connection-failures", Map.of());
+
+    assertThat(check.id()).isEqualTo("tcp-connection-failures/failed-connection-ratio");
+    assertThat(check.max()).hasValue(0.01);
+    assertThat(check.min()).isEmpty();
+    assertThat(check.minTraffic()).isEqualTo(10);
+    String[] parts = check.query().split("\n\\s*/\n");
+    assertThat(parts).as("numerator / denominator").hasSize(2);
+    // the numerator: the flagged ones, and 0 (not "no data") when none failed
+    assertThat(parts[0])
+        .contains("sum(rate(" + CANARY_CLOSED + FAILED + "))")
+        .containsPattern("\\)\\s*or vector\\(0\\)\\s*\\)\\s*$");
+    // the denominator and the guard: every closed connection, whatever its flags
+    assertThat(parts[1].strip()).isEqualTo("sum(rate(" + CANARY_CLOSED + "}[1m]))");
+    assertThat(check.trafficQuery().strip()).isEqualTo("sum(increase(" + CANARY_CLOSED + "}[1m]))");
+    assertThat(check.query() + check.trafficQuery())
+        .doesNotContain("connections_opened", "response_flags=\"", "response_flags=~");
+  }
+
+  @Test
+  void tcpConnectionFailuresTakesTheCanarysThresholds() {
+    Check check =
+        renderBuiltin(
+            "tcp-connection-failures", Map.of("maxRatio", "0.05", "minConnections", "50"));
+
+    assertThat(check.max()).hasValue(0.05);
+    assertThat(check.minTraffic()).isEqualTo(50);
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused")
+  @MethodSource("badTcpArguments")
+  void tcpConnectionFailuresRefusesArgumentsThatAreNotPlainNumbersOrAreUndeclared(
+      String arg, String value, String why) {
+    assertThatThrownBy(() -> renderBuiltin("tcp-connection-failures", Map.of(arg, value)))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageStartingWith("analysis template \"tcp-connection-failures\"")
+        .hasMessageContaining(why);
+  }
+
+  static Stream<Arguments> badTcpArguments() {
+    return Stream.of(
+        Arguments.of("maxRatio", "0.01\"} or vector(1) #", "label value"),
+        Arguments.of("maxRatio", "NaN", "number"),
+        Arguments.of("minConnections", "ten", "number"),
+        Arguments.of("minConnections", "", "label value"),
+        // the HTTP templates' guard argument is not this one's: a typo must not fall back
+        Arguments.of("minRequests", "10", "minRequests"));
+  }
+
+  static Check renderBuiltin(String name, Map<String, String> args) {
+    List<Check> checks =
+        TemplateRenderer.render(BuiltinTemplates.templates().get(name), args, BUILTINS);
+    assertThat(checks).hasSize(1);
+    return checks.get(0);
   }
 
   @Test

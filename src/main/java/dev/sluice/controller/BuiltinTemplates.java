@@ -34,7 +34,8 @@ public final class BuiltinTemplates {
           "error-rate-vs-stable.yaml",
           "latency-p99.yaml",
           "alerts-firing.yaml",
-          "tcp-connection-failures.yaml");
+          "tcp-connection-failures.yaml",
+          "tcp-traffic.yaml");
 
   /**
    * Parses every shipped file.

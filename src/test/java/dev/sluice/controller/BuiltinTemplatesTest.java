@@ -53,7 +53,8 @@ class BuiltinTemplatesTest {
           "error-rate", 20.0,
           "error-rate-vs-stable", 20.0,
           "latency-p99", 20.0,
-          "tcp-connection-failures", 10.0);
+          "tcp-connection-failures", 10.0,
+          "tcp-traffic", 1024.0);
 
   @Test
   void theFixedListIsExactlyTheDirectorysYamlFiles() throws IOException {
@@ -111,7 +112,8 @@ class BuiltinTemplatesTest {
             "error-rate-vs-stable",
             "latency-p99",
             "alerts-firing",
-            "tcp-connection-failures");
+            "tcp-connection-failures",
+            "tcp-traffic");
   }
 
   // ---- the TCP templates -----------------------------------------------------------------
@@ -173,6 +175,32 @@ class BuiltinTemplatesTest {
         Arguments.of("minConnections", "", "label value"),
         // the HTTP templates' guard argument is not this one's: a typo must not fall back
         Arguments.of("minRequests", "10", "minRequests"));
+  }
+
+  @Test
+  void tcpTrafficIsAGuardOnTheBytesTheCanaryReceivedItsValueCannotFail() {
+    Check check = renderBuiltin("tcp-traffic", Map.of());
+
+    assertThat(check.id()).isEqualTo("tcp-traffic/received-bytes");
+    String received =
+        "sum(increase(istio_tcp_received_bytes_total{reporter=\"destination\","
+            + "destination_workload_namespace=\"shop\",destination_app=\"cart\","
+            + "destination_version=\"v2\"}[1m]))";
+    // too few bytes is the guard's inconclusive; the value (the same count) only has to be >= 0
+    assertThat(check.trafficQuery().strip()).isEqualTo(received);
+    assertThat(check.minTraffic()).isEqualTo(1024);
+    assertThat(check.query().strip()).isEqualTo(received);
+    assertThat(check.min()).hasValue(0);
+    assertThat(check.max()).isEmpty();
+
+    assertThat(renderBuiltin("tcp-traffic", Map.of("minBytes", "1e6")).minTraffic())
+        .isEqualTo(1_000_000);
+    assertThatThrownBy(() -> renderBuiltin("tcp-traffic", Map.of("minBytes", "1KiB")))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageContaining("not a finite number");
+    assertThatThrownBy(() -> renderBuiltin("tcp-traffic", Map.of("minConnections", "10")))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageContaining("minConnections");
   }
 
   static Check renderBuiltin(String name, Map<String, String> args) {

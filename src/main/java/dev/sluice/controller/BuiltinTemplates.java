@@ -35,6 +35,7 @@ public final class BuiltinTemplates {
           "latency-p99.yaml",
           "alerts-firing.yaml",
           "tcp-connection-failures.yaml",
+          "tcp-connection-failures-vs-stable.yaml",
           "tcp-traffic.yaml");
 
   /**

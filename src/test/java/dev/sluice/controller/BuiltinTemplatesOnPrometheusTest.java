@@ -192,6 +192,9 @@ class BuiltinTemplatesOnPrometheusTest {
           // tcp-both-bad: a downstream outage, 1 in 5 connections fails on both versions alike
           TcpWorkload.serving("tcp-both-bad", "v2", 4, Map.of("UF", 1.0)),
           TcpWorkload.serving("tcp-both-bad", "v1", 4, Map.of("UF", 1.0)),
+          // tcp-idle-stable: stable's series exist but no stable connection closes in the window
+          TcpWorkload.healthy("tcp-idle-stable", "v2", 5),
+          TcpWorkload.frozen("tcp-idle-stable", "v1"),
           // tcp-idle: the canary's series exist but carry no connection in the window
           TcpWorkload.frozen("tcp-idle", "v2"),
           TcpWorkload.healthy("tcp-idle", "v1", 5));
@@ -556,6 +559,19 @@ class BuiltinTemplatesOnPrometheusTest {
         Arguments.of("tcp-both-bad", "tcp-connection-failures", Outcome.FAIL, 0.2, 1e-9),
         Arguments.of("tcp-idle", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
         Arguments.of("nowhere", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("tcp-healthy", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("tcp-broken", "tcp-connection-failures-vs-stable", Outcome.FAIL, 0.4, 1e-9),
+        Arguments.of("tcp-both-bad", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 1e-9),
+        // no stable series at all, and stable series without a closed connection: a share of 0
+        Arguments.of("tcp-unlabelled", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of(
+            "tcp-idle-stable", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of(
+            "tcp-quiet", "tcp-connection-failures-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of(
+            "tcp-idle", "tcp-connection-failures-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of(
+            "nowhere", "tcp-connection-failures-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
         // tcp-traffic: enough bytes pass whatever the connections did; too few is inconclusive
         Arguments.of("tcp-healthy", "tcp-traffic", Outcome.PASS, none, 0.0),
         Arguments.of("tcp-broken", "tcp-traffic", Outcome.PASS, none, 0.0),
@@ -693,7 +709,9 @@ class BuiltinTemplatesOnPrometheusTest {
         Arguments.of("nowhere", "error-rate-vs-stable", "no data"),
         Arguments.of("tcp-idle", "tcp-connection-failures", "value is NaN"),
         Arguments.of("tcp-pooled", "tcp-connection-failures", "no data"),
-        Arguments.of("nowhere", "tcp-connection-failures", "no data"));
+        Arguments.of("nowhere", "tcp-connection-failures", "no data"),
+        Arguments.of("tcp-idle", "tcp-connection-failures-vs-stable", "value is NaN"),
+        Arguments.of("nowhere", "tcp-connection-failures-vs-stable", "no data"));
   }
 
   @Test

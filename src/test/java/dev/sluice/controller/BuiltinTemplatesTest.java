@@ -17,6 +17,8 @@ import dev.sluice.analysis.Template;
 import dev.sluice.analysis.TemplateArg;
 import dev.sluice.analysis.TemplateRenderer;
 import dev.sluice.model.AnalysisTemplate;
+import dev.sluice.model.Canary;
+import dev.sluice.model.CanarySpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +56,7 @@ class BuiltinTemplatesTest {
           "error-rate-vs-stable", 20.0,
           "latency-p99", 20.0,
           "tcp-connection-failures", 10.0,
+          "tcp-connection-failures-vs-stable", 10.0,
           "tcp-traffic", 1024.0);
 
   @Test
@@ -113,6 +116,7 @@ class BuiltinTemplatesTest {
             "latency-p99",
             "alerts-firing",
             "tcp-connection-failures",
+            "tcp-connection-failures-vs-stable",
             "tcp-traffic");
   }
 
@@ -178,6 +182,35 @@ class BuiltinTemplatesTest {
   }
 
   @Test
+  void tcpConnectionFailuresVsStableSubtractsStablesShareCountedTheSameWay() {
+    Check check = renderBuiltin("tcp-connection-failures-vs-stable", Map.of());
+    Check alone = renderBuiltin("tcp-connection-failures", Map.of());
+    String stableClosed = CANARY_CLOSED.replace("\"v2\"", "\"v1\"");
+
+    assertThat(check.id())
+        .isEqualTo("tcp-connection-failures-vs-stable/failed-connection-ratio-above-stable");
+    assertThat(check.max()).hasValue(0.01);
+    assertThat(check.minTraffic()).isEqualTo(10);
+    // the guard is on the canary's closed connections, exactly as tcp-connection-failures'
+    assertThat(check.trafficQuery()).isEqualTo(alone.trafficQuery());
+    assertThat(check.query())
+        .contains(
+            "sum(rate(" + CANARY_CLOSED + FAILED + "))",
+            "sum(rate(" + CANARY_CLOSED + "}[1m]))",
+            "sum(rate(" + stableClosed + FAILED + "))",
+            // a stable without closed connections counts as a share of 0, not as NaN
+            "(sum(rate(" + stableClosed + "}[1m])) > 0)")
+        .containsPattern("\\)\\s*or vector\\(0\\)\\s*\\)\\s*$");
+    assertThat(
+            renderBuiltin("tcp-connection-failures-vs-stable", Map.of("tolerance", "0.05")).max())
+        .hasValue(0.05);
+    assertThatThrownBy(
+            () -> renderBuiltin("tcp-connection-failures-vs-stable", Map.of("maxRatio", "0.05")))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageContaining("maxRatio");
+  }
+
+  @Test
   void tcpTrafficIsAGuardOnTheBytesTheCanaryReceivedItsValueCannotFail() {
     Check check = renderBuiltin("tcp-traffic", Map.of());
 
@@ -201,6 +234,30 @@ class BuiltinTemplatesTest {
     assertThatThrownBy(() -> renderBuiltin("tcp-traffic", Map.of("minConnections", "10")))
         .isInstanceOf(InvalidTemplateException.class)
         .hasMessageContaining("minConnections");
+  }
+
+  @Test
+  void theReadmesTcpCanaryNamesBuiltInsWithDeclaredArgumentsThatRender() throws IOException {
+    String readme = Files.readString(DIR.resolve("README.md"));
+    String example =
+        Stream.of(readme.split("```"))
+            .filter(block -> block.startsWith("yaml") && block.contains("name: tcp-traffic"))
+            .findFirst()
+            .orElseThrow()
+            .substring("yaml".length());
+    CanarySpec.AnalysisSpec analysis =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(example, Canary.class)
+            .getSpec()
+            .analysis;
+
+    assertThat(analysis.templates)
+        .extracting(ref -> ref.name)
+        .containsExactly("tcp-connection-failures", "tcp-traffic");
+    for (CanarySpec.TemplateRef ref : analysis.templates) {
+      Map<String, String> args = new java.util.HashMap<>();
+      ref.args.forEach(a -> args.put(a.name, a.value));
+      assertThat(renderBuiltin(ref.name, args).hasTrafficGuard()).isTrue();
+    }
   }
 
   static Check renderBuiltin(String name, Map<String, String> args) {

@@ -30,7 +30,13 @@ public final class BuiltinTemplates {
   /** The shipped files, by name inside {@link #RESOURCE_DIR}. */
   public static final List<String> FILES =
       List.of(
-          "error-rate.yaml", "error-rate-vs-stable.yaml", "latency-p99.yaml", "alerts-firing.yaml");
+          "error-rate.yaml",
+          "error-rate-vs-stable.yaml",
+          "latency-p99.yaml",
+          "alerts-firing.yaml",
+          "tcp-connection-failures.yaml",
+          "tcp-connection-failures-vs-stable.yaml",
+          "tcp-traffic.yaml");
 
   /**
    * Parses every shipped file.

@@ -47,9 +47,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shipped templates against a real Prometheus: a tiny exporter serves Istio-style counters and
- * histograms whose rates the test controls, one namespace per scenario; Prometheus scrapes it every
- * second; each template is rendered by {@link TemplateRenderer}, its combined query ({@link
- * Check#promql()}) is run over HTTP, and the answer is judged by {@link Judge}.
+ * histograms (HTTP requests and TCP connections) whose rates the test controls, one namespace per
+ * scenario; Prometheus scrapes it every second; each template is rendered by {@link
+ * TemplateRenderer}, its combined query ({@link Check#promql()}) is run over HTTP, and the answer
+ * is judged by {@link Judge}.
  *
  * <p>Needs {@code /usr/bin/prometheus} ({@code apt-get install prometheus}), another binary on
  * {@code PATH}, or one named by {@code -Dsluice.prometheus.binary=...}; skipped without it.
@@ -118,6 +119,85 @@ class BuiltinTemplatesOnPrometheusTest {
           // idle: the canary's series exist but carry no traffic in the window
           Workload.frozen("idle", "v2"),
           Workload.serving("idle", "v1", 10, 0, 20));
+
+  /**
+   * One version of the app {@code shop}'s TCP side in namespace {@code ns}, as Istio's TCP metrics
+   * report it: connections per second that end normally ({@code response_flags="-"}, or no such
+   * label at all when {@code unlabelled}) and connections per second that Envoy ends with each set
+   * of flags; bytes per second received from the clients and sent to them (by default 400 and 4,000
+   * bytes per connection). Every connection opens and closes within a second or so, except a pooled
+   * workload's: it opened its connections once and keeps them. A frozen workload had connections,
+   * failed ones too, long ago and none in the window.
+   */
+  record TcpWorkload(
+      String ns,
+      String version,
+      double okPerSec,
+      Map<String, Double> failedPerSec,
+      double receivedPerSec,
+      double sentPerSec,
+      boolean pooled,
+      boolean unlabelled,
+      boolean frozen) {
+    static TcpWorkload serving(String ns, String version, double ok, Map<String, Double> failed) {
+      double connections = ok + failed.values().stream().mapToDouble(Double::doubleValue).sum();
+      return new TcpWorkload(
+          ns, version, ok, failed, 400 * connections, 4000 * ok, false, false, false);
+    }
+
+    static TcpWorkload healthy(String ns, String version, double ok) {
+      return serving(ns, version, ok, Map.of());
+    }
+
+    static TcpWorkload pooled(String ns, String version) {
+      return new TcpWorkload(ns, version, 0, Map.of(), 5000, 20000, true, false, false);
+    }
+
+    static TcpWorkload unlabelled(String ns, String version, double ok) {
+      return new TcpWorkload(ns, version, ok, Map.of(), 400 * ok, 4000 * ok, false, true, false);
+    }
+
+    static TcpWorkload frozen(String ns, String version) {
+      return new TcpWorkload(ns, version, 0, Map.of("UF", 0.0), 0, 0, false, false, true);
+    }
+
+    TcpWorkload bytes(double received, double sent) {
+      return new TcpWorkload(
+          ns, version, okPerSec, failedPerSec, received, sent, pooled, unlabelled, frozen);
+    }
+
+    double failedPerSecInAll() {
+      return failedPerSec.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+  }
+
+  static final List<TcpWorkload> TCP_WORKLOADS =
+      List.of(
+          // tcp-healthy: no canary connection fails, and it has no flagged series at all (the
+          // numerator has no series: it must give 0, not "no data"); stable has an old failure
+          TcpWorkload.healthy("tcp-healthy", "v2", 5),
+          TcpWorkload.serving("tcp-healthy", "v1", 5, Map.of("UF", 0.0)),
+          // tcp-broken: 2 of the canary's 5 connections per second fail (as two flag sets)
+          TcpWorkload.serving("tcp-broken", "v2", 3, Map.of("UF", 1.0, "UF,URX", 1.0)),
+          TcpWorkload.healthy("tcp-broken", "v1", 5),
+          // tcp-quiet: a canary connection every 20 s (< 10 in any 1m window), and 5 bytes a
+          // second from its clients (< 1,024 in any 1m window) while it streams 50 kB/s to them
+          TcpWorkload.healthy("tcp-quiet", "v2", 0.05).bytes(5, 50_000),
+          TcpWorkload.healthy("tcp-quiet", "v1", 5),
+          // tcp-pooled: the canary's clients keep their connections: none closes, bytes flow
+          TcpWorkload.pooled("tcp-pooled", "v2"),
+          TcpWorkload.healthy("tcp-pooled", "v1", 5),
+          // tcp-unlabelled: closed connections without a response_flags label are no failures
+          TcpWorkload.unlabelled("tcp-unlabelled", "v2", 5),
+          // tcp-both-bad: a downstream outage, 1 in 5 connections fails on both versions alike
+          TcpWorkload.serving("tcp-both-bad", "v2", 4, Map.of("UF", 1.0)),
+          TcpWorkload.serving("tcp-both-bad", "v1", 4, Map.of("UF", 1.0)),
+          // tcp-idle-stable: stable's series exist but no stable connection closes in the window
+          TcpWorkload.healthy("tcp-idle-stable", "v2", 5),
+          TcpWorkload.frozen("tcp-idle-stable", "v1"),
+          // tcp-idle: the canary's series exist but carry no connection in the window
+          TcpWorkload.frozen("tcp-idle", "v2"),
+          TcpWorkload.healthy("tcp-idle", "v1", 5));
 
   // "nowhere" has no series at all.
 
@@ -294,6 +374,66 @@ class BuiltinTemplatesOnPrometheusTest {
       out.append(counter("istio_request_duration_milliseconds_count", labels, n));
       out.append(counter("istio_request_duration_milliseconds_sum", labels, n * w.latencyMs));
     }
+
+    out.append("# TYPE istio_tcp_connections_opened_total counter\n");
+    for (TcpWorkload w : TCP_WORKLOADS) {
+      double opened = w.frozen ? 520 : w.pooled ? 4 : (w.okPerSec + w.failedPerSecInAll()) * t;
+      out.append(
+          counter(
+              "istio_tcp_connections_opened_total",
+              destination(w.ns, "shop", w.version) + ",response_flags=\"-\"",
+              opened));
+    }
+    out.append("# TYPE istio_tcp_connections_closed_total counter\n");
+    for (TcpWorkload w : TCP_WORKLOADS) {
+      String labels = destination(w.ns, "shop", w.version);
+      if (!w.pooled) {
+        out.append(
+            counter(
+                "istio_tcp_connections_closed_total",
+                labels + (w.unlabelled ? "" : ",response_flags=\"-\""),
+                w.frozen ? 500 : w.okPerSec * t));
+      }
+      // a flag set with 0 per second is an old failure whose series no longer moves
+      w.failedPerSec.forEach(
+          (flags, perSec) ->
+              out.append(
+                  counter(
+                      "istio_tcp_connections_closed_total",
+                      labels + ",response_flags=\"" + flags + "\"",
+                      perSec == 0 ? 20 : perSec * t)));
+    }
+    out.append("# TYPE istio_tcp_received_bytes_total counter\n");
+    out.append("# TYPE istio_tcp_sent_bytes_total counter\n");
+    for (TcpWorkload w : TCP_WORKLOADS) {
+      String labels = destination(w.ns, "shop", w.version) + ",response_flags=\"-\"";
+      out.append(
+          counter(
+              "istio_tcp_received_bytes_total",
+              labels,
+              w.frozen ? 1_000_000 : w.receivedPerSec * t));
+      out.append(
+          counter("istio_tcp_sent_bytes_total", labels, w.frozen ? 9_000_000 : w.sentPerSec * t));
+    }
+    // Noise the TCP templates must ignore: the client-side view, and another app, both failing
+    // (and the client side of tcp-quiet's canary busy).
+    out.append(
+        counter(
+            "istio_tcp_received_bytes_total",
+            destination("tcp-quiet", "shop", "v2").replace("destination\"", "source\"")
+                + ",response_flags=\"-\"",
+            50_000 * t));
+    out.append(
+        counter(
+            "istio_tcp_connections_closed_total",
+            destination("tcp-healthy", "shop", "v2").replace("destination\"", "source\"")
+                + ",response_flags=\"UF\"",
+            50 * t));
+    out.append(
+        counter(
+            "istio_tcp_connections_closed_total",
+            destination("tcp-healthy", "other", "v2") + ",response_flags=\"UF\"",
+            50 * t));
     return out.toString();
   }
 
@@ -409,7 +549,36 @@ class BuiltinTemplatesOnPrometheusTest {
         Arguments.of("idle", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
         Arguments.of("nowhere", "error-rate", Outcome.INCONCLUSIVE, none, 0.0),
         Arguments.of("nowhere", "latency-p99", Outcome.INCONCLUSIVE, none, 0.0),
-        Arguments.of("nowhere", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0));
+        Arguments.of("nowhere", "error-rate-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        // TCP
+        Arguments.of("tcp-healthy", "tcp-connection-failures", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("tcp-broken", "tcp-connection-failures", Outcome.FAIL, 0.4, 1e-9),
+        Arguments.of("tcp-quiet", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("tcp-pooled", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("tcp-unlabelled", "tcp-connection-failures", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("tcp-both-bad", "tcp-connection-failures", Outcome.FAIL, 0.2, 1e-9),
+        Arguments.of("tcp-idle", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("nowhere", "tcp-connection-failures", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("tcp-healthy", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of("tcp-broken", "tcp-connection-failures-vs-stable", Outcome.FAIL, 0.4, 1e-9),
+        Arguments.of("tcp-both-bad", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 1e-9),
+        // no stable series at all, and stable series without a closed connection: a share of 0
+        Arguments.of("tcp-unlabelled", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of(
+            "tcp-idle-stable", "tcp-connection-failures-vs-stable", Outcome.PASS, 0.0, 0.0),
+        Arguments.of(
+            "tcp-quiet", "tcp-connection-failures-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of(
+            "tcp-idle", "tcp-connection-failures-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of(
+            "nowhere", "tcp-connection-failures-vs-stable", Outcome.INCONCLUSIVE, none, 0.0),
+        // tcp-traffic: enough bytes pass whatever the connections did; too few is inconclusive
+        Arguments.of("tcp-healthy", "tcp-traffic", Outcome.PASS, none, 0.0),
+        Arguments.of("tcp-broken", "tcp-traffic", Outcome.PASS, none, 0.0),
+        Arguments.of("tcp-pooled", "tcp-traffic", Outcome.PASS, none, 0.0),
+        Arguments.of("tcp-quiet", "tcp-traffic", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("tcp-idle", "tcp-traffic", Outcome.INCONCLUSIVE, none, 0.0),
+        Arguments.of("nowhere", "tcp-traffic", Outcome.INCONCLUSIVE, none, 0.0));
   }
 
   @ParameterizedTest(name = "{1} on {0} -> {2}")
@@ -467,6 +636,38 @@ class BuiltinTemplatesOnPrometheusTest {
   }
 
   @Test
+  void tooFewClosedConnectionsSaysHowMany() {
+    Measurement m = measure(render("tcp-connection-failures", "tcp-quiet"));
+    assertThat(m.message())
+        .containsPattern(
+            "tcp-connection-failures/failed-connection-ratio: [0-9.]+ requests < 10 minimum");
+  }
+
+  @Test
+  void tcpTrafficsValueIsTheBytesTheCanaryReceived() {
+    Measurement m = measure(render("tcp-traffic", "tcp-pooled"));
+    // the exporter's counters started at 0 when the class loaded: no window holds more than that
+    double seconds = Math.min(60, (System.nanoTime() - STARTED) / 1e9);
+
+    // the pooled canary's clients send it 5,000 bytes a second (it sends 20,000 back): the 1m
+    // count is 5,000 a second over at least the 8 scrapes awaited and at most the window
+    assertThat(m.outcome()).as(m.message()).isEqualTo(Outcome.PASS);
+    assertThat(m.value().getAsDouble())
+        .as(m.message())
+        .isBetween(5000.0 * 6, 5000.0 * (seconds + 2));
+    assertThat(m.message())
+        .containsPattern("tcp-traffic/received-bytes: value [0-9.e+]+ meets min 0");
+  }
+
+  @Test
+  void tooFewBytesIsInconclusiveNotAFailure() {
+    Measurement m = measure(render("tcp-traffic", "tcp-quiet"));
+    assertThat(m.outcome()).as(m.message()).isEqualTo(Outcome.INCONCLUSIVE);
+    assertThat(m.message())
+        .containsPattern("tcp-traffic/received-bytes: [0-9.]+ requests < 1024 minimum");
+  }
+
+  @Test
   void theCombinedQueryAnswersBothPartsInOneResponse() {
     Check check = render("error-rate", "healthy");
     QueryResult result = query(check.promql());
@@ -505,7 +706,12 @@ class BuiltinTemplatesOnPrometheusTest {
         Arguments.of("idle", "error-rate-vs-stable", "value is NaN"),
         Arguments.of("nowhere", "error-rate", "no data"),
         Arguments.of("nowhere", "latency-p99", "no data"),
-        Arguments.of("nowhere", "error-rate-vs-stable", "no data"));
+        Arguments.of("nowhere", "error-rate-vs-stable", "no data"),
+        Arguments.of("tcp-idle", "tcp-connection-failures", "value is NaN"),
+        Arguments.of("tcp-pooled", "tcp-connection-failures", "no data"),
+        Arguments.of("nowhere", "tcp-connection-failures", "no data"),
+        Arguments.of("tcp-idle", "tcp-connection-failures-vs-stable", "value is NaN"),
+        Arguments.of("nowhere", "tcp-connection-failures-vs-stable", "no data"));
   }
 
   @Test

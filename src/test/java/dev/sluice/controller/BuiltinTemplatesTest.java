@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +12,13 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.sluice.analysis.Builtins;
 import dev.sluice.analysis.Check;
+import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.analysis.Template;
 import dev.sluice.analysis.TemplateArg;
 import dev.sluice.analysis.TemplateRenderer;
 import dev.sluice.model.AnalysisTemplate;
+import dev.sluice.model.Canary;
+import dev.sluice.model.CanarySpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every file in {@code analysis-templates/} ships, parses, maps and renders with its defaults. */
@@ -36,10 +41,23 @@ class BuiltinTemplatesTest {
     return BuiltinTemplates.FILES;
   }
 
-  /** The templates that judge Istio's request metrics (all but alerts-firing). */
+  /** The templates that judge Istio's standard metrics (all but alerts-firing). */
   static List<String> istioFiles() {
     return BuiltinTemplates.FILES.stream().filter(f -> !f.equals("alerts-firing.yaml")).toList();
   }
+
+  /**
+   * Each Istio template's default traffic guard: requests for the HTTP ones, closed connections for
+   * the TCP ones. A new template must be added here.
+   */
+  static final Map<String, Double> DEFAULT_MIN_TRAFFIC =
+      Map.of(
+          "error-rate", 20.0,
+          "error-rate-vs-stable", 20.0,
+          "latency-p99", 20.0,
+          "tcp-connection-failures", 10.0,
+          "tcp-connection-failures-vs-stable", 10.0,
+          "tcp-traffic", 1024.0);
 
   @Test
   void theFixedListIsExactlyTheDirectorysYamlFiles() throws IOException {
@@ -68,13 +86,14 @@ class BuiltinTemplatesTest {
   void eachTemplateRendersWithItsDefaultsAndSelectsTheCanaryOnDestinationMetrics(String file) {
     Template template = TemplateMapper.toTemplate(BuiltinTemplates.load(file));
     assertThat(template.args()).noneMatch(TemplateArg::isRequired);
+    assertThat(DEFAULT_MIN_TRAFFIC).containsKey(template.name());
 
     List<Check> checks = TemplateRenderer.render(template, Map.of(), BUILTINS);
 
     assertThat(checks).isNotEmpty();
     for (Check check : checks) {
       assertThat(check.hasTrafficGuard()).isTrue();
-      assertThat(check.minTraffic()).isEqualTo(20);
+      assertThat(check.minTraffic()).isEqualTo(DEFAULT_MIN_TRAFFIC.get(template.name()));
       for (String query : List.of(check.query(), check.trafficQuery())) {
         assertThat(query)
             .contains(
@@ -91,7 +110,161 @@ class BuiltinTemplatesTest {
   @Test
   void templatesAreKeyedByName() {
     assertThat(BuiltinTemplates.templates())
-        .containsOnlyKeys("error-rate", "error-rate-vs-stable", "latency-p99", "alerts-firing");
+        .containsOnlyKeys(
+            "error-rate",
+            "error-rate-vs-stable",
+            "latency-p99",
+            "alerts-firing",
+            "tcp-connection-failures",
+            "tcp-connection-failures-vs-stable",
+            "tcp-traffic");
+  }
+
+  // ---- the TCP templates -----------------------------------------------------------------
+
+  static final String CANARY_CLOSED =
+      "istio_tcp_connections_closed_total{reporter=\"destination\","
+          + "destination_workload_namespace=\"shop\",destination_app=\"cart\","
+          + "destination_version=\"v2\"";
+
+  /** A connection failed when Envoy set a flag on it: neither "-" (none) nor empty/absent. */
+  static final String FAILED = ",response_flags!=\"-\",response_flags!=\"\"}[1m]";
+
+  @Test
+  void tcpConnectionFailuresDividesTheCanarysFlaggedClosedConnectionsByAllItsClosedOnes() {
+    Check check = renderBuiltin("tcp-connection-failures", Map.of());
+
+    assertThat(check.id()).isEqualTo("tcp-connection-failures/failed-connection-ratio");
+    assertThat(check.max()).hasValue(0.01);
+    assertThat(check.min()).isEmpty();
+    assertThat(check.minTraffic()).isEqualTo(10);
+    String[] parts = check.query().split("\n\\s*/\n");
+    assertThat(parts).as("numerator / denominator").hasSize(2);
+    // the numerator: the flagged ones, and 0 (not "no data") when none failed
+    assertThat(parts[0])
+        .contains("sum(rate(" + CANARY_CLOSED + FAILED + "))")
+        .containsPattern("\\)\\s*or vector\\(0\\)\\s*\\)\\s*$");
+    // the denominator and the guard: every closed connection, whatever its flags
+    assertThat(parts[1].strip()).isEqualTo("sum(rate(" + CANARY_CLOSED + "}[1m]))");
+    assertThat(check.trafficQuery().strip()).isEqualTo("sum(increase(" + CANARY_CLOSED + "}[1m]))");
+    assertThat(check.query() + check.trafficQuery())
+        .doesNotContain("connections_opened", "response_flags=\"", "response_flags=~");
+  }
+
+  @Test
+  void tcpConnectionFailuresTakesTheCanarysThresholds() {
+    Check check =
+        renderBuiltin(
+            "tcp-connection-failures", Map.of("maxRatio", "0.05", "minConnections", "50"));
+
+    assertThat(check.max()).hasValue(0.05);
+    assertThat(check.minTraffic()).isEqualTo(50);
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused")
+  @MethodSource("badTcpArguments")
+  void tcpConnectionFailuresRefusesArgumentsThatAreNotPlainNumbersOrAreUndeclared(
+      String arg, String value, String why) {
+    assertThatThrownBy(() -> renderBuiltin("tcp-connection-failures", Map.of(arg, value)))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageStartingWith("analysis template \"tcp-connection-failures\"")
+        .hasMessageContaining(why);
+  }
+
+  static Stream<Arguments> badTcpArguments() {
+    return Stream.of(
+        Arguments.of("maxRatio", "0.01\"} or vector(1) #", "label value"),
+        Arguments.of("maxRatio", "NaN", "number"),
+        Arguments.of("minConnections", "ten", "number"),
+        Arguments.of("minConnections", "", "label value"),
+        // the HTTP templates' guard argument is not this one's: a typo must not fall back
+        Arguments.of("minRequests", "10", "minRequests"));
+  }
+
+  @Test
+  void tcpConnectionFailuresVsStableSubtractsStablesShareCountedTheSameWay() {
+    Check check = renderBuiltin("tcp-connection-failures-vs-stable", Map.of());
+    Check alone = renderBuiltin("tcp-connection-failures", Map.of());
+    String stableClosed = CANARY_CLOSED.replace("\"v2\"", "\"v1\"");
+
+    assertThat(check.id())
+        .isEqualTo("tcp-connection-failures-vs-stable/failed-connection-ratio-above-stable");
+    assertThat(check.max()).hasValue(0.01);
+    assertThat(check.minTraffic()).isEqualTo(10);
+    // the guard is on the canary's closed connections, exactly as tcp-connection-failures'
+    assertThat(check.trafficQuery()).isEqualTo(alone.trafficQuery());
+    assertThat(check.query())
+        .contains(
+            "sum(rate(" + CANARY_CLOSED + FAILED + "))",
+            "sum(rate(" + CANARY_CLOSED + "}[1m]))",
+            "sum(rate(" + stableClosed + FAILED + "))",
+            // a stable without closed connections counts as a share of 0, not as NaN
+            "(sum(rate(" + stableClosed + "}[1m])) > 0)")
+        .containsPattern("\\)\\s*or vector\\(0\\)\\s*\\)\\s*$");
+    assertThat(
+            renderBuiltin("tcp-connection-failures-vs-stable", Map.of("tolerance", "0.05")).max())
+        .hasValue(0.05);
+    assertThatThrownBy(
+            () -> renderBuiltin("tcp-connection-failures-vs-stable", Map.of("maxRatio", "0.05")))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageContaining("maxRatio");
+  }
+
+  @Test
+  void tcpTrafficIsAGuardOnTheBytesTheCanaryReceivedItsValueCannotFail() {
+    Check check = renderBuiltin("tcp-traffic", Map.of());
+
+    assertThat(check.id()).isEqualTo("tcp-traffic/received-bytes");
+    String received =
+        "sum(increase(istio_tcp_received_bytes_total{reporter=\"destination\","
+            + "destination_workload_namespace=\"shop\",destination_app=\"cart\","
+            + "destination_version=\"v2\"}[1m]))";
+    // too few bytes is the guard's inconclusive; the value (the same count) only has to be >= 0
+    assertThat(check.trafficQuery().strip()).isEqualTo(received);
+    assertThat(check.minTraffic()).isEqualTo(1024);
+    assertThat(check.query().strip()).isEqualTo(received);
+    assertThat(check.min()).hasValue(0);
+    assertThat(check.max()).isEmpty();
+
+    assertThat(renderBuiltin("tcp-traffic", Map.of("minBytes", "1e6")).minTraffic())
+        .isEqualTo(1_000_000);
+    assertThatThrownBy(() -> renderBuiltin("tcp-traffic", Map.of("minBytes", "1KiB")))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageContaining("not a finite number");
+    assertThatThrownBy(() -> renderBuiltin("tcp-traffic", Map.of("minConnections", "10")))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageContaining("minConnections");
+  }
+
+  @Test
+  void theReadmesTcpCanaryNamesBuiltInsWithDeclaredArgumentsThatRender() throws IOException {
+    String readme = Files.readString(DIR.resolve("README.md"));
+    String example =
+        Stream.of(readme.split("```"))
+            .filter(block -> block.startsWith("yaml") && block.contains("name: tcp-traffic"))
+            .findFirst()
+            .orElseThrow()
+            .substring("yaml".length());
+    CanarySpec.AnalysisSpec analysis =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(example, Canary.class)
+            .getSpec()
+            .analysis;
+
+    assertThat(analysis.templates)
+        .extracting(ref -> ref.name)
+        .containsExactly("tcp-connection-failures", "tcp-traffic");
+    for (CanarySpec.TemplateRef ref : analysis.templates) {
+      Map<String, String> args = new java.util.HashMap<>();
+      ref.args.forEach(a -> args.put(a.name, a.value));
+      assertThat(renderBuiltin(ref.name, args).hasTrafficGuard()).isTrue();
+    }
+  }
+
+  static Check renderBuiltin(String name, Map<String, String> args) {
+    List<Check> checks =
+        TemplateRenderer.render(BuiltinTemplates.templates().get(name), args, BUILTINS);
+    assertThat(checks).hasSize(1);
+    return checks.get(0);
   }
 
   @Test

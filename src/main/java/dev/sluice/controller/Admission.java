@@ -93,8 +93,7 @@ final class Admission {
       GenericKubernetesResource vs = worlds.virtualService(ref.namespace(), ref.name());
       RouteObservation route =
           vs == null ? RouteObservation.notFound("") : worlds.observe(vs, ref.route());
-      routes.add(
-          new Ownership.RouteClaim(ref.key(), route.kind(), route.position(), ref.route()));
+      routes.add(new Ownership.RouteClaim(ref.key(), route.kind(), route.position(), ref.route()));
     }
     return new Ownership.Claim(
         c.getMetadata().getNamespace(),

@@ -269,8 +269,9 @@ final class ClusterCache implements AutoCloseable {
   }
 
   /**
-   * The other Canaries that may contend with {@code c} for a route or an app: those in its namespace
-   * that name the same app, and those anywhere that manage a route of a VirtualService it names.
+   * The other Canaries that may contend with {@code c} for a route or an app: those in its
+   * namespace that name the same app, and those anywhere that manage a route of a VirtualService it
+   * names.
    */
   List<Canary> rivalsOf(Canary c) {
     if (c.getSpec() == null) {
@@ -307,7 +308,10 @@ final class ClusterCache implements AutoCloseable {
       remove(canary);
       byCanary.put(canary, routes);
       routes.forEach(
-          r -> byVirtualService.computeIfAbsent(r.key(), k -> new java.util.HashSet<>()).add(canary));
+          r ->
+              byVirtualService
+                  .computeIfAbsent(r.key(), k -> new java.util.HashSet<>())
+                  .add(canary));
     }
 
     synchronized void remove(String canary) {

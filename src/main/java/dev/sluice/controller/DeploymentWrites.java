@@ -33,8 +33,7 @@ final class DeploymentWrites {
 
   /** Records that {@code deleted}, as read, was deleted. */
   void deleted(Deployment deleted) {
-    byObject.put(
-        key(deleted), new Written(null, deleted.getMetadata().getResourceVersion()));
+    byObject.put(key(deleted), new Written(null, deleted.getMetadata().getResourceVersion()));
   }
 
   /** The newest copy known of {@code cached}'s object, or null when we deleted it. */

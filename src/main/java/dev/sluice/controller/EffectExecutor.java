@@ -108,8 +108,7 @@ final class EffectExecutor {
       GenericKubernetesResource asRead = world.virtualServices.get(e.getKey());
       writes.add(
           CompletableFuture.runAsync(
-              () -> stored.put(e.getKey(), router.setRoutes(asRead, e.getValue(), set)),
-              WRITERS));
+              () -> stored.put(e.getKey(), router.setRoutes(asRead, e.getValue(), set)), WRITERS));
     }
     RuntimeException failure = null;
     RuntimeException conflict = null;
@@ -118,7 +117,9 @@ final class EffectExecutor {
         w.join();
       } catch (java.util.concurrent.CompletionException e) {
         RuntimeException cause =
-            e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            e.getCause() instanceof RuntimeException r
+                ? r
+                : new IllegalStateException(e.getCause());
         if (cause instanceof WriteConflictException) {
           conflict = cause;
         } else if (failure == null) {

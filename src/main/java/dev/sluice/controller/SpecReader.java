@@ -103,10 +103,7 @@ final class SpecReader {
       String key = ref.namespace + "/" + ref.name + "/" + RouteSelector.parse(ref.route);
       if (!seen.add(key)) {
         problems.add(
-            field
-                + " names the same route of VirtualService "
-                + ref.name
-                + " as an earlier entry");
+            field + " names the same route of VirtualService " + ref.name + " as an earlier entry");
       }
     }
   }

@@ -5,8 +5,8 @@ import dev.sluice.model.CanarySpec;
 import dev.sluice.rollout.DeploymentView;
 import dev.sluice.rollout.ManagedRoute;
 import dev.sluice.rollout.Reference;
-import dev.sluice.rollout.RouteRef;
 import dev.sluice.rollout.RouteObservation;
+import dev.sluice.rollout.RouteRef;
 import dev.sluice.rollout.World;
 import dev.sluice.routing.DestinationRuleEdits;
 import dev.sluice.routing.Hosts;
@@ -90,10 +90,13 @@ final class WorldReader {
     private final String namespace;
     private final String key;
     private final CanarySpec spec;
+
     /** The routes the Canary manages, in its order. */
     final List<RouteRef> refs;
+
     /** Each managed VirtualService by {@code namespace/name}; null when it does not exist. */
     final Map<String, GenericKubernetesResource> virtualServices = new LinkedHashMap<>();
+
     GenericKubernetesResource destinationRule;
     final Map<String, Deployment> deployments = new HashMap<>();
 

@@ -8,9 +8,9 @@ import java.util.Optional;
 
 /**
  * One owner per route: of two Canaries that would manage the same route of the same VirtualService
- * (wherever each Canary lives), or release the same app in the same namespace, only one acts; the other writes nothing until the
- * first is deleted or changed. Pure, so every replica and every reconcile of either Canary comes to
- * the same answer from the same objects.
+ * (wherever each Canary lives), or release the same app in the same namespace, only one acts; the
+ * other writes nothing until the first is deleted or changed. Pure, so every replica and every
+ * reconcile of either Canary comes to the same answer from the same objects.
  *
  * <p>The owner is the one with a release under way (a release is never left half done, with a
  * canary at some weight and nobody judging it), else the one created first, ties broken by name.

@@ -556,7 +556,8 @@ public final class Rollout {
       }
       // 1. the old version leaves every managed route (the canary takes 100%)
       if (world.routes().stream()
-          .anyMatch(r -> r.observation().weightOf(old) >= 0 || r.observation().weightOf(canary) != 100)) {
+          .anyMatch(
+              r -> r.observation().weightOf(old) >= 0 || r.observation().weightOf(canary) != 100)) {
         effects.add(new Effect.SetRoute(List.of(new Destination(canary, 100))));
         next.weight = 100;
         next.retiringSince = now;

@@ -11,8 +11,8 @@ import java.util.Optional;
  * What the cluster looks like now, as far as one Canary's release is concerned.
  *
  * @param namespace the Canary's namespace (messages name other namespaces only)
- * @param routes the routes the Canary manages, in the order it lists them (one or more; all move
- *     in lockstep)
+ * @param routes the routes the Canary manages, in the order it lists them (one or more; all move in
+ *     lockstep)
  * @param subsets the DestinationRule's subsets (name to labels), or {@code null} when it does not
  *     exist
  * @param deployments every Deployment with the app label (with or without a version)
@@ -78,8 +78,8 @@ public record World(
   }
 
   /**
-   * "VirtualService x: " before a message about one route when the Canary manages several (with one,
-   * the message needs no name).
+   * "VirtualService x: " before a message about one route when the Canary manages several (with
+   * one, the message needs no name).
    */
   public String where(ManagedRoute r) {
     return routes.size() == 1 ? "" : r.ref().describe(namespace) + ": ";

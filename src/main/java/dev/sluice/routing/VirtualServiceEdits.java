@@ -24,8 +24,7 @@ import java.util.Set;
  * VirtualService without http routes, the tcp or tls route without match, or the only one). The
  * VirtualService may be a delegate (no {@code hosts}, included by a root's {@code delegate}); a
  * managed route that is itself a {@code delegate} is refused. Only the {@code route} list of the
- * managed route is ever changed; every other route and every other field is left exactly as it
- * was.
+ * managed route is ever changed; every other route and every other field is left exactly as it was.
  *
  * <p>Inputs are never modified; outputs are deep copies.
  */
@@ -41,10 +40,10 @@ public final class VirtualServiceEdits {
    * RouteObservation.State#INVALID} (with the reason) when the VirtualService has no routes of the
    * kind; has http match routes but no http route without match; has several routes named {@code
    * routeName}; or when the managed route is a delegate, has no {@code route} destinations
-   * (redirect, directResponse), a destination without subset, destinations to different
-   * hosts, the same subset twice, a weight that is not an integer in 0..100, a missing weight while
-   * it has several destinations, or weights that do not sum to 100. A single destination without a
-   * weight has weight 100.
+   * (redirect, directResponse), a destination without subset, destinations to different hosts, the
+   * same subset twice, a weight that is not an integer in 0..100, a missing weight while it has
+   * several destinations, or weights that do not sum to 100. A single destination without a weight
+   * has weight 100.
    *
    * <p>What else in the VirtualService references a subset (other routes, mirrors) is {@link
    * MeshReferences}'s to tell.
@@ -166,7 +165,8 @@ public final class VirtualServiceEdits {
     }
     JsonNode routes = spec.path(kind);
     if (routes.isMissingNode() || routes.isNull() || (routes.isArray() && routes.isEmpty())) {
-      return Found.refused(RouteObservation.invalid("the VirtualService has no " + kind + " routes"));
+      return Found.refused(
+          RouteObservation.invalid("the VirtualService has no " + kind + " routes"));
     }
     if (!routes.isArray()) {
       return Found.refused(RouteObservation.invalid("spec." + kind + " is not a list"));

@@ -317,7 +317,9 @@ class MeshRulesTest {
     }
   }
 
-  /** The Canary lists the gateway's VirtualService in istio-ingress and the mesh's, in that order. */
+  /**
+   * The Canary lists the gateway's VirtualService in istio-ingress and the mesh's, in that order.
+   */
   private static GenericKubernetesResource lockstep(GenericKubernetesResource doc) {
     if (doc.getKind().equals("Canary")) {
       @SuppressWarnings("unchecked")
@@ -327,7 +329,12 @@ class MeshRulesTest {
           "virtualServices",
           List.of(
               Map.of(
-                  "name", "helloworld-gateway-lockstep", "namespace", "istio-ingress", "route", "public"),
+                  "name",
+                  "helloworld-gateway-lockstep",
+                  "namespace",
+                  "istio-ingress",
+                  "route",
+                  "public"),
               Map.of("name", "helloworld")));
     }
     return doc;
@@ -363,20 +370,25 @@ class MeshRulesTest {
     String ingress = "istio-ingress";
     PrometheusStub.canary(ns, 0.0, 120, 500);
     try (History history = new History(client)) {
-      Fixtures.apply(client, ingress, "scenarios/mesh/gateway-fallback.yaml", doc -> {
-        doc.getMetadata().setName("helloworld-gateway-lockstep");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-        spec.put("hosts", List.of("lockstep.example.com"));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
-        destination.put("host", "helloworld.lockstep.svc.cluster.local");
-        return doc;
-      });
+      Fixtures.apply(
+          client,
+          ingress,
+          "scenarios/mesh/gateway-fallback.yaml",
+          doc -> {
+            doc.getMetadata().setName("helloworld-gateway-lockstep");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec =
+                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+            spec.put("hosts", List.of("lockstep.example.com"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
+            destination.put("host", "helloworld.lockstep.svc.cluster.local");
+            return doc;
+          });
       seed(ns, MeshRulesTest::lockstep);
       releaseV2(ns);
       await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
@@ -408,20 +420,25 @@ class MeshRulesTest {
     String ingress = "istio-ingress";
     PrometheusStub.canary(ns, 0.5, 120, 500); // half of v2's requests fail
     try (History history = new History(client)) {
-      Fixtures.apply(client, ingress, "scenarios/mesh/gateway-fallback.yaml", doc -> {
-        doc.getMetadata().setName("helloworld-gateway-bad");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-        spec.put("hosts", List.of("lockstep-bad.example.com"));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
-        destination.put("host", "helloworld.lockstep-bad.svc.cluster.local");
-        return doc;
-      });
+      Fixtures.apply(
+          client,
+          ingress,
+          "scenarios/mesh/gateway-fallback.yaml",
+          doc -> {
+            doc.getMetadata().setName("helloworld-gateway-bad");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec =
+                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+            spec.put("hosts", List.of("lockstep-bad.example.com"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
+            destination.put("host", "helloworld.lockstep-bad.svc.cluster.local");
+            return doc;
+          });
       seed(
           ns,
           doc -> {

@@ -40,7 +40,8 @@ class SpecRoutesTest {
   }
 
   private static List<String> schemaErrors(JsonNode canary) throws Exception {
-    return CrdSchemas.errors(YAML.readTree(new File("deploy/crds/canaries.sluice.dev-v1.yml")), canary);
+    return CrdSchemas.errors(
+        YAML.readTree(new File("deploy/crds/canaries.sluice.dev-v1.yml")), canary);
   }
 
   private static Consumer<ObjectNode> list(Consumer<ArrayNode> entries) {
@@ -92,8 +93,7 @@ class SpecRoutesTest {
     assertThat(SpecReader.read(read(both)).problems())
         .containsExactly("give virtualService or virtualServices, not both");
     // a real API server refuses both with the CRD's CEL rule (x-kubernetes-validations)
-    assertThat(
-            YAML.readTree(new File("deploy/crds/canaries.sluice.dev-v1.yml")).toString())
+    assertThat(YAML.readTree(new File("deploy/crds/canaries.sluice.dev-v1.yml")).toString())
         .contains("has(self.virtualService) != has(self.virtualServices)");
   }
 

@@ -79,13 +79,15 @@ class LockstepRoutesTest {
     assertThat(d.effects()).isEmpty();
     assertThat(d.status().blocker().reason()).isEqualTo(Reason.RouteNotFound);
     assertThat(d.status().blocker().message())
-        .isEqualTo("route helloworld of VirtualService istio-ingress/public: VirtualService not found");
+        .isEqualTo(
+            "route helloworld of VirtualService istio-ingress/public: VirtualService not found");
   }
 
   @Test
   void aStepMovesEveryRouteAndACrashBetweenTheWritesIsRepaired() {
     // the status recorded 30%; the mesh route was written, the gateway's write was lost
-    Decision d = decide(progressing(30), world(ok(d("v1", 70), d("v2", 30)), ok(d("v1", 80), d("v2", 20))));
+    Decision d =
+        decide(progressing(30), world(ok(d("v1", 70), d("v2", 30)), ok(d("v1", 80), d("v2", 20))));
     assertThat(d.effects()).containsExactly(new Effect.SetRoute(List.of(d("v1", 70), d("v2", 30))));
     assertThat(d.status().weight()).isEqualTo(30);
 
@@ -99,7 +101,9 @@ class LockstepRoutesTest {
     Decision d =
         decide(
             progressing(30),
-            world(ok(d("v1", 70), d("v2", 30)), RouteObservation.notFound("VirtualService not found")));
+            world(
+                ok(d("v1", 70), d("v2", 30)),
+                RouteObservation.notFound("VirtualService not found")));
     assertThat(d.rollback()).contains(RollbackCause.EXTERNAL);
     assertThat(d.effects()).containsExactly(new Effect.SetRoute(List.of(d("v1", 100))));
     assertThat(d.status().phase()).isEqualTo(Phase.RolledBack);
@@ -109,7 +113,8 @@ class LockstepRoutesTest {
         .anySatisfy(
             e ->
                 assertThat(e.message())
-                    .contains("routes back to 100% v1 (gone, so carrying no traffic: route helloworld of VirtualService istio-ingress/public)"));
+                    .contains(
+                        "routes back to 100% v1 (gone, so carrying no traffic: route helloworld of VirtualService istio-ingress/public)"));
   }
 
   @Test
@@ -128,8 +133,7 @@ class LockstepRoutesTest {
         .contains("sum to 90");
 
     // fixed later: the next decision writes it and the rollback is done
-    Decision later =
-        decide(d.status(), world(ok(d("v1", 100)), ok(d("v1", 70), d("v2", 30))));
+    Decision later = decide(d.status(), world(ok(d("v1", 100)), ok(d("v1", 70), d("v2", 30))));
     assertThat(later.effects()).containsExactly(new Effect.SetRoute(List.of(d("v1", 100))));
     assertThat(later.status().phase()).isEqualTo(Phase.RolledBack);
   }

@@ -67,11 +67,14 @@ class OwnershipTest {
 
   @Test
   void anUnresolvedRouteIsComparedByName() {
-    Ownership.Claim a = new Ownership.Claim("shop", "a", T0, "x", List.of(route("shop/vs", -1, "primary")), false);
+    Ownership.Claim a =
+        new Ownership.Claim("shop", "a", T0, "x", List.of(route("shop/vs", -1, "primary")), false);
     Ownership.Claim b =
-        new Ownership.Claim("shop", "b", T0.plusSeconds(1), "y", List.of(route("shop/vs", -1, "primary")), false);
+        new Ownership.Claim(
+            "shop", "b", T0.plusSeconds(1), "y", List.of(route("shop/vs", -1, "primary")), false);
     Ownership.Claim c =
-        new Ownership.Claim("shop", "c", T0.plusSeconds(2), "z", List.of(route("shop/vs", -1, "canary")), false);
+        new Ownership.Claim(
+            "shop", "c", T0.plusSeconds(2), "z", List.of(route("shop/vs", -1, "canary")), false);
     assertThat(Ownership.ownerOver(b, List.of(a, c))).contains(a);
     assertThat(Ownership.ownerOver(c, List.of(a, b))).isEmpty();
   }
@@ -80,7 +83,13 @@ class OwnershipTest {
   void canariesInOtherNamespacesDoNotContend() {
     Ownership.Claim here = claim("helloworld", 60, "helloworld", 1, false);
     Ownership.Claim there =
-        new Ownership.Claim("staging", "helloworld", T0, "helloworld", List.of(route("staging/helloworld", 1, null)), false);
+        new Ownership.Claim(
+            "staging",
+            "helloworld",
+            T0,
+            "helloworld",
+            List.of(route("staging/helloworld", 1, null)),
+            false);
     assertThat(Ownership.ownerOver(here, List.of(there))).isEmpty();
   }
 
@@ -123,7 +132,12 @@ class OwnershipTest {
   void aTcpRouteAndAnHttpRouteAtTheSamePositionAreDifferentRoutes() {
     Ownership.Claim http =
         new Ownership.Claim(
-            "shop", "a", T0, "a", List.of(new Ownership.RouteClaim("shop/db", "http", 0, null)), false);
+            "shop",
+            "a",
+            T0,
+            "a",
+            List.of(new Ownership.RouteClaim("shop/db", "http", 0, null)),
+            false);
     Ownership.Claim tcp =
         new Ownership.Claim(
             "shop",

@@ -152,7 +152,8 @@ class VirtualServiceEditsTest {
     JsonNode after = Fixtures.tree(edited).path("spec");
     assertThat(after.path("http")).isEqualTo(before.path("http"));
     assertThat(after.path("tls")).isEqualTo(before.path("tls"));
-    assertThat(after.path("tcp").get(0).path("match")).isEqualTo(before.path("tcp").get(0).path("match"));
+    assertThat(after.path("tcp").get(0).path("match"))
+        .isEqualTo(before.path("tcp").get(0).path("match"));
     assertThat(VirtualServiceEdits.inspect(edited, "tcp[0]").destinations())
         .containsExactly(new Destination("v1", 70), new Destination("v2", 30));
     // the port of the existing destination is kept, and copied for the new subset

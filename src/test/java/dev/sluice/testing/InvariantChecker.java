@@ -653,8 +653,7 @@ public final class InvariantChecker {
             Set<String> danglingAfter = dangling(vs, v.object());
             danglingAfter.removeAll(danglingBefore);
             if (!danglingAfter.isEmpty()) {
-              violation(
-                  v, "subsets " + danglingAfter + " removed while a route references them");
+              violation(v, "subsets " + danglingAfter + " removed while a route references them");
             }
           }
         }
@@ -885,7 +884,9 @@ public final class InvariantChecker {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** A route a Canary manages: its VirtualService ({@code namespace/name}) and the route as named. */
+  /**
+   * A route a Canary manages: its VirtualService ({@code namespace/name}) and the route as named.
+   */
   private record Managed(String vs, String route) {
     @Override
     public String toString() {
@@ -984,10 +985,10 @@ public final class InvariantChecker {
       java.util.regex.Pattern.compile("(http|tls|tcp)\\[([0-9]+)\\]");
 
   /**
-   * The route a Canary names, written here again from the documented rules (not the daemon's
-   * code): an http route by name; {@code kind[N]} by position; by default the first http route
-   * without match, or in a VirtualService without http routes the tcp/tls route without match, or
-   * the only one. Null when there is none.
+   * The route a Canary names, written here again from the documented rules (not the daemon's code):
+   * an http route by name; {@code kind[N]} by position; by default the first http route without
+   * match, or in a VirtualService without http routes the tcp/tls route without match, or the only
+   * one. Null when there is none.
    */
   static Located locate(JsonNode vs, String routeName) {
     JsonNode spec = vs.path("spec");

@@ -256,8 +256,7 @@ class InvariantCheckerTest {
     H h = lockstepTo20();
     h.vs("v1=100");
     h.add("VirtualService", "MODIFIED", gatewayWith("v1=100"), false);
-    h.add(
-        "Canary", "MODIFIED", lockstep(canaryWith("RolledBack", "v1", -1, 0, "FAIL")), false);
+    h.add("Canary", "MODIFIED", lockstep(canaryWith("RolledBack", "v1", -1, 0, "FAIL")), false);
     Report r = h.check();
     assertThat(r.violations()).isEmpty();
     assertThat(r.routeWrites()).isEqualTo(8);
@@ -267,8 +266,7 @@ class InvariantCheckerTest {
   void aGatewayRouteLeftAtTheCanaryWhenRolledBackIsRecordedIsAViolation() {
     H h = lockstepTo20();
     h.vs("v1=100");
-    h.add(
-        "Canary", "MODIFIED", lockstep(canaryWith("RolledBack", "v1", -1, 0, "FAIL")), false);
+    h.add("Canary", "MODIFIED", lockstep(canaryWith("RolledBack", "v1", -1, 0, "FAIL")), false);
     assertThat(h.check().violations())
         .anySatisfy(
             v ->
@@ -282,7 +280,9 @@ class InvariantCheckerTest {
     H h = lockstepTo20();
     h.add("VirtualService", "MODIFIED", gatewayWith("v1=70", "v2=30"), false);
     assertThat(h.check().violations())
-        .anySatisfy(v -> assertThat(v).contains("gw/public").contains("is not the one the status recorded"));
+        .anySatisfy(
+            v ->
+                assertThat(v).contains("gw/public").contains("is not the one the status recorded"));
 
     H other = lockstepTo20();
     ObjectNode touched = gatewayWith("v1=80", "v2=20");
@@ -411,7 +411,9 @@ class InvariantCheckerTest {
     h.add("Canary", "MODIFIED", canaryWith("RolledBack", "v1", -1, 0, "FAIL"), false);
     assertThat(h.check().violations())
         .anySatisfy(
-            v -> assertThat(v).contains("the rollback took 2 writes of VirtualService t/helloworld"));
+            v ->
+                assertThat(v)
+                    .contains("the rollback took 2 writes of VirtualService t/helloworld"));
   }
 
   @Test

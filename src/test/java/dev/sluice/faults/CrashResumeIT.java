@@ -2,9 +2,11 @@ package dev.sluice.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
 import dev.sluice.testing.SluiceDaemon;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -16,15 +18,18 @@ import org.junit.jupiter.api.Test;
  * The packaged daemon SIGKILLed at random moments of releases and restarted each time, at least
  * {@code sluice.faults.kills} times (20 in CI) while a release runs: three Canaries release at once
  * (ten 10% steps; explicit steps 5/25/50/75 then one write to 100; a canary whose check starts
- * failing at 30%, rolled back), round after round with a new version each, until enough kills
- * landed mid-release. Every release resumes from its status: the invariant checker finds no
- * violation over the whole history, no release is lost, and each release's route went through its
- * steps exactly once, in order (no step repeated or skipped).
+ * failing at 30%, rolled back, whose Canary lists a gateway's VirtualService in another namespace
+ * beside the mesh's, so that kills land between the two writes of a step and of the rollback),
+ * round after round with a new version each, until enough kills landed mid-release. Every release
+ * resumes from its status: the invariant checker finds no violation over the whole history, no
+ * release is lost, and each release's route went through its steps exactly once, in order (no step
+ * repeated or skipped).
  */
 class CrashResumeIT {
   private static final String A = "crash-steps";
   private static final String B = "crash-explicit";
   private static final String C = "crash-rollback";
+  private static final String INGRESS = "crash-ingress";
   private static final List<String> ALL = List.of(A, B, C);
 
   @Test
@@ -39,7 +44,30 @@ class CrashResumeIT {
       URI promUrl = rig.prometheusStub();
       rig.seed(A, s -> {});
       rig.seed(B, s -> s.put("steps", List.of(5, 25, 50, 75)));
-      rig.seed(C, s -> {});
+      Fixtures.apply(
+          rig.client,
+          INGRESS,
+          "scenarios/mesh/gateway-fallback.yaml",
+          doc -> {
+            String json =
+                rig.client
+                    .getKubernetesSerialization()
+                    .asJson(doc)
+                    .replace("helloworld.shop.svc", "helloworld." + C + ".svc");
+            return rig.client
+                .getKubernetesSerialization()
+                .unmarshal(json, GenericKubernetesResource.class);
+          });
+      rig.seed(
+          C,
+          s -> {
+            s.remove("virtualService");
+            s.put(
+                "virtualServices",
+                List.of(
+                    Map.of("name", "helloworld-gateway", "namespace", INGRESS),
+                    Map.of("name", "helloworld")));
+          });
       ALL.forEach(ns -> PrometheusStub.canary(ns, 0.0, 100, 500));
       try (SluiceDaemon first = rig.daemon(rig.api.url(), promUrl, Map.of())) {
         for (String ns : ALL) {
@@ -79,7 +107,7 @@ class CrashResumeIT {
           }
         }
       }
-      InvariantChecker.Report report = rig.history.check(ALL);
+      InvariantChecker.Report report = rig.history.check(List.of(A, B, C, INGRESS));
       System.out.printf(
           "CrashResumeIT: %d SIGKILLs (%d mid-release), %d daemon starts, %d rounds; %s%n",
           kills, midRelease, rig.starts(), rounds, report);
@@ -93,7 +121,7 @@ class CrashResumeIT {
       assertThat(report.releasesStarted()).isEqualTo(3 * rounds);
       assertThat(report.promoted()).isEqualTo(2 * rounds);
       assertThat(report.rolledBack()).isEqualTo(rounds);
-      Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(5, 25, 50, 75));
+      Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(5, 25, 50, 75), List.of(C));
     }
   }
 }

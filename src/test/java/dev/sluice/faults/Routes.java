@@ -40,14 +40,16 @@ final class Routes {
 
   /**
    * The route writes of a round of three releases: {@code promoted} (ten 10% steps) and {@code
-   * explicit} (its explicit steps) each promoted, every other one rolled back after some 10% steps.
-   * Releases are named "namespace/... stable->canary (...)" by the invariant checker.
+   * explicit} (its explicit steps) each promoted, every other one rolled back after some 10% steps
+   * (those of the {@code lockstep} namespaces on two VirtualServices). Releases are named
+   * "namespace/... stable->canary (...)" by the invariant checker.
    */
   static void assertRounds(
       Map<String, List<List<String>>> writesByRelease,
       String promoted,
       String explicit,
-      List<Integer> explicitSteps) {
+      List<Integer> explicitSteps,
+      List<String> lockstep) {
     for (var e : writesByRelease.entrySet()) {
       String id = e.getKey();
       String[] v = id.substring(id.indexOf(' ') + 1, id.indexOf(" (")).split("->");
@@ -55,6 +57,31 @@ final class Routes {
         assertThat(e.getValue()).as(id).isEqualTo(promotion(v[0], v[1], tens()));
       } else if (id.startsWith(explicit + "/")) {
         assertThat(e.getValue()).as(id).isEqualTo(promotion(v[0], v[1], explicitSteps));
+      } else if (lockstep.stream().anyMatch(ns -> id.startsWith(ns + "/"))) {
+        // two VirtualServices: every step written to each, once (a step written twice to one of
+        // them would be a repeated step), then the rollback
+        List<List<String>> all = e.getValue();
+        int rollback = all.indexOf(List.of(v[0] + "=100"));
+        assertThat(rollback).as(id + ": the rollback").isPositive();
+        assertThat(all.subList(rollback, all.size()))
+            .as(id + ": the rollback, at most one write per VirtualService")
+            .hasSizeLessThanOrEqualTo(2)
+            .allMatch(w -> w.equals(List.of(v[0] + "=100")));
+        List<List<String>> steps = all.subList(0, rollback);
+        List<List<String>> once = new ArrayList<>();
+        for (List<String> w : steps) {
+          if (once.isEmpty() || !once.get(once.size() - 1).equals(w)) {
+            once.add(w);
+          }
+        }
+        for (List<String> w : once) {
+          assertThat(steps.stream().filter(w::equals).count())
+              .as(id + ": writes of " + w + " (one per VirtualService)")
+              .isEqualTo(2);
+        }
+        List<List<String>> collapsed = new ArrayList<>(once);
+        collapsed.add(List.of(v[0] + "=100"));
+        assertRolledBackAfterSteps(id, collapsed, v[0], v[1]);
       } else {
         assertRolledBackAfterSteps(id, e.getValue(), v[0], v[1]);
       }

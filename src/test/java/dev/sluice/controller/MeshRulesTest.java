@@ -96,9 +96,25 @@ class MeshRulesTest {
 
   /** The guide's objects (debug build after v1), the given edit applied to each first. */
   private void seed(String ns, UnaryOperator<GenericKubernetesResource> edit) {
+    seed(ns, edit, true, true);
+  }
+
+  /**
+   * @param debugBuild with the guide's debug build, served by its header route (a TCP service has
+   *     no such route, and a debug build nothing routes to is a release candidate like any other)
+   */
+  private void seed(
+      String ns,
+      UnaryOperator<GenericKubernetesResource> edit,
+      boolean stable,
+      boolean debugBuild) {
     Fixtures.apply(client, ns, "scenarios/helloworld.yaml", edit);
-    Fixtures.apply(client, ns, "scenarios/helloworld-debug.yaml");
-    awaitStable(ns, "v1");
+    if (debugBuild) {
+      Fixtures.apply(client, ns, "scenarios/helloworld-debug.yaml");
+    }
+    if (stable) {
+      awaitStable(ns, "v1");
+    }
   }
 
   private void awaitStable(String ns, String version) {
@@ -471,6 +487,175 @@ class MeshRulesTest {
       assertThat(deployments(ns)).contains("helloworld-v1");
       assertNoViolation(history, List.of(ns, ingress));
     }
+  }
+
+  @Test
+  void aGatewayVirtualServiceDeletedMidReleaseStillRollsTheMeshRouteBack() {
+    String ns = "lockstep-gone";
+    String ingress = "istio-ingress";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    try (History history = new History(client)) {
+      Fixtures.apply(
+          client,
+          ingress,
+          "scenarios/mesh/gateway-fallback.yaml",
+          doc -> {
+            doc.getMetadata().setName("helloworld-gateway-gone");
+            String json =
+                client
+                    .getKubernetesSerialization()
+                    .asJson(doc)
+                    .replace("helloworld.shop.svc", "helloworld." + ns + ".svc")
+                    .replace("hello.example.com", "gone.example.com");
+            return client
+                .getKubernetesSerialization()
+                .unmarshal(json, GenericKubernetesResource.class);
+          });
+      seed(
+          ns,
+          doc -> {
+            if (doc.getKind().equals("Canary")) {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> spec =
+                  (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+              spec.remove("virtualService");
+              spec.put(
+                  "virtualServices",
+                  List.of(
+                      Map.of("name", "helloworld-gateway-gone", "namespace", ingress),
+                      Map.of("name", "helloworld")));
+            }
+            return doc;
+          });
+      releaseV2(ns);
+      await().atMost(RELEASE).until(() -> Integer.valueOf(30).equals(status(ns).weight));
+      client
+          .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
+          .inNamespace(ingress)
+          .withName("helloworld-gateway-gone")
+          .delete();
+
+      await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
+      assertThat(status(ns).rollbackReason)
+          .contains("VirtualService istio-ingress/helloworld-gateway-gone");
+      List<List<String>> mesh = routeVersions(history, ns, "helloworld", 1);
+      assertThat(mesh.get(mesh.size() - 1)).containsExactly("v1=100");
+      await()
+          .untilAsserted(
+              () ->
+                  assertThat(events(ns))
+                      .anySatisfy(
+                          e ->
+                              assertThat(e.getMessage())
+                                  .contains(
+                                      "routes back to 100% v1 (gone, so carrying no traffic")));
+      assertNoViolation(history, List.of(ns, ingress));
+    }
+  }
+
+  @Test
+  void aTcpServiceIsReleasedOnItsTcpRoute() {
+    String ns = "mesh-tcp";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    try (History history = new History(client)) {
+      seed(ns, replacing("VirtualService", "scenarios/mesh/tcp-only.yaml"), true, false);
+      releaseV2(ns);
+      await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
+      GenericKubernetesResource vs = virtualService(ns, "helloworld");
+      String json = client.getKubernetesSerialization().asJson(vs);
+      assertThat(json).contains("\"subset\":\"v2\"").doesNotContain("\"subset\":\"v1\"");
+      // every weight of the release went through the tcp route; the port stayed
+      List<String> weights = new java.util.ArrayList<>();
+      for (var v : history.versions()) {
+        if (v.kind().equals("VirtualService")
+            && v.object().path("metadata").path("namespace").asText().equals(ns)) {
+          var route = v.object().path("spec").path("tcp").get(0).path("route");
+          List<String> w = new java.util.ArrayList<>();
+          route.forEach(
+              e -> {
+                w.add(
+                    e.path("destination").path("subset").asText()
+                        + "="
+                        + e.path("weight").asInt(100));
+                assertThat(e.path("destination").path("port").path("number").asInt())
+                    .isEqualTo(5000);
+              });
+          String joined = String.join(",", w);
+          if (weights.isEmpty() || !weights.get(weights.size() - 1).equals(joined)) {
+            weights.add(joined);
+          }
+        }
+      }
+      assertThat(weights)
+          .startsWith("v1=100", "v1=100,v2=0", "v1=90,v2=10")
+          .endsWith("v1=10,v2=90", "v1=0,v2=100", "v2=100");
+      assertNoViolation(history, List.of(ns));
+    }
+  }
+
+  @Test
+  void aDelegateVirtualServiceIsShiftedAndItsRootNeverWritten() {
+    String ns = "mesh-delegate";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    try (History history = new History(client)) {
+      Fixtures.apply(client, ns, "scenarios/mesh/delegate-root.yaml");
+      String rootVersion = virtualService(ns, "helloworld-root").getMetadata().getResourceVersion();
+      seed(
+          ns,
+          doc -> {
+            if (doc.getKind().equals("VirtualService")) {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> spec =
+                  (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+              spec.remove("hosts"); // the guide's VirtualService as a delegate
+            }
+            return doc;
+          });
+      releaseV2(ns);
+      await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
+      assertThat(virtualService(ns, "helloworld-root").getMetadata().getResourceVersion())
+          .isEqualTo(rootVersion);
+      List<List<String>> routes = routeVersions(history, ns, "helloworld", 1);
+      assertThat(routes.get(routes.size() - 1)).containsExactly("v2=100");
+      assertNoViolation(history, List.of(ns));
+    }
+  }
+
+  @Test
+  void aCanaryPointedAtTheRootOfADelegateIsToldToNameTheDelegate() {
+    String ns = "mesh-root";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    Fixtures.apply(client, ns, "scenarios/mesh/delegate-root.yaml");
+    seed(
+        ns,
+        doc -> {
+          if (doc.getKind().equals("VirtualService")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec =
+                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+            spec.remove("hosts");
+          }
+          if (doc.getKind().equals("Canary")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec =
+                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
+            spec.put("virtualService", Map.of("name", "helloworld-root"));
+          }
+          return doc;
+        },
+        false,
+        true);
+    await()
+        .atMost(RELEASE)
+        .untilAsserted(
+            () -> {
+              Condition ready = condition(status(ns), "Ready");
+              assertThat(ready).isNotNull();
+              assertThat(ready.getReason()).isEqualTo("InvalidVirtualService");
+              assertThat(ready.getMessage())
+                  .contains("delegates to VirtualService helloworld")
+                  .contains("point the Canary at that delegate VirtualService");
+            });
   }
 
   @Test

@@ -9,10 +9,15 @@ import org.junit.jupiter.api.Test;
 /** Our own retirements laid over a cache that has not caught up with them. */
 class DeploymentWritesTest {
   private static Deployment v1(String resourceVersion, int replicas) {
+    return v1("uid-1", resourceVersion, replicas);
+  }
+
+  private static Deployment v1(String uid, String resourceVersion, int replicas) {
     return new DeploymentBuilder()
         .withNewMetadata()
         .withNamespace("shop")
         .withName("helloworld-v1")
+        .withUid(uid)
         .withResourceVersion(resourceVersion)
         .endMetadata()
         .withNewSpec()
@@ -29,8 +34,9 @@ class DeploymentWritesTest {
 
     assertThat(writes.latest(cached)).isNull(); // the cache still shows it: it is gone
     assertThat(writes.latest(v1("7", 1))).isNull();
-    // made again under the same name (a later version of the object): taken as it is
-    Deployment again = v1("12", 1);
+    assertThat(writes.latest(v1("6", 1))).isNull(); // an even older copy of it, gone too
+    // made again under the same name (another object): taken as it is
+    Deployment again = v1("uid-2", "12", 1);
     assertThat(writes.latest(again)).isSameAs(again);
     assertThat(writes.pending()).isZero();
   }

@@ -386,25 +386,7 @@ class MeshRulesTest {
     String ingress = "istio-ingress";
     PrometheusStub.canary(ns, 0.0, 120, 500);
     try (History history = new History(client)) {
-      Fixtures.apply(
-          client,
-          ingress,
-          "scenarios/mesh/gateway-fallback.yaml",
-          doc -> {
-            doc.getMetadata().setName("helloworld-gateway-lockstep");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.put("hosts", List.of("lockstep.example.com"));
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
-            destination.put("host", "helloworld.lockstep.svc.cluster.local");
-            return doc;
-          });
+      Fixtures.applyGateway(client, ingress, "helloworld-gateway-lockstep", ns);
       seed(ns, MeshRulesTest::lockstep);
       releaseV2(ns);
       await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
@@ -436,25 +418,7 @@ class MeshRulesTest {
     String ingress = "istio-ingress";
     PrometheusStub.canary(ns, 0.5, 120, 500); // half of v2's requests fail
     try (History history = new History(client)) {
-      Fixtures.apply(
-          client,
-          ingress,
-          "scenarios/mesh/gateway-fallback.yaml",
-          doc -> {
-            doc.getMetadata().setName("helloworld-gateway-bad");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.put("hosts", List.of("lockstep-bad.example.com"));
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
-            destination.put("host", "helloworld.lockstep-bad.svc.cluster.local");
-            return doc;
-          });
+      Fixtures.applyGateway(client, ingress, "helloworld-gateway-bad", ns);
       seed(
           ns,
           doc -> {
@@ -495,22 +459,7 @@ class MeshRulesTest {
     String ingress = "istio-ingress";
     PrometheusStub.canary(ns, 0.0, 120, 500);
     try (History history = new History(client)) {
-      Fixtures.apply(
-          client,
-          ingress,
-          "scenarios/mesh/gateway-fallback.yaml",
-          doc -> {
-            doc.getMetadata().setName("helloworld-gateway-gone");
-            String json =
-                client
-                    .getKubernetesSerialization()
-                    .asJson(doc)
-                    .replace("helloworld.shop.svc", "helloworld." + ns + ".svc")
-                    .replace("hello.example.com", "gone.example.com");
-            return client
-                .getKubernetesSerialization()
-                .unmarshal(json, GenericKubernetesResource.class);
-          });
+      Fixtures.applyGateway(client, ingress, "helloworld-gateway-gone", ns);
       seed(
           ns,
           doc -> {

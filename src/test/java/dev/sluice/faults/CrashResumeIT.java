@@ -6,7 +6,6 @@ import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.InvariantChecker;
 import dev.sluice.testing.PrometheusStub;
 import dev.sluice.testing.SluiceDaemon;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -44,20 +43,7 @@ class CrashResumeIT {
       URI promUrl = rig.prometheusStub();
       rig.seed(A, s -> {});
       rig.seed(B, s -> s.put("steps", List.of(5, 25, 50, 75)));
-      Fixtures.apply(
-          rig.client,
-          INGRESS,
-          "scenarios/mesh/gateway-fallback.yaml",
-          doc -> {
-            String json =
-                rig.client
-                    .getKubernetesSerialization()
-                    .asJson(doc)
-                    .replace("helloworld.shop.svc", "helloworld." + C + ".svc");
-            return rig.client
-                .getKubernetesSerialization()
-                .unmarshal(json, GenericKubernetesResource.class);
-          });
+      Fixtures.applyGateway(rig.client, INGRESS, "helloworld-gateway", C);
       rig.seed(
           C,
           s -> {

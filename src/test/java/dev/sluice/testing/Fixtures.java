@@ -85,6 +85,32 @@ public final class Fixtures {
   }
 
   /**
+   * Creates a gateway's VirtualService ({@code scenarios/mesh/gateway-fallback.yaml}) named {@code
+   * name} in {@code namespace} (the gateway's, e.g. istio-ingress), for host {@code
+   * <name>.example.com}, sending everything to subset v1 of the app in {@code appNamespace} by its
+   * fully qualified name.
+   */
+  public static void applyGateway(
+      KubernetesClient client, String namespace, String name, String appNamespace) {
+    apply(
+        client,
+        namespace,
+        "scenarios/mesh/gateway-fallback.yaml",
+        doc -> {
+          String json =
+              client
+                  .getKubernetesSerialization()
+                  .asJson(doc)
+                  .replace("\"helloworld-gateway\"", "\"" + name + "\"")
+                  .replace("helloworld.shop.svc", "helloworld." + appNamespace + ".svc")
+                  .replace("hello.example.com", name + ".example.com");
+          return client
+              .getKubernetesSerialization()
+              .unmarshal(json, GenericKubernetesResource.class);
+        });
+  }
+
+  /**
    * Creates the zero-downtime guide's objects ({@code scenarios/helloworld.yaml}, then its debug
    * build, {@code scenarios/helloworld-debug.yaml}) in {@code namespace}, the Canary's spec edited
    * by {@code canarySpec} first.

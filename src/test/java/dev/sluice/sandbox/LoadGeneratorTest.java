@@ -136,7 +136,9 @@ class LoadGeneratorTest {
                           URI.create("http://127.0.0.1:" + gateway.getAddress().getPort()),
                           0),
                       new LoadGenerator.EntryPoint(
-                          "mesh", URI.create("http://127.0.0.1:" + mesh.getAddress().getPort()), 2)),
+                          "mesh",
+                          URI.create("http://127.0.0.1:" + mesh.getAddress().getPort()),
+                          2)),
                   40)
               .start();
       Thread.sleep(1000);

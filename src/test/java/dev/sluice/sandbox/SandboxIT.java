@@ -19,10 +19,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * End to end: the local sandbox ({@code scripts/sandbox good errors alert gateway gateway-errors
  * --interval 2s}) against the packaged daemon ({@code target/quarkus-app/quarkus-run.jar}, built by
  * {@code package} before this runs), a real Prometheus and, for {@code alert}, a real Alertmanager.
- * Asserts the final objects, the debug route in every stored version of the VirtualService, that
- * no request was lost, and in the gateway scenarios that the gateway's and the mesh's
- * VirtualServices carried the same weights in every stored version. Times are printed, never
- * asserted (only that the alert's two latencies were measured).
+ * Asserts the final objects, the debug route in every stored version of the VirtualService, that no
+ * request was lost, and in the gateway scenarios that the gateway's and the mesh's VirtualServices
+ * carried the same weights in every stored version. Times are printed, never asserted (only that
+ * the alert's two latencies were measured).
  *
  * <p>Needs {@code prometheus} and {@code prometheus-alertmanager} ({@code
  * scripts/install-prometheus}; CI installs them): without them the test fails, it does not skip.
@@ -176,7 +176,9 @@ class SandboxIT {
             List.of("mesh", "sandbox-gateway", "helloworld"));
     // both routes: every stored version, in order, the same weights
     for (Map<String, Object> v : vss) {
-      assertThat(v.get("weightsOfEachVersionWritten")).as(v.get("entryPoint")::toString).isEqualTo(expected);
+      assertThat(v.get("weightsOfEachVersionWritten"))
+          .as(v.get("entryPoint")::toString)
+          .isEqualTo(expected);
     }
     assertLockstep(r);
     Map<String, Object> fin = map(r.get("final"));
@@ -229,7 +231,9 @@ class SandboxIT {
     assertThat(lockstep.get("sameWeightsInEveryStoredVersion"))
         .as(() -> "lockstep: " + lockstep)
         .isEqualTo(true);
-    assertThat(lockstep.get("sameWeightsAsRouted")).as(() -> "lockstep: " + lockstep).isEqualTo(true);
+    assertThat(lockstep.get("sameWeightsAsRouted"))
+        .as(() -> "lockstep: " + lockstep)
+        .isEqualTo(true);
     List<Map<String, Object>> vss = virtualServices(r);
     assertThat(vss).hasSize(2);
     assertThat(vss.get(0).get("weightsOfEachVersionWritten"))
@@ -243,9 +247,9 @@ class SandboxIT {
   }
 
   /**
-   * A rollback as the bad scenarios end: the default route back to 100% v1 in one write from a
-   * step of 30% or more, v2's subset gone and its Deployment kept, the debug route untouched in
-   * every version, and no request lost while v2's injected 5xx were answered.
+   * A rollback as the bad scenarios end: the default route back to 100% v1 in one write from a step
+   * of 30% or more, v2's subset gone and its Deployment kept, the debug route untouched in every
+   * version, and no request lost while v2's injected 5xx were answered.
    */
   private static void assertRolledBackInOneWriteWithoutLosingARequest(Map<String, Object> r) {
     Map<String, Object> fin = map(r.get("final"));

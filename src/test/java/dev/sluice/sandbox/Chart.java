@@ -45,11 +45,15 @@ final class Chart {
     return LEFT + (WIDTH - LEFT - RIGHT) * Math.max(0, Math.min(span, seconds)) / span;
   }
 
-  private static int top(int panel) {
-    return TOP + panel * (PANEL + GAP);
+  // room above the panels for the legend of several routes
+  private int legendRows;
+
+  private int top(int panel) {
+    return TOP + (legendRows == 0 ? 0 : 15 * legendRows + 4) + panel * (PANEL + GAP);
   }
 
   private String draw(ScenarioRun run) {
+    legendRows = run.routes.size() > 1 ? run.routes.size() : 0;
     int height = top(3) + (run.alertPath() != null ? 36 : 20);
     svg.append(
         String.format(
@@ -85,16 +89,11 @@ final class Chart {
     // panel 0: weight
     double[] weightMax = {100};
     frame(0, "canary weight %", 0, 100, false);
-    List<double[]> steps = new ArrayList<>();
-    double last = 0;
-    for (ScenarioRun.RoutePoint p : run.route) {
-      double t = Duration.between(start, p.at()).toMillis() / 1000.0;
-      steps.add(new double[] {t, last});
-      last = p.weight("v2");
-      steps.add(new double[] {t, last});
+    if (run.routes.size() > 1) {
+      routes(run);
+    } else {
+      polyline(weightSteps(run.route), 0, 0, weightMax[0], "#1f77b4", 2.5, null);
     }
-    steps.add(new double[] {span, last});
-    polyline(steps, 0, 0, weightMax[0], "#1f77b4", 2.5, null);
 
     // panel 1: 5xx share
     double maxRatio = SandboxReport.max(run.canary(), ScenarioRun.CANARY_CHECK_ERRORS);
@@ -223,6 +222,102 @@ final class Chart {
         "#555");
     svg.append("</svg>\n");
     return svg.toString();
+  }
+
+  /** A route's canary weight over time, as steps. */
+  private List<double[]> weightSteps(List<ScenarioRun.RoutePoint> route) {
+    List<double[]> steps = new ArrayList<>();
+    double last = 0;
+    for (ScenarioRun.RoutePoint p : route) {
+      double t = Duration.between(start, p.at()).toMillis() / 1000.0;
+      steps.add(new double[] {t, last});
+      last = p.weight("v2");
+      steps.add(new double[] {t, last});
+    }
+    steps.add(new double[] {span, last});
+    return steps;
+  }
+
+  /**
+   * Several VirtualServices: each route's weight as its proxy routed by it (the gateway's wide and
+   * pale under the mesh's, so that both show where they agree), and per second the share of each
+   * entry point's answers that v2 gave (dots), which follows its own route: a route left behind
+   * would show.
+   */
+  private void routes(ScenarioRun run) {
+    String[] colors = {"#ff7f0e", "#1f77b4", "#2ca02c"};
+    double[] widths = {6, 2, 2};
+    int i = 0;
+    int lx = LEFT + 110; // clear of the panel's title
+    for (Map.Entry<String, List<ScenarioRun.RoutePoint>> r : run.routes.entrySet()) {
+      String color = colors[Math.min(i, colors.length - 1)];
+      List<double[]> steps = weightSteps(r.getValue());
+      StringBuilder p = new StringBuilder();
+      for (double[] pt : steps) {
+        p.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(pt[0]), y(0, pt[1], 100)));
+      }
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\""
+                  + " stroke-opacity=\"%s\"/>\n",
+              p.toString().trim(),
+              color,
+              widths[Math.min(i, widths.length - 1)],
+              i == 0 ? "0.45" : "1"));
+      if (run.load != null && run.load.entryPoints().contains(r.getKey())) {
+        for (Map.Entry<Long, LoadGenerator.Second> sec : run.load.seconds(r.getKey()).entrySet()) {
+          long v1 = sec.getValue().v1.sum();
+          long v2 = sec.getValue().v2.sum();
+          if (v1 + v2 >= 5) {
+            double t = sec.getKey() + 0.5 - start.getEpochSecond() - start.getNano() / 1e9;
+            svg.append(
+                String.format(
+                    Locale.ROOT,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"%s\"><title>%.0fs: %s, v2"
+                        + " answered %d of %d</title></circle>\n",
+                    x(t),
+                    y(0, 100.0 * v2 / (v1 + v2), 100),
+                    color,
+                    t,
+                    r.getKey(),
+                    v2,
+                    v1 + v2));
+          }
+        }
+      }
+      List<String> ref = run.managedVirtualServices().get(r.getKey());
+      int ly = TOP + 15 * i;
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%.1f\""
+                  + " stroke-opacity=\"%s\"/>\n",
+              lx,
+              ly - 4,
+              lx + 22,
+              ly - 4,
+              color,
+              widths[Math.min(i, widths.length - 1)],
+              i == 0 ? "0.45" : "1"));
+      text(
+          lx + 28,
+          ly,
+          r.getKey()
+              + ": VirtualService "
+              + ref.get(0)
+              + "/"
+              + ref.get(1)
+              + ", route "
+              + ref.get(2)
+              + " (dots: v2's share of the "
+              + r.getKey()
+              + "'s answers per second)",
+          "start",
+          10,
+          "#333");
+      i++;
+    }
   }
 
   private void frame(int panel, String title, double lo, double hi, boolean percent) {

@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,10 @@ import java.util.concurrent.atomic.LongAdder;
  * 500 that v2's pods injected on purpose: a proxy error (no route, no subset, no healthy upstream,
  * connection refused or reset, timeout), a request misrouted between the debug route and the
  * default route, or no answer at all.
+ *
+ * <p>The requests may go to several entry points in turn (e.g. an ingress gateway and the mesh's
+ * sidecar): request n goes to entry point n mod k, each with its own share of debug requests, and
+ * the answers are also counted per entry point.
  */
 final class LoadGenerator implements AutoCloseable {
   static final String DEBUG_HEADER = "my-header";
@@ -41,9 +47,30 @@ final class LoadGenerator implements AutoCloseable {
     final LongAdder lost = new LongAdder();
   }
 
-  private final URI target;
+  /**
+   * Where requests enter the mesh.
+   *
+   * @param name e.g. {@code gateway}, {@code mesh}
+   * @param target the proxy's URL
+   * @param debugEvery every how many of this entry point's requests carries the debug header (0:
+   *     none)
+   */
+  record EntryPoint(String name, URI target, int debugEvery) {}
+
+  /** What one entry point's requests became. */
+  static final class EntryCounts {
+    final AtomicLong sent = new AtomicLong();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final LongAdder lost = new LongAdder();
+    final LongAdder injected = new LongAdder();
+    final Map<String, LongAdder> byVersionAndStatus = new ConcurrentHashMap<>();
+    final Map<String, LongAdder> lostByReason = new ConcurrentHashMap<>();
+    final Map<Long, Second> seconds = new ConcurrentHashMap<>();
+  }
+
+  private final List<EntryPoint> entries;
+  private final Map<String, EntryCounts> byEntry = new LinkedHashMap<>();
   private final double rate;
-  private final int debugEvery;
   private final HttpClient http;
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-load"));
@@ -60,9 +87,17 @@ final class LoadGenerator implements AutoCloseable {
   private volatile Instant stoppedAt;
 
   LoadGenerator(URI target, double rate, int debugEvery) {
-    this.target = target.resolve("/hello");
+    this(List.of(new EntryPoint("mesh", target, debugEvery)), rate);
+  }
+
+  /** {@code rate} requests per second in all, to the entry points in turn. */
+  LoadGenerator(List<EntryPoint> entries, double rate) {
+    this.entries =
+        entries.stream()
+            .map(e -> new EntryPoint(e.name(), e.target().resolve("/hello"), e.debugEvery()))
+            .toList();
+    entries.forEach(e -> byEntry.put(e.name(), new EntryCounts()));
     this.rate = rate;
-    this.debugEvery = debugEvery;
     this.http = Mesh.http11("sandbox-load-client", Duration.ofSeconds(2));
   }
 
@@ -75,71 +110,96 @@ final class LoadGenerator implements AutoCloseable {
 
   private void fire() {
     long n = sent.incrementAndGet();
-    boolean debug = debugEvery > 0 && n % debugEvery == 0;
+    EntryPoint entry = entries.get((int) ((n - 1) % entries.size()));
+    EntryCounts counts = byEntry.get(entry.name());
+    long k = counts.sent.incrementAndGet();
+    boolean debug = entry.debugEvery() > 0 && k % entry.debugEvery() == 0;
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.newBuilder(entry.target()).timeout(Duration.ofSeconds(10)).GET();
     if (debug) {
       request.header(DEBUG_HEADER, DEBUG_VALUE);
     }
     inFlight.incrementAndGet();
+    counts.inFlight.incrementAndGet();
     http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
         .whenComplete(
             (response, failure) -> {
               try {
-                count(debug, response, failure);
+                count(counts, debug, response, failure);
               } finally {
+                counts.inFlight.decrementAndGet();
                 inFlight.decrementAndGet();
               }
             });
   }
 
-  private void count(boolean debug, HttpResponse<String> response, Throwable failure) {
+  private void count(
+      EntryCounts counts, boolean debug, HttpResponse<String> response, Throwable failure) {
     answered.increment();
     Instant now = Instant.now();
     Second second = debug ? null : seconds.computeIfAbsent(now.getEpochSecond(), s -> new Second());
+    Second entrySecond =
+        debug ? null : counts.seconds.computeIfAbsent(now.getEpochSecond(), s -> new Second());
     if (failure != null) {
-      lose(second, "no answer: " + unwrap(failure).getClass().getSimpleName());
+      lose(counts, second, entrySecond, "no answer: " + unwrap(failure).getClass().getSimpleName());
       return;
     }
     int status = response.statusCode();
     String version = response.headers().firstValue(Backend.VERSION_HEADER).orElse(null);
     String flag = response.headers().firstValue(Mesh.FLAG_HEADER).orElse(null);
     if (version == null) {
-      lose(second, "proxy " + status + (flag == null ? "" : " " + flag));
+      lose(counts, second, entrySecond, "proxy " + status + (flag == null ? "" : " " + flag));
       return;
     }
     byVersionAndStatus.computeIfAbsent(version + " " + status, k -> new LongAdder()).increment();
+    counts
+        .byVersionAndStatus
+        .computeIfAbsent(version + " " + status, k -> new LongAdder())
+        .increment();
     boolean debugPod = version.equals("debug");
     if (debug != debugPod) {
-      lose(second, debug ? "debug request served by " + version : "request served by debug pod");
+      lose(
+          counts,
+          second,
+          entrySecond,
+          debug ? "debug request served by " + version : "request served by debug pod");
       return;
     }
     boolean isInjected =
         status == 500 && response.headers().firstValue(Behaviour.INJECTED_HEADER).isPresent();
     if (isInjected) {
       injected.increment();
+      counts.injected.increment();
     } else if (status != 200) {
-      lose(second, version + " answered " + status);
+      lose(counts, second, entrySecond, version + " answered " + status);
       return;
     }
-    if (second != null) {
-      if (version.equals("v2")) {
-        second.v2.increment();
-        if (isInjected) {
-          second.v2Errors.increment();
-        }
-        lastV2Answer.set(now);
-      } else if (version.equals("v1")) {
-        second.v1.increment();
+    for (Second s : new Second[] {second, entrySecond}) {
+      if (s == null) {
+        continue;
       }
+      if (version.equals("v2")) {
+        s.v2.increment();
+        if (isInjected) {
+          s.v2Errors.increment();
+        }
+      } else if (version.equals("v1")) {
+        s.v1.increment();
+      }
+    }
+    if (second != null && version.equals("v2")) {
+      lastV2Answer.set(now);
     }
   }
 
-  private void lose(Second second, String reason) {
+  private void lose(EntryCounts counts, Second second, Second entrySecond, String reason) {
     lost.increment();
     lostByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    counts.lost.increment();
+    counts.lostByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
     if (second != null) {
       second.lost.increment();
+      entrySecond.lost.increment();
     }
   }
 
@@ -170,7 +230,52 @@ final class LoadGenerator implements AutoCloseable {
     if (unanswered > 0) {
       lost.add(unanswered);
       lostByReason.computeIfAbsent("no answer in time", k -> new LongAdder()).add(unanswered);
+      for (EntryCounts c : byEntry.values()) {
+        int n = c.inFlight.get();
+        if (n > 0) {
+          c.lost.add(n);
+          c.lostByReason.computeIfAbsent("no answer in time", k -> new LongAdder()).add(n);
+        }
+      }
     }
+  }
+
+  /** The entry points' names, in the order requests go to them. */
+  List<String> entryPoints() {
+    return entries.stream().map(EntryPoint::name).toList();
+  }
+
+  /**
+   * What the requests that entered through {@code entry} became: {@code sent}, {@code
+   * byVersionAndStatus}, {@code injectedErrors}, {@code lost}, {@code lostByReason}.
+   */
+  Map<String, Object> entry(String entry) {
+    EntryCounts c = byEntry.get(entry);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("sent", c.sent.get());
+    out.put("byVersionAndStatus", sums(c.byVersionAndStatus));
+    out.put("injectedErrors", c.injected.sum());
+    out.put("lost", c.lost.sum());
+    out.put("lostByReason", sums(c.lostByReason));
+    return out;
+  }
+
+  /** Requests by "version status" that entered through {@code entry}. */
+  Map<String, Long> byVersionAndStatus(String entry) {
+    return sums(byEntry.get(entry).byVersionAndStatus);
+  }
+
+  /**
+   * Per second (epoch second) of the default route's traffic that entered through {@code entry}.
+   */
+  Map<Long, Second> seconds(String entry) {
+    return new TreeMap<>(byEntry.get(entry).seconds);
+  }
+
+  private static Map<String, Long> sums(Map<String, LongAdder> counts) {
+    Map<String, Long> out = new TreeMap<>();
+    counts.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   long sent() {

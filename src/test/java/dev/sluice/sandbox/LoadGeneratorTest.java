@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -103,5 +104,63 @@ class LoadGeneratorTest {
     assertThat(load.sent()).isPositive();
     assertThat(load.lost()).isEqualTo(load.sent());
     assertThat(load.lostByReason().keySet()).allMatch(k -> k.startsWith("no answer: "));
+  }
+
+  /** A stub proxy that answers every request as {@code version}, debug requests as debug. */
+  private static HttpServer answering(String version) throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            boolean debug = exchange.getRequestHeaders().containsKey(LoadGenerator.DEBUG_HEADER);
+            exchange.getResponseHeaders().set(Backend.VERSION_HEADER, debug ? "debug" : version);
+            exchange.sendResponseHeaders(200, -1);
+          }
+        });
+    server.start();
+    return server;
+  }
+
+  @Test
+  void requestsGoToTheEntryPointsInTurnAndAreCountedByEntryPoint() throws Exception {
+    HttpServer gateway = answering("v2");
+    HttpServer mesh = answering("v1");
+    try {
+      LoadGenerator load =
+          new LoadGenerator(
+                  List.of(
+                      new LoadGenerator.EntryPoint(
+                          "gateway",
+                          URI.create("http://127.0.0.1:" + gateway.getAddress().getPort()),
+                          0),
+                      new LoadGenerator.EntryPoint(
+                          "mesh",
+                          URI.create("http://127.0.0.1:" + mesh.getAddress().getPort()),
+                          2)),
+                  40)
+              .start();
+      Thread.sleep(1000);
+      load.stop(Duration.ofSeconds(10));
+
+      assertThat(load.entryPoints()).containsExactly("gateway", "mesh");
+      long throughGateway = (Long) load.entry("gateway").get("sent");
+      long fromMesh = (Long) load.entry("mesh").get("sent");
+      assertThat(throughGateway + fromMesh).isEqualTo(load.sent());
+      assertThat(throughGateway - fromMesh).isBetween(0L, 1L);
+      assertThat(load.lost()).isZero();
+      // each entry point's answers are its own: v2 behind the gateway stub, v1 and the debug
+      // requests (1 in 2 of the mesh's) behind the mesh stub
+      assertThat(load.byVersionAndStatus("gateway")).containsOnlyKeys("v2 200");
+      assertThat(load.byVersionAndStatus("mesh")).containsOnlyKeys("v1 200", "debug 200");
+      assertThat(load.byVersionAndStatus("mesh").get("debug 200"))
+          .isBetween(fromMesh / 2 - 1, fromMesh / 2 + 1);
+      assertThat(load.seconds("gateway").values().stream().mapToLong(s -> s.v2.sum()).sum())
+          .isEqualTo(load.byVersionAndStatus("gateway").get("v2 200"));
+    } finally {
+      gateway.stop(0);
+      mesh.stop(0);
+    }
   }
 }

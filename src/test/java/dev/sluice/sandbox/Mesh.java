@@ -44,6 +44,11 @@ import java.util.function.Consumer;
  * subset), {@code UH} (no ready pod), {@code UF} (connection to the pod failed), {@code UT}
  * (timeout). Unlike Envoy, the proxy never retries, so every such failure reaches the client and is
  * counted.
+ *
+ * <p>{@link #gateway} makes the stand-in of an ingress gateway instead: it applies the
+ * VirtualServices of the gateway's namespace bound to that gateway, routes every request as one for
+ * their public host, and reaches the app's pods in the app's namespace (its destinations name the
+ * Service by its fully qualified name).
  */
 final class Mesh implements AutoCloseable {
   static final String FLAG_HEADER = "x-sandbox-response-flags";
@@ -62,6 +67,13 @@ final class Mesh implements AutoCloseable {
   private final String namespace;
   private final String host;
   private final IstioMetrics metrics;
+  // the gateway's "namespace/name", null for a sidecar; where its VirtualServices are
+  private final String gateway;
+  private final String virtualServiceNamespace;
+  // the app's Service (Istio's destination_service) and the client's workload (source_*)
+  private final String service;
+  private final String sourceWorkload;
+  private final String sourceNamespace;
   private final AtomicReference<MeshConfig> config = new AtomicReference<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final List<Consumer<GenericKubernetesResource>> vsListeners =
@@ -76,12 +88,57 @@ final class Mesh implements AutoCloseable {
   private HttpServer server;
   private boolean started;
 
+  /** The sidecar of the clients of {@code host}, a Service of {@code namespace}. */
   Mesh(KubernetesClient client, String namespace, String host, IstioMetrics metrics) {
+    this(client, null, namespace, namespace, host, host, "sandbox-load", namespace, metrics);
+  }
+
+  private Mesh(
+      KubernetesClient client,
+      String gateway,
+      String virtualServiceNamespace,
+      String namespace,
+      String host,
+      String service,
+      String sourceWorkload,
+      String sourceNamespace,
+      IstioMetrics metrics) {
     this.client = client;
+    this.gateway = gateway;
+    this.virtualServiceNamespace = virtualServiceNamespace;
     this.namespace = namespace;
     this.host = host;
+    this.service = service;
+    this.sourceWorkload = sourceWorkload;
+    this.sourceNamespace = sourceNamespace;
     this.metrics = metrics;
     this.upstream = http11("sandbox-mesh-client", Duration.ofSeconds(1));
+  }
+
+  /**
+   * The ingress gateway {@code gatewayNamespace/gatewayName} (its workload {@code
+   * istio-ingressgateway}) for requests to the public host {@code publicHost}: routed by the
+   * VirtualServices of {@code gatewayNamespace} bound to the gateway, to the pods of Service {@code
+   * service} in {@code namespace}.
+   */
+  static Mesh gateway(
+      KubernetesClient client,
+      String gatewayNamespace,
+      String gatewayName,
+      String publicHost,
+      String namespace,
+      String service,
+      IstioMetrics metrics) {
+    return new Mesh(
+        client,
+        gatewayNamespace + "/" + gatewayName,
+        gatewayNamespace,
+        namespace,
+        publicHost,
+        service,
+        "istio-ingressgateway",
+        gatewayNamespace,
+        metrics);
   }
 
   /** An HTTP/1.1 client on four daemon threads, as the sidecars and the load generator use one. */
@@ -99,7 +156,13 @@ final class Mesh implements AutoCloseable {
   }
 
   Mesh start() {
-    virtualServices = watch(dev.sluice.testing.Fixtures.VIRTUAL_SERVICE, true);
+    virtualServices =
+        watch(
+            client
+                .genericKubernetesResources(dev.sluice.testing.Fixtures.VIRTUAL_SERVICE)
+                .inNamespace(virtualServiceNamespace)
+                .runnableInformer(0),
+            true);
     destinationRules = watch(dev.sluice.testing.Fixtures.DESTINATION_RULE, false);
     services = watch(client.services().inNamespace(namespace).runnableInformer(0), false);
     pods = watch(client.pods().inNamespace(namespace).runnableInformer(0), false);
@@ -156,6 +219,7 @@ final class Mesh implements AutoCloseable {
   private void rebuild() {
     config.set(
         new MeshConfig(
+            gateway,
             namespace,
             virtualServices.getStore().list(),
             destinationRules.getStore().list(),
@@ -242,16 +306,16 @@ final class Mesh implements AutoCloseable {
     String version = pod.getOrDefault("version", "unknown");
     return new String[] {
       reporter,
-      "sandbox-load",
-      namespace,
-      "sandbox-load",
+      sourceWorkload,
+      sourceNamespace,
+      sourceWorkload,
       "unknown",
       to == null ? "unknown" : to.workload(),
       to == null ? "unknown" : namespace,
       app,
       version,
-      host + "." + namespace + ".svc.cluster.local",
-      host,
+      service + "." + namespace + ".svc.cluster.local",
+      service,
       namespace,
       app,
       pod.getOrDefault("version", "latest"),

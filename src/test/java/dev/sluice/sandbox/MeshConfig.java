@@ -29,6 +29,10 @@ import java.util.regex.PatternSyntaxException;
  * {@code withoutHeaders} and {@code ignoreUriCase}. A condition it does not know (e.g. {@code
  * sourceLabels}, {@code port}, {@code gateways}) makes the match block fail: the sandbox's client
  * has no labels, gateway or port to match.
+ *
+ * <p>A sidecar applies the VirtualServices bound to the mesh (no {@code gateways}, or {@code mesh}
+ * among them); an ingress gateway ({@link #MeshConfig(String, String, List, List, List, List)})
+ * only those bound to it ({@code namespace/name}, or {@code name} in the gateway's namespace).
  */
 final class MeshConfig {
   /** Envoy's default route timeout. */
@@ -99,18 +103,36 @@ final class MeshConfig {
   }
 
   private final String namespace;
+  private final String gateway;
   private final List<GenericKubernetesResource> virtualServices;
   private final List<GenericKubernetesResource> destinationRules;
   private final List<Service> services;
   private final List<Pod> pods;
   private final AtomicLong roundRobin = new AtomicLong();
 
+  /** A sidecar's view: the mesh's VirtualServices and the objects of {@code namespace}. */
   MeshConfig(
       String namespace,
       List<GenericKubernetesResource> virtualServices,
       List<GenericKubernetesResource> destinationRules,
       List<Service> services,
       List<Pod> pods) {
+    this(null, namespace, virtualServices, destinationRules, services, pods);
+  }
+
+  /**
+   * The view of the ingress gateway {@code gateway} ({@code namespace/name}; null for a sidecar):
+   * the VirtualServices bound to it, and the DestinationRules, Services and Pods of {@code
+   * namespace}, the one namespace whose hosts it reaches.
+   */
+  MeshConfig(
+      String gateway,
+      String namespace,
+      List<GenericKubernetesResource> virtualServices,
+      List<GenericKubernetesResource> destinationRules,
+      List<Service> services,
+      List<Pod> pods) {
+    this.gateway = gateway;
     this.namespace = namespace;
     this.virtualServices = List.copyOf(virtualServices);
     this.destinationRules = List.copyOf(destinationRules);
@@ -121,6 +143,11 @@ final class MeshConfig {
   /** Routes a request for {@code host}; {@code random} gives numbers in [0, 1). */
   Decision route(String host, Request request, DoubleSupplier random) {
     GenericKubernetesResource vs = virtualServiceFor(host);
+    if (vs == null && gateway != null) {
+      // a gateway serves only the hosts of the VirtualServices bound to it
+      return new Refuse(
+          404, "NR", "no VirtualService bound to " + gateway + " for " + host, host, null);
+    }
     if (vs == null) {
       // no VirtualService: Envoy sends to the Service's every endpoint
       return endpoint("(service)", host, null, Map.of(), DEFAULT_TIMEOUT);
@@ -223,6 +250,9 @@ final class MeshConfig {
 
   private GenericKubernetesResource virtualServiceFor(String host) {
     for (GenericKubernetesResource vs : virtualServices) {
+      if (!boundHere(vs)) {
+        continue;
+      }
       for (Object h : list(spec(vs).get("hosts"))) {
         if (shortName(h.toString()).equals(shortName(host))) {
           return vs;
@@ -230,6 +260,23 @@ final class MeshConfig {
       }
     }
     return null;
+  }
+
+  /** Whether this proxy (the mesh's sidecar, or the gateway) applies {@code vs}. */
+  private boolean boundHere(GenericKubernetesResource vs) {
+    List<Object> gateways = list(spec(vs).get("gateways"));
+    if (gateway == null) {
+      return gateways.isEmpty() || gateways.contains("mesh");
+    }
+    String vsNamespace = vs.getMetadata().getNamespace();
+    for (Object g : gateways) {
+      String name = g.toString();
+      if (name.equals(gateway)
+          || (!name.contains("/") && (vsNamespace + "/" + name).equals(gateway))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Optional<Map<String, String>> subsetLabels(String host, String subset) {

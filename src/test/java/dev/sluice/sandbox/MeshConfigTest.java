@@ -2,6 +2,7 @@ package dev.sluice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.IstioSchemas;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -201,5 +202,81 @@ class MeshConfigTest {
     assertThat(none).isInstanceOf(MeshConfig.Refuse.class);
     assertThat(((MeshConfig.Refuse) none).status()).isEqualTo(404);
     assertThat(((MeshConfig.Refuse) none).flag()).isEqualTo("NR");
+  }
+
+  /**
+   * The gateway scenarios' VirtualService in istio-ingress, as the sandbox writes it for namespace
+   * {@code ns}, its fallback route giving {@code v1}/{@code v2}.
+   */
+  @SuppressWarnings("unchecked")
+  private static GenericKubernetesResource gatewayVs(String ns, int v1, int v2) throws IOException {
+    GenericKubernetesResource vs = read("sandbox/helloworld-gateway.yaml").get(0);
+    vs.getMetadata().setNamespace("istio-ingress");
+    vs.getMetadata().setName("helloworld-" + ns);
+    MeshConfig.spec(vs).put("hosts", List.of(ns + ".example.com"));
+    String fqdn = "helloworld." + ns + ".svc.cluster.local";
+    var http = (List<Map<String, Object>>) MeshConfig.spec(vs).get("http");
+    http.get(0)
+        .put(
+            "route",
+            List.of(
+                Map.of("destination", Map.of("host", fqdn, "subset", "v1"), "weight", v1),
+                Map.of("destination", Map.of("host", fqdn, "subset", "v2"), "weight", v2)));
+    return vs;
+  }
+
+  @Test
+  void theGatewaySeedIsAValidVirtualServiceWithAFallbackRoute() throws IOException {
+    GenericKubernetesResource vs = read("sandbox/helloworld-gateway.yaml").get(0);
+    assertThat(IstioSchemas.virtualServiceErrors(vs)).isEmpty();
+    assertThat(IstioSchemas.virtualServiceErrors(gatewayVs("sandbox-test", 90, 10))).isEmpty();
+    @SuppressWarnings("unchecked")
+    var http = (List<Map<String, Object>>) MeshConfig.spec(vs).get("http");
+    assertThat(http).hasSize(1);
+    assertThat(http.get(0)).doesNotContainKey("match").containsEntry("name", "public");
+  }
+
+  @Test
+  void theGatewayRoutesByTheVirtualServicesBoundToItAndTheSidecarByTheMeshOnes()
+      throws IOException {
+    var docs = withV2Subset(read("sandbox/helloworld.yaml"));
+    Service service = YAML.convertValue(kind(docs, "Service").get(0), Service.class);
+    GenericKubernetesResource mesh = withDefaultRoute(kind(docs, "VirtualService").get(0), 100, 0);
+    // the gateway's route already sends everything to v2, the mesh's nothing
+    GenericKubernetesResource gateway = gatewayVs("sandbox-test", 0, 100);
+    List<GenericKubernetesResource> both = List.of(gateway, mesh);
+    MeshConfig ingress =
+        new MeshConfig(
+            "istio-ingress/public",
+            "sandbox-test",
+            both,
+            kind(docs, "DestinationRule"),
+            List.of(service),
+            PODS);
+    MeshConfig sidecar =
+        new MeshConfig("sandbox-test", both, kind(docs, "DestinationRule"), List.of(service), PODS);
+
+    // through the gateway: the public host, by the gateway's VirtualService, to the app's pods
+    // (the destination names the Service by its FQDN; the DestinationRule's host is short)
+    String host = "sandbox-test.example.com";
+    MeshConfig.Decision d = ingress.route(host, get("/hello"), () -> 0.1);
+    assertThat(pod(d)).isEqualTo("helloworld-v2-0");
+    assertThat(((MeshConfig.Forward) d).route()).isEqualTo("public");
+    // the gateway never applies the mesh's VirtualService, nor a sidecar the gateway's
+    assertThat(ingress.route("helloworld", get("/hello"), () -> 0.1))
+        .isInstanceOf(MeshConfig.Refuse.class);
+    assertThat(pod(sidecar.route("helloworld", get("/hello"), () -> 0.1)))
+        .isEqualTo("helloworld-v1-0");
+    assertThat(sidecar.route(host, get("/hello"), () -> 0.1)).isInstanceOf(MeshConfig.Refuse.class);
+    // bound to another gateway: not this one's
+    MeshConfig other =
+        new MeshConfig(
+            "istio-ingress/private",
+            "sandbox-test",
+            both,
+            kind(docs, "DestinationRule"),
+            List.of(service),
+            PODS);
+    assertThat(other.route(host, get("/hello"), () -> 0.1)).isInstanceOf(MeshConfig.Refuse.class);
   }
 }

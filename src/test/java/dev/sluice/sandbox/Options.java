@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
  * @param scenarios the scenarios to run, in order
  * @param interval the Canary's step interval (bake time), a Sluice duration such as {@code 3s}
  * @param rate requests per second of the load generator
- * @param errorRatio share of v2's requests answered 500 in the {@code errors} scenario
+ * @param errorRatio share of v2's requests answered 500 in the {@code errors} and {@code
+ *     gateway-errors} scenarios
  * @param latencyMs v2's typical latency in the {@code slow} scenario
- * @param badAt the canary weight (percent) at which v2 turns bad in {@code errors}, {@code slow}
- *     and {@code alert}
+ * @param badAt the canary weight (percent) at which v2 turns bad in {@code errors}, {@code slow},
+ *     {@code alert} and {@code gateway-errors}
  * @param reportDir where the report goes (a timestamped directory inside it)
  * @param projectDir the project's root (CRDs, the daemon's jar)
  * @param daemonJar the packaged Sluice daemon
@@ -38,21 +39,27 @@ record Options(
       Runs Sluice on this machine against a real Prometheus, with real HTTP traffic that the
       VirtualService steers, and writes a report.
 
-      scenarios (default: good errors alert)
+      scenarios (default: good errors alert; several as 'good errors' or 'good,errors')
         good      v2 is healthy: promoted 10% at a time to 100%, then v1 is retired
         errors    v2 answers 5xx for a share of its requests: rolled back to 100% v1
         slow      v2's p99 latency goes over 500 ms: rolled back to 100% v1
         alert     v2 answers 8% 5xx, under the Canary's gate (20%) but over a Prometheus
                   alerting rule (2% over 30s): the alert, sent by a real Alertmanager to
                   Sluice's webhook, rolls it back to 100% v1 (needs prometheus-alertmanager)
+        gateway   as good, but half the load enters through an ingress gateway (its own
+                  VirtualService in istio-ingress) and half from inside the mesh; the Canary
+                  lists both VirtualServices, which move in lockstep to 100% v2
+        gateway-errors
+                  as errors in the gateway layout: both routes back to 100% v1 at once
 
       options
         --interval D      bake time of each step, e.g. 2s, 5s, 1m (default 3s)
         --rate N          requests per second of the load generator (default 50)
-        --error-ratio R   share of v2's requests answered 500 in 'errors', 0..1 (default 0.2)
+        --error-ratio R   share of v2's requests answered 500 in 'errors' and 'gateway-errors',
+                          0..1 (default 0.2)
         --latency-ms N    v2's typical latency in 'slow', ms (default 800)
-        --bad-at W        canary weight (%) at which v2 turns bad in 'errors', 'slow', 'alert';
-                          10 means from its first request (default 30)
+        --bad-at W        canary weight (%) at which v2 turns bad in 'errors', 'slow', 'alert',
+                          'gateway-errors'; 10 means from its first request (default 30)
         --report DIR      where the report directory goes (default sandbox-report)
         --help            this text
       """;

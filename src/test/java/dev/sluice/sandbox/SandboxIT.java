@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * End to end: the local sandbox ({@code scripts/sandbox good errors alert --interval 2s}) against
- * the packaged daemon ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before
- * this runs), a real Prometheus and, for {@code alert}, a real Alertmanager. Asserts the final
- * objects, the debug route in every stored version of the VirtualService, and that no request was
- * lost. Times are printed, never asserted (only that the alert's two latencies were measured).
+ * End to end: the local sandbox ({@code scripts/sandbox good errors alert gateway gateway-errors
+ * --interval 2s}) against the packaged daemon ({@code target/quarkus-app/quarkus-run.jar}, built by
+ * {@code package} before this runs), a real Prometheus and, for {@code alert}, a real Alertmanager.
+ * Asserts the final objects, the debug route in every stored version of the VirtualService, that no
+ * request was lost, and in the gateway scenarios that the gateway's and the mesh's VirtualServices
+ * carried the same weights in every stored version. Times are printed, never asserted (only that
+ * the alert's two latencies were measured).
  *
  * <p>Needs {@code prometheus} and {@code prometheus-alertmanager} ({@code
  * scripts/install-prometheus}; CI installs them): without them the test fails, it does not skip.
@@ -41,7 +43,13 @@ class SandboxIT {
     Options options =
         Options.defaults(project)
             .with("2s", 50, 0.2, 800, 30, project.resolve("target/sandbox-it"))
-            .withScenarios(List.of(Scenario.GOOD, Scenario.ERRORS, Scenario.ALERT));
+            .withScenarios(
+                List.of(
+                    Scenario.GOOD,
+                    Scenario.ERRORS,
+                    Scenario.ALERT,
+                    Scenario.GATEWAY,
+                    Scenario.GATEWAY_ERRORS));
     sandbox = Sandbox.start(options, System.out);
   }
 
@@ -53,15 +61,21 @@ class SandboxIT {
     }
   }
 
-  @Test
-  @Order(1)
-  void good_v2IsPromotedTenPercentAtATimeAndV1RetiredWithoutLosingARequest() {
-    Map<String, Object> r = run(Scenario.GOOD, "promoted");
+  /** Every stored version of a promoted route: v2 added at 0, ten steps of 10%, v1 removed. */
+  private static List<List<String>> promotedTenPercentAtATime() {
     List<List<String>> expected = new ArrayList<>();
     for (int w = 0; w <= 100; w += 10) {
       expected.add(List.of("v1=" + (100 - w), "v2=" + w));
     }
     expected.add(List.of("v2=100"));
+    return expected;
+  }
+
+  @Test
+  @Order(1)
+  void good_v2IsPromotedTenPercentAtATimeAndV1RetiredWithoutLosingARequest() {
+    Map<String, Object> r = run(Scenario.GOOD, "promoted");
+    List<List<String>> expected = promotedTenPercentAtATime();
     assertThat(r.get("defaultRouteOfEachVersionWritten")).isEqualTo(expected);
     Map<String, Object> fin = map(r.get("final"));
     assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v2", 100));
@@ -149,10 +163,93 @@ class SandboxIT {
         .isPositive();
   }
 
+  @Test
+  @Order(4)
+  void gateway_theGatewayAndTheMeshRouteMoveInLockstepToV2WithoutLosingARequest() {
+    Map<String, Object> r = run(Scenario.GATEWAY, "promoted");
+    List<List<String>> expected = promotedTenPercentAtATime();
+    List<Map<String, Object>> vss = virtualServices(r);
+    assertThat(vss)
+        .extracting(v -> List.of(v.get("entryPoint"), v.get("namespace"), v.get("name")))
+        .containsExactly(
+            List.of("gateway", "istio-ingress", "helloworld-sandbox-gateway"),
+            List.of("mesh", "sandbox-gateway", "helloworld"));
+    // both routes: every stored version, in order, the same weights
+    for (Map<String, Object> v : vss) {
+      assertThat(v.get("weightsOfEachVersionWritten"))
+          .as(v.get("entryPoint")::toString)
+          .isEqualTo(expected);
+    }
+    assertLockstep(r);
+    Map<String, Object> fin = map(r.get("final"));
+    Map<String, Object> routes = map(fin.get("virtualServiceRoutes"));
+    assertThat(routes.get("default")).isEqualTo(Map.of("v2", 100));
+    assertThat(routes.get("gateway")).isEqualTo(Map.of("v2", 100));
+    assertThat(fin.get("destinationRuleSubsets")).isEqualTo(List.of("debug", "v2"));
+    assertThat(fin.get("deployments")).isEqualTo(List.of("helloworld-debug", "helloworld-v2"));
+    assertThat(r.get("debugRouteUntouched")).isEqualTo(true);
+    Map<String, Object> requests = map(r.get("requests"));
+    assertThat(requests.get("lost")).as(() -> "lost: " + requests).isEqualTo(0L);
+    // each entry point's requests reached v1 and v2 by its own route, none lost
+    Map<String, Object> byEntry = map(requests.get("byEntryPoint"));
+    assertThat(map(map(byEntry.get("gateway")).get("byVersionAndStatus")))
+        .containsOnlyKeys("v1 200", "v2 200");
+    assertThat(map(map(byEntry.get("mesh")).get("byVersionAndStatus")))
+        .containsOnlyKeys("v1 200", "v2 200", "debug 200");
+    assertThat(map(byEntry.get("gateway")).get("lost")).isEqualTo(0L);
+    assertThat(map(byEntry.get("mesh")).get("lost")).isEqualTo(0L);
+  }
+
+  @Test
+  @Order(5)
+  void gatewayErrors_bothRoutesAreRolledBackToV1AtOnceWithoutLosingARequest() {
+    Map<String, Object> r = run(Scenario.GATEWAY_ERRORS, "rolled back");
+    assertThat(String.valueOf(r.get("why"))).contains("error-rate/error-ratio");
+    // the mesh's route as in errors: one write from a step of 30% or more to 100% v1
+    assertRolledBackInOneWriteWithoutLosingARequest(r);
+    // the gateway's: the same weights in every stored version, so the same rollback
+    List<Map<String, Object>> vss = virtualServices(r);
+    assertThat(vss.get(0).get("entryPoint")).isEqualTo("gateway");
+    assertThat(vss.get(0).get("weightsOfEachVersionWritten"))
+        .isEqualTo(r.get("defaultRouteOfEachVersionWritten"));
+    assertLockstep(r);
+    Map<String, Object> routes = map(map(r.get("final")).get("virtualServiceRoutes"));
+    assertThat(routes.get("gateway")).isEqualTo(Map.of("v1", 100));
+    Map<String, Object> rollback = map(map(r.get("durations")).get("v2BadTo100PercentV1"));
+    assertThat(map(rollback.get("byEntryPoint"))).containsOnlyKeys("gateway", "mesh");
+    assertThat(rollback.get("betweenTheRoutesMs")).as(() -> "rollback: " + rollback).isNotNull();
+    Map<String, Object> byEntry = map(map(r.get("requests")).get("byEntryPoint"));
+    for (String entry : List.of("gateway", "mesh")) {
+      assertThat(map(map(byEntry.get(entry)).get("byVersionAndStatus"))).containsKey("v2 200");
+      assertThat(map(byEntry.get(entry)).get("lost")).isEqualTo(0L);
+    }
+  }
+
+  /** The two VirtualServices' stored versions carried the same weights, as their proxies saw. */
+  private static void assertLockstep(Map<String, Object> r) {
+    Map<String, Object> lockstep = map(r.get("lockstep"));
+    assertThat(lockstep.get("sameWeightsInEveryStoredVersion"))
+        .as(() -> "lockstep: " + lockstep)
+        .isEqualTo(true);
+    assertThat(lockstep.get("sameWeightsAsRouted"))
+        .as(() -> "lockstep: " + lockstep)
+        .isEqualTo(true);
+    List<Map<String, Object>> vss = virtualServices(r);
+    assertThat(vss).hasSize(2);
+    assertThat(vss.get(0).get("weightsOfEachVersionWritten"))
+        .isEqualTo(vss.get(1).get("weightsOfEachVersionWritten"));
+    assertThat(r.get("ok")).isEqualTo(true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> virtualServices(Map<String, Object> r) {
+    return (List<Map<String, Object>>) r.get("virtualServices");
+  }
+
   /**
-   * A rollback as both bad scenarios end: the default route back to 100% v1 in one write from a
-   * step of 30% or more, v2's subset gone and its Deployment kept, the debug route untouched in
-   * every version, and no request lost while v2's injected 5xx were answered.
+   * A rollback as the bad scenarios end: the default route back to 100% v1 in one write from a step
+   * of 30% or more, v2's subset gone and its Deployment kept, the debug route untouched in every
+   * version, and no request lost while v2's injected 5xx were answered.
    */
   private static void assertRolledBackInOneWriteWithoutLosingARequest(Map<String, Object> r) {
     Map<String, Object> fin = map(r.get("final"));

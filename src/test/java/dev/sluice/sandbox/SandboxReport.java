@@ -73,6 +73,17 @@ final class SandboxReport {
     Map<String, Object> routes = new LinkedHashMap<>();
     routes.put("default", ScenarioRun.defaultRoute(vs));
     routes.put("debug", ClusterHistory.httpRoute(vs, "debug"));
+    if (run.scenario().throughGateway()) {
+      GenericKubernetesResource gateway =
+          client
+              .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
+              .inNamespace(ScenarioRun.GATEWAY_NAMESPACE)
+              .withName(run.gatewayVirtualService())
+              .get();
+      routes.put(
+          "gateway",
+          gateway == null ? null : ScenarioRun.routeWeights(gateway, ScenarioRun.GATEWAY_ROUTE));
+    }
     fin.put("virtualServiceRoutes", routes);
     fin.put("destinationRuleSubsets", run.subsets());
     fin.put(
@@ -131,6 +142,10 @@ final class SandboxReport {
         "defaultRouteOfEachVersionWritten",
         versions.stream().map(v -> ClusterHistory.weights(v, "default")).toList());
     r.put("debugRouteUntouched", debugRouteUntouched(run));
+    if (run.scenario().throughGateway()) {
+      r.put("virtualServices", virtualServices(run));
+      r.put("lockstep", lockstep(run));
+    }
 
     Map<String, Object> requests = new LinkedHashMap<>();
     requests.put("sent", load.sent());
@@ -139,6 +154,13 @@ final class SandboxReport {
     requests.put("lost", load.lost());
     requests.put("lostByReason", load.lostByReason());
     requests.put("lastAnsweredByV2", iso(load.lastV2Answer()));
+    if (load.entryPoints().size() > 1) {
+      Map<String, Object> byEntry = new LinkedHashMap<>();
+      for (String entry : load.entryPoints()) {
+        byEntry.put(entry, load.entry(entry));
+      }
+      requests.put("byEntryPoint", byEntry);
+    }
     r.put("requests", requests);
 
     Map<String, Object> moments = new TreeMap<>();
@@ -178,7 +200,115 @@ final class SandboxReport {
         && run.load != null
         && run.load.lost() == 0
         && debugRouteUntouched(run)
-        && (run.scenario() != Scenario.ALERT || rolledBackByTheAlert(run));
+        && (run.scenario() != Scenario.ALERT || rolledBackByTheAlert(run))
+        && (!run.scenario().throughGateway() || Boolean.TRUE.equals(lockstep(run).get("held")));
+  }
+
+  // ---- the gateway scenarios: several VirtualServices -----------------------------------------
+
+  /** The managed route's weights in each stored version of the VirtualService of {@code entry}. */
+  static List<List<String>> weightsWritten(ScenarioRun run, String entry) {
+    String route = run.managedVirtualServices().get(entry).get(2);
+    return run.storedVersions(entry).stream().map(v -> ClusterHistory.weights(v, route)).toList();
+  }
+
+  /** Per VirtualService the Canary lists: what was stored, and how its proxy routed over time. */
+  private static List<Map<String, Object>> virtualServices(ScenarioRun run) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    run.managedVirtualServices()
+        .forEach(
+            (entry, ref) -> {
+              Map<String, Object> v = new LinkedHashMap<>();
+              v.put("entryPoint", entry);
+              v.put("namespace", ref.get(0));
+              v.put("name", ref.get(1));
+              v.put("route", ref.get(2));
+              List<List<String>> written = weightsWritten(run, entry);
+              v.put("versionsWritten", written.size());
+              v.put("weightsOfEachVersionWritten", written);
+              List<ScenarioRun.RoutePoint> points = run.routes.get(entry);
+              List<Map<String, Object>> routed = new ArrayList<>();
+              for (ScenarioRun.RoutePoint p : points) {
+                routed.add(Map.of("t", seconds(run.startedAt(), p.at()), "weights", p.weights()));
+              }
+              v.put("asRouted", routed);
+              v.put(
+                  "lastChangeRoutedAtSeconds",
+                  points.isEmpty()
+                      ? null
+                      : seconds(run.startedAt(), points.get(points.size() - 1).at()));
+              out.add(v);
+            });
+    return out;
+  }
+
+  /**
+   * Whether the routes moved in lockstep: the same weights in every stored version of each
+   * VirtualService (the n-th write of one carries the n-th write of the other's weights), and how
+   * far apart the proxies routed by the two writes of each step.
+   */
+  static Map<String, Object> lockstep(ScenarioRun run) {
+    Map<String, Object> l = new LinkedHashMap<>();
+    List<String> entries = List.copyOf(run.managedVirtualServices().keySet());
+    List<List<String>> first = weightsWritten(run, entries.get(0));
+    boolean same = !first.isEmpty();
+    Map<String, Object> counts = new LinkedHashMap<>();
+    for (String entry : entries) {
+      List<List<String>> w = weightsWritten(run, entry);
+      counts.put(entry, w.size());
+      if (!w.equals(first)) {
+        same = false;
+        for (int i = 0; i < Math.max(w.size(), first.size()); i++) {
+          List<String> a = i < first.size() ? first.get(i) : null;
+          List<String> b = i < w.size() ? w.get(i) : null;
+          if (!Objects.equals(a, b)) {
+            l.put(
+                "firstDifference",
+                "version " + (i + 1) + ": " + entries.get(0) + " " + a + ", " + entry + " " + b);
+            break;
+          }
+        }
+      }
+    }
+    l.put("sameWeightsInEveryStoredVersion", same);
+    l.put("versionsWritten", counts);
+    // the proxies' view: the i-th change of each route, and how far apart they came
+    List<List<ScenarioRun.RoutePoint>> routed = entries.stream().map(run.routes::get).toList();
+    int n = routed.stream().mapToInt(List::size).min().orElse(0);
+    boolean sameRouted = routed.stream().allMatch(p -> p.size() == routed.get(0).size());
+    List<Double> apart = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Instant lo = null;
+      Instant hi = null;
+      for (List<ScenarioRun.RoutePoint> p : routed) {
+        sameRouted &= p.get(i).weights().equals(routed.get(0).get(i).weights());
+        Instant at = p.get(i).at();
+        lo = lo == null || at.isBefore(lo) ? at : lo;
+        hi = hi == null || at.isAfter(hi) ? at : hi;
+      }
+      apart.add(ms(lo, hi));
+    }
+    l.put("sameWeightsAsRouted", sameRouted);
+    l.put("routedApartMsByStep", apart);
+    l.put("routedApartMsMax", apart.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    l.put("held", same && sameRouted);
+    return l;
+  }
+
+  /** v2's weight in each stored version, e.g. "0 → 10 → … → 100 → v2 only". */
+  static String sequence(List<List<String>> versions) {
+    List<String> parts = new ArrayList<>();
+    for (List<String> v : versions) {
+      String v2 = v.stream().filter(d -> d.startsWith("v2=")).findFirst().orElse(null);
+      if (v2 == null) {
+        parts.add(v.size() == 1 ? v.get(0).replaceAll("=.*", "") + " only" : v.toString());
+      } else if (v.size() == 1) {
+        parts.add("v2 only");
+      } else {
+        parts.add(v2.substring(3));
+      }
+    }
+    return String.join(" → ", parts);
   }
 
   /** The Canary's Warning events, oldest first, as "Reason: message". */
@@ -270,6 +400,13 @@ final class SandboxReport {
           seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")));
       p.put(
           "releaseStartToV1RetiredSeconds", seconds(releaseStarted, m.get("helloworld-v1Deleted")));
+      if (run.routes.size() > 1) {
+        Map<String, Object> each = new LinkedHashMap<>();
+        run.routes
+            .keySet()
+            .forEach(e -> each.put(e, seconds(releaseStarted, m.get("route100v2 " + e))));
+        p.put("releaseStartTo100PercentV2ByEntryPointSeconds", each);
+      }
       d.put("promotion", p);
     }
     Instant bad = m.get("turnedBad");
@@ -295,7 +432,28 @@ final class SandboxReport {
               + " ms against the same Prometheus and judged by Sluice's rules, first fail "
               + "(scrape interval + rate window); Sluice's analysis wait ends at its own failing "
               + "evaluation (status.measurements[].at, every analysis.interval); its route write "
-              + "ends when the mesh routes 100% to v1 (VirtualService watch)");
+              + "ends when the mesh routes 100% to v1 (VirtualService watch)"
+              + (run.routes.size() > 1
+                  ? "; with several VirtualServices, when the last of their proxies routes 100% to"
+                      + " v1 (byEntryPoint: each one)"
+                  : ""));
+      if (run.routes.size() > 1) {
+        Map<String, Object> each = new LinkedHashMap<>();
+        List<Instant> ats = new ArrayList<>();
+        for (String e : run.routes.keySet()) {
+          Instant at = m.get("route100v1 " + e);
+          each.put(e, seconds(bad, at));
+          ats.add(at);
+        }
+        b.put("byEntryPoint", each);
+        b.put(
+            "betweenTheRoutesMs",
+            ats.contains(null)
+                ? null
+                : ms(
+                    ats.stream().min(Instant::compareTo).get(),
+                    ats.stream().max(Instant::compareTo).get()));
+      }
       d.put("v2BadTo100PercentV1", b);
     }
     return d;
@@ -546,7 +704,8 @@ final class SandboxReport {
     List<String> parts = new ArrayList<>();
     if ("promoted".equals(run.outcome)) {
       parts.add(
-          "100% v2 "
+          "100% v2"
+              + (run.routes.size() > 1 ? " on both routes " : " ")
               + fmt(seconds(releaseStarted, m.get("route100v2")))
               + " s after the release started");
       parts.add(
@@ -576,7 +735,8 @@ final class SandboxReport {
       Instant detected =
           earliest(run.probe() == null ? null : run.probe().firstFailAt(), sluiceFail);
       parts.add(
-          "v2 bad → 100% v1 in "
+          "v2 bad → 100% v1"
+              + (run.routes.size() > 1 ? " on both routes in " : " in ")
               + fmt(seconds(m.get("turnedBad"), m.get("route100v1")))
               + " s (Prometheus "
               + fmt(seconds(m.get("turnedBad"), detected))
@@ -615,9 +775,10 @@ final class SandboxReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "%s: PROMOTED — v2 at 100%% %s s after the release started, %d steps whose checks"
+              "%s: PROMOTED — v2 at 100%%%s %s s after the release started, %d steps whose checks"
                   + " all passed; v1 retired (route, subset, Deployment) %s s later.",
               id,
+              run.routes.size() > 1 ? " on both routes" : "",
               fmt(seconds(releaseStarted, m.get("route100v2"))),
               steps(run),
               fmt(seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")))));
@@ -637,14 +798,42 @@ final class SandboxReport {
         Instant sluiceFail = m.get("firstFailingEvaluation");
         Instant detected =
             earliest(run.probe() == null ? null : run.probe().firstFailAt(), sluiceFail);
-        b.append(
-            String.format(
-                Locale.ROOT,
-                " v2 turned bad → 100%% v1 in %s s (Prometheus detection %s s, Sluice analysis wait %s s, Sluice route write %s s).",
-                fmt(seconds(bad, stable)),
-                fmt(seconds(bad, detected)),
-                fmt(seconds(detected, sluiceFail)),
-                fmt(seconds(sluiceFail, stable))));
+        if (run.routes.size() > 1) {
+          List<String> each = new ArrayList<>();
+          List<Instant> ats = new ArrayList<>();
+          for (String e : run.routes.keySet()) {
+            Instant at = m.get("route100v1 " + e);
+            ats.add(at);
+            each.add("the " + e + "'s at " + fmt(seconds(bad, at)) + " s");
+          }
+          String apart =
+              ats.contains(null)
+                  ? "?"
+                  : fmt1(
+                      ms(
+                          ats.stream().min(Instant::compareTo).get(),
+                          ats.stream().max(Instant::compareTo).get()));
+          b.append(
+              String.format(
+                  Locale.ROOT,
+                  " v2 turned bad → 100%% v1 on both routes in %s s (Prometheus detection %s s,"
+                      + " Sluice analysis wait %s s, Sluice route writes %s s; %s, %s ms apart).",
+                  fmt(seconds(bad, stable)),
+                  fmt(seconds(bad, detected)),
+                  fmt(seconds(detected, sluiceFail)),
+                  fmt(seconds(sluiceFail, stable)),
+                  String.join(", ", each),
+                  apart));
+        } else {
+          b.append(
+              String.format(
+                  Locale.ROOT,
+                  " v2 turned bad → 100%% v1 in %s s (Prometheus detection %s s, Sluice analysis wait %s s, Sluice route write %s s).",
+                  fmt(seconds(bad, stable)),
+                  fmt(seconds(bad, detected)),
+                  fmt(seconds(detected, sluiceFail)),
+                  fmt(seconds(sluiceFail, stable))));
+        }
       }
     } else {
       b.append(id)
@@ -679,6 +868,68 @@ final class SandboxReport {
     }
     if (!run.scenario().expected.equals(run.outcome)) {
       b.append(" EXPECTED: ").append(run.scenario().expected).append('.');
+    }
+    if (run.scenario().throughGateway()) {
+      b.append(routesLines(run));
+    }
+    return b.toString();
+  }
+
+  /**
+   * The gateway scenarios: one line per VirtualService (what was stored, when its proxy last
+   * changed, what each version served through that entry point), and one on the lockstep.
+   */
+  static String routesLines(ScenarioRun run) {
+    StringBuilder b = new StringBuilder();
+    run.managedVirtualServices()
+        .forEach(
+            (entry, ref) -> {
+              List<List<String>> written = weightsWritten(run, entry);
+              List<ScenarioRun.RoutePoint> points = run.routes.get(entry);
+              b.append(
+                  String.format(
+                      Locale.ROOT,
+                      "%n  %-8s VirtualService %s/%s, route %s: v2 at %s (%d versions stored);"
+                          + " last change routed at %s s.",
+                      entry,
+                      ref.get(0),
+                      ref.get(1),
+                      ref.get(2),
+                      sequence(written),
+                      written.size(),
+                      points.isEmpty()
+                          ? "?"
+                          : fmt(seconds(run.startedAt(), points.get(points.size() - 1).at()))));
+              if (run.load != null && run.load.entryPoints().contains(entry)) {
+                Map<String, Object> counts = run.load.entry(entry);
+                List<String> served = new ArrayList<>();
+                run.load.byVersionAndStatus(entry).forEach((k, v) -> served.add(k + " ×" + v));
+                b.append(
+                    String.format(
+                        Locale.ROOT,
+                        " Requests through the %s: %s sent, answered %s; %s lost.",
+                        entry,
+                        counts.get("sent"),
+                        String.join(" · ", served),
+                        counts.get("lost")));
+              }
+            });
+    Map<String, Object> l = lockstep(run);
+    if (Boolean.TRUE.equals(l.get("held"))) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%n  lockstep: every stored version of the two routes carried the same weights, and"
+                  + " their proxies routed by the two writes of each step at most %s ms apart.",
+              fmt1((Double) l.get("routedApartMsMax"))));
+    } else {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%n  NOT IN LOCKSTEP: same stored weights %s, same weights as routed %s%s.",
+              l.get("sameWeightsInEveryStoredVersion"),
+              l.get("sameWeightsAsRouted"),
+              l.containsKey("firstDifference") ? "; " + l.get("firstDifference") : ""));
     }
     return b.toString();
   }

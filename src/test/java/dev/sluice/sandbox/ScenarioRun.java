@@ -33,6 +33,23 @@ final class ScenarioRun {
   static final String CANARY_CHECK_ERRORS = "error-rate/error-ratio";
   static final String CANARY_CHECK_P99 = "latency-p99/p99-latency-ms";
 
+  /** The entry points of the load: the mesh's sidecar, and in the gateway scenarios the gateway. */
+  static final String MESH = "mesh";
+
+  static final String GATEWAY = "gateway";
+
+  /** Where the ingress gateway and its VirtualServices live (the gateway scenarios). */
+  static final String GATEWAY_NAMESPACE = "istio-ingress";
+
+  /** The gateway the gateway VirtualService is bound to, in {@link #GATEWAY_NAMESPACE}. */
+  static final String GATEWAY_NAME = "public";
+
+  /** The gateway VirtualService's managed route (its fallback). */
+  static final String GATEWAY_ROUTE = "public";
+
+  /** The mesh VirtualService's managed route (its fallback). */
+  static final String MESH_ROUTE = "default";
+
   /** The managed route's weights at one moment, as the mesh routes by them. */
   record RoutePoint(Instant at, Map<String, Integer> weights) {
     int weight(String subset) {
@@ -64,7 +81,17 @@ final class ScenarioRun {
   private final Behaviour bad;
 
   private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+
+  /** The mesh VirtualService's managed route as the mesh's sidecar routes by it. */
   final List<RoutePoint> route = new CopyOnWriteArrayList<>();
+
+  /**
+   * Each managed route as the proxy of its entry point routes by it: {@link #MESH} (the same list
+   * as {@link #route}) and, in the gateway scenarios, first {@link #GATEWAY}.
+   */
+  final Map<String, List<RoutePoint>> routes = new LinkedHashMap<>();
+
+  private final Map<String, Instant> stepSinceByEntry = new ConcurrentHashMap<>();
   final List<Evaluation> evaluations = new CopyOnWriteArrayList<>();
   final Map<String, Instant> phases = new ConcurrentHashMap<>();
   final Map<String, Instant> moments = new ConcurrentHashMap<>();
@@ -86,6 +113,11 @@ final class ScenarioRun {
   LoadGenerator load;
   ClusterHistory history;
   GenericKubernetesResource seedVirtualService;
+
+  /** The gateway scenarios: the ingress gateway's stand-in, and what istio-ingress stored. */
+  Mesh gateway;
+
+  ClusterHistory gatewayHistory;
   String outcome;
   boolean timedOut;
 
@@ -106,6 +138,45 @@ final class ScenarioRun {
     this.out = out;
     this.ns = "sandbox-" + scenario.id();
     this.bad = scenario.bad(options);
+    if (scenario.throughGateway()) {
+      routes.put(GATEWAY, new CopyOnWriteArrayList<>());
+    }
+    routes.put(MESH, route);
+  }
+
+  /** The gateway VirtualService of this scenario, in {@link #GATEWAY_NAMESPACE}. */
+  String gatewayVirtualService() {
+    return APP + "-" + ns;
+  }
+
+  /** The public host the gateway VirtualService routes. */
+  String publicHost() {
+    return ns + ".example.com";
+  }
+
+  /**
+   * The gateway scenarios' VirtualServices as the Canary lists them, by entry point: namespace,
+   * name, managed route.
+   */
+  Map<String, List<String>> managedVirtualServices() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (scenario.throughGateway()) {
+      out.put(GATEWAY, List.of(GATEWAY_NAMESPACE, gatewayVirtualService(), GATEWAY_ROUTE));
+    }
+    out.put(MESH, List.of(ns, APP, MESH_ROUTE));
+    return out;
+  }
+
+  /** Every stored version of the managed route reached through {@code entry}, oldest first. */
+  List<GenericKubernetesResource> storedVersions(String entry) {
+    if (entry.equals(MESH)) {
+      return history.virtualServices();
+    }
+    return gatewayHistory == null
+        ? List.of()
+        : gatewayHistory.virtualServices().stream()
+            .filter(v -> v.getMetadata().getName().equals(gatewayVirtualService()))
+            .toList();
   }
 
   String namespace() {
@@ -183,8 +254,14 @@ final class ScenarioRun {
     if (history != null) {
       history.close();
     }
+    if (gatewayHistory != null) {
+      gatewayHistory.close();
+    }
     if (load != null) {
       load.close();
+    }
+    if (gateway != null) {
+      gateway.close();
     }
     if (mesh != null) {
       mesh.close();
@@ -201,6 +278,10 @@ final class ScenarioRun {
     behaviours.put("v2", Behaviour.HEALTHY);
     behaviours.put("debug", Behaviour.HEALTHY);
     kubelet = new Kubelet(client, ns, v -> behaviours.getOrDefault(v, Behaviour.HEALTHY), 1000);
+    if (scenario.throughGateway()) {
+      Fixtures.apply(client, GATEWAY_NAMESPACE, "sandbox/helloworld-gateway.yaml", this::gatewayVs);
+      gatewayHistory = new ClusterHistory(client, GATEWAY_NAMESPACE);
+    }
     Fixtures.apply(
         client,
         ns,
@@ -210,6 +291,9 @@ final class ScenarioRun {
             MeshConfig.spec(doc).put("interval", options.interval());
             if (scenario == Scenario.ALERT) {
               lenientErrorGate(MeshConfig.spec(doc));
+            }
+            if (scenario.throughGateway()) {
+              bothVirtualServices(MeshConfig.spec(doc));
             }
           }
           return doc;
@@ -225,13 +309,34 @@ final class ScenarioRun {
     watchCanary();
     watchObjects();
     mesh = new Mesh(client, ns, APP, metrics);
-    mesh.onVirtualService(this::routeChanged);
+    mesh.onVirtualService(vs -> routeChanged(MESH, vs));
     mesh.start();
+    if (scenario.throughGateway()) {
+      gateway =
+          Mesh.gateway(client, GATEWAY_NAMESPACE, GATEWAY_NAME, publicHost(), ns, APP, metrics);
+      gateway.onVirtualService(
+          vs -> {
+            if (vs.getMetadata().getName().equals(gatewayVirtualService())) {
+              routeChanged(GATEWAY, vs);
+            }
+          });
+      gateway.start();
+    }
     awaitTrue(
         Duration.ofSeconds(30),
         "the v1 and debug pods to be ready",
         () -> kubelet.runningPods().size() == 3 && routable());
-    load = new LoadGenerator(mesh.url(), options.rate(), 20).start();
+    load =
+        scenario.throughGateway()
+            // half the requests enter through the gateway (no debug header: its VirtualService has
+            // no debug route), half from inside the mesh (1 in 20 of them with the debug header)
+            ? new LoadGenerator(
+                    List.of(
+                        new LoadGenerator.EntryPoint(GATEWAY, gateway.url(), 0),
+                        new LoadGenerator.EntryPoint(MESH, mesh.url(), 20)),
+                    options.rate())
+                .start()
+            : new LoadGenerator(mesh.url(), options.rate(), 20).start();
     if (scenario == Scenario.ALERT) {
       if (alerting == null || alerting.alertmanager() == null) {
         throw new IllegalStateException("the alert scenario needs the sandbox's Alertmanager");
@@ -248,9 +353,62 @@ final class ScenarioRun {
                   line -> say("%s", line))
               .start();
     }
+    if (scenario.throughGateway()) {
+      say(
+          "seed: v1 serves 100%% (2 pods) through both routes: gateway %s/%s (VirtualService %s/%s,"
+              + " route %s: %s → %s) and mesh (VirtualService %s/%s, route %s; my-header ~"
+              + " .*debug.* → helloworld-debug); load %s req/s, half through the gateway, half from"
+              + " the mesh (1 in 20 of those with the debug header); the Canary lists both"
+              + " VirtualServices",
+          GATEWAY_NAMESPACE,
+          GATEWAY_NAME,
+          GATEWAY_NAMESPACE,
+          gatewayVirtualService(),
+          GATEWAY_ROUTE,
+          publicHost(),
+          APP + "." + ns + ".svc.cluster.local",
+          ns,
+          APP,
+          MESH_ROUTE,
+          fmt(options.rate()));
+      return;
+    }
     say(
         "seed: v1 serves 100%% (2 pods); my-header ~ .*debug.* → helloworld-debug; load %s req/s (1 in 20 with the debug header)",
         fmt(options.rate()));
+  }
+
+  /** The gateway VirtualService of this scenario: its name, public host and destination. */
+  private GenericKubernetesResource gatewayVs(GenericKubernetesResource doc) {
+    doc.getMetadata().setName(gatewayVirtualService());
+    Map<String, Object> spec = MeshConfig.spec(doc);
+    spec.put("hosts", List.of(publicHost()));
+    for (Map<String, Object> http : MeshConfig.<Map<String, Object>>list(spec.get("http"))) {
+      for (Map<String, Object> d : MeshConfig.<Map<String, Object>>list(http.get("route"))) {
+        MeshConfig.map(d.get("destination")).put("host", APP + "." + ns + ".svc.cluster.local");
+      }
+    }
+    return doc;
+  }
+
+  /** The gateway scenarios' Canary lists the gateway's VirtualService and the mesh's. */
+  private void bothVirtualServices(Map<String, Object> spec) {
+    spec.remove("virtualService");
+    List<Map<String, Object>> refs = new ArrayList<>();
+    managedVirtualServices()
+        .forEach(
+            (entry, ref) -> {
+              Map<String, Object> one = new LinkedHashMap<>();
+              one.put("name", ref.get(1));
+              if (!ref.get(0).equals(ns)) {
+                one.put("namespace", ref.get(0));
+              }
+              if (entry.equals(GATEWAY)) {
+                one.put("route", ref.get(2)); // the mesh's: the default, its fallback route
+              }
+              refs.add(one);
+            });
+    spec.put("virtualServices", refs);
   }
 
   /**
@@ -274,6 +432,16 @@ final class ScenarioRun {
   private boolean routable() {
     MeshConfig.Decision d =
         mesh.config().route(APP, new MeshConfig.Request("GET", "/hello", APP, Map.of()), () -> 0.5);
+    if (gateway != null) {
+      MeshConfig.Decision g =
+          gateway
+              .config()
+              .route(
+                  publicHost(),
+                  new MeshConfig.Request("GET", "/hello", publicHost(), Map.of()),
+                  () -> 0.5);
+      return d instanceof MeshConfig.Forward && g instanceof MeshConfig.Forward;
+    }
     return d instanceof MeshConfig.Forward;
   }
 
@@ -518,15 +686,20 @@ final class ScenarioRun {
     }
   }
 
-  /** Called by the mesh once it routes by a new version of the VirtualService. */
-  private synchronized void routeChanged(GenericKubernetesResource vs) {
+  /**
+   * Called by the proxy of an entry point ({@link #MESH}, {@link #GATEWAY}) once it routes by a new
+   * version of its VirtualService.
+   */
+  private synchronized void routeChanged(String entry, GenericKubernetesResource vs) {
     Instant now = Instant.now();
-    Map<String, Integer> weights = defaultRoute(vs);
-    if (!route.isEmpty() && route.get(route.size() - 1).weights().equals(weights)) {
+    Map<String, Integer> weights =
+        routeWeights(vs, entry.equals(GATEWAY) ? GATEWAY_ROUTE : MESH_ROUTE);
+    List<RoutePoint> points = routes.get(entry);
+    if (!points.isEmpty() && points.get(points.size() - 1).weights().equals(weights)) {
       return;
     }
-    RoutePoint previous = route.isEmpty() ? null : route.get(route.size() - 1);
-    route.add(new RoutePoint(now, weights));
+    RoutePoint previous = points.isEmpty() ? null : points.get(points.size() - 1);
+    points.add(new RoutePoint(now, weights));
     int v2 = weights.getOrDefault("v2", -1);
     if (v2 > 0) {
       moments.putIfAbsent("firstTrafficToV2", now);
@@ -536,38 +709,101 @@ final class ScenarioRun {
       moments.put("turnedBad", now);
       probe = new DetectionProbe(prometheus, canary, "v1", "v2").start();
     }
-    if (weights.equals(Map.of("v2", 100)) || (v2 == 100 && weights.getOrDefault("v1", 0) == 0)) {
+    boolean several = routes.size() > 1;
+    if (several) {
+      // each route's own moments; the scenario's are when the last of the routes got there
+      if (only100(weights, "v2")) {
+        moments.putIfAbsent("route100v2 " + entry, now);
+      }
+      if (moments.containsKey("firstTrafficToV2") && weights.getOrDefault("v1", 0) == 100) {
+        moments.putIfAbsent("route100v1 " + entry, now);
+      }
+    }
+    if (everyRoute(w -> only100(w, "v2"))) {
       moments.putIfAbsent("route100v2", now);
     }
-    if (moments.containsKey("firstTrafficToV2") && weights.getOrDefault("v1", 0) == 100) {
+    if (moments.containsKey("firstTrafficToV2")
+        && everyRoute(w -> w.getOrDefault("v1", 0) == 100)) {
       moments.putIfAbsent("route100v1", now);
     }
-    String held =
-        previous == null || stepSince == null
-            ? ""
-            : String.format(
-                Locale.ROOT, "  after %.1fs", Duration.between(stepSince, now).toMillis() / 1000.0);
-    stepSince = now;
-    Evaluation e = lastEvaluation;
     boolean rollback =
         previous != null && previous.weight("v2") > 0 && weights.getOrDefault("v1", 0) == 100;
-    String basis =
-        rollback
-            ? "  ROLLBACK"
-                + (scenario == Scenario.ALERT && e != null ? "  last checks: " + checks(e) : "")
-            : e == null || previous == null || previous.weight("v2") <= 0
-                ? ""
-                : "  last checks: " + checks(e);
-    say("route  %s%s%s", weights(weights), held, basis);
+    Evaluation e = lastEvaluation;
+    String entryLabel = several ? String.format(Locale.ROOT, "%-8s ", entry) : "";
+    // the second route of a step: how long after the first the proxies routed by it
+    String pairedWith = null;
+    Instant pairedAt = null;
+    if (several) {
+      for (Map.Entry<String, List<RoutePoint>> other : routes.entrySet()) {
+        List<RoutePoint> o = other.getValue();
+        if (!other.getKey().equals(entry)
+            && o.size() == points.size()
+            && o.get(o.size() - 1).weights().equals(weights)) {
+          pairedWith = other.getKey();
+          pairedAt = o.get(o.size() - 1).at();
+        }
+      }
+    }
+    String held;
+    String basis;
+    if (pairedWith != null) {
+      held =
+          String.format(
+              Locale.ROOT,
+              "  +%.0f ms after the %s route",
+              Duration.between(pairedAt, now).toNanos() / 1e6,
+              pairedWith);
+      basis = rollback ? "  ROLLBACK" : "";
+    } else {
+      Instant since = several ? stepSinceByEntry.get(entry) : stepSince;
+      held =
+          previous == null || since == null
+              ? ""
+              : String.format(
+                  Locale.ROOT, "  after %.1fs", Duration.between(since, now).toMillis() / 1000.0);
+      basis =
+          rollback
+              ? "  ROLLBACK"
+                  + (scenario == Scenario.ALERT && e != null ? "  last checks: " + checks(e) : "")
+              : e == null || previous == null || previous.weight("v2") <= 0
+                  ? ""
+                  : "  last checks: " + checks(e);
+    }
+    stepSince = now;
+    stepSinceByEntry.put(entry, now);
+    say("route  %s%s%s%s", entryLabel, weights(weights), held, basis);
     if (now.equals(moments.get("turnedBad"))) {
       say("v2 turns bad at %d%%: %s", v2, bad);
     }
   }
 
-  @SuppressWarnings("unchecked")
+  /** The route sends everything to {@code subset}. */
+  private static boolean only100(Map<String, Integer> weights, String subset) {
+    return weights.equals(Map.of(subset, 100))
+        || (weights.getOrDefault(subset, 0) == 100
+            && weights.entrySet().stream()
+                .allMatch(w -> w.getKey().equals(subset) || w.getValue() == 0));
+  }
+
+  /** Every entry point's route, as last routed by, satisfies {@code test}. */
+  private boolean everyRoute(java.util.function.Predicate<Map<String, Integer>> test) {
+    for (List<RoutePoint> points : routes.values()) {
+      if (points.isEmpty() || !test.test(points.get(points.size() - 1).weights())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static Map<String, Integer> defaultRoute(GenericKubernetesResource vs) {
+    return routeWeights(vs, MESH_ROUTE);
+  }
+
+  /** The named HTTP route's weights by subset. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Integer> routeWeights(GenericKubernetesResource vs, String name) {
     Map<String, Integer> out = new LinkedHashMap<>();
-    Map<String, Object> route = ClusterHistory.httpRoute(vs, "default");
+    Map<String, Object> route = ClusterHistory.httpRoute(vs, name);
     if (route == null) {
       return out;
     }
@@ -646,6 +882,17 @@ final class ScenarioRun {
                   + "% over "
                   + AlertPath.WINDOW
                   + "); the alert should roll it back";
+          case GATEWAY ->
+              "v2 is healthy; the load enters through the ingress gateway and from inside the mesh,"
+                  + " the Canary lists both VirtualServices; Sluice should move both routes in"
+                  + " lockstep to 100% v2 and retire v1";
+          case GATEWAY_ERRORS ->
+              "v2 answers 5xx for "
+                  + Math.round(options.errorRatio() * 100)
+                  + "% of its requests from "
+                  + options.badAt()
+                  + "% on; the load enters through the ingress gateway and from inside the mesh;"
+                  + " Sluice should roll both routes back to 100% v1 at once";
         };
     out.println();
     out.println(

@@ -113,6 +113,7 @@ public final class Benchmark {
     int threads = 16;
     int warmup = 100;
     int starts = 0;
+    int virtualServices = 1;
     Path out = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -123,20 +124,23 @@ public final class Benchmark {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--starts" -> starts = Integer.parseInt(args[++i]);
+        case "--virtual-services" -> virtualServices = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         default -> {
-          System.err.println(
-              "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s] [--threads 16] [--warmup 100] [--starts K] [--out DIR]");
-          return 2;
+          return usage();
         }
       }
+    }
+    if (virtualServices < 1 || virtualServices > 2) {
+      System.err.println(
+          "--virtual-services: 1 (the mesh's VirtualService) or 2 (a gateway's and the mesh's)");
+      return usage();
     }
     Path project = Path.of(System.getProperty("sluice.project.dir", "."));
     if (out == null) {
       out = project.resolve("target/bench");
     }
     Files.createDirectories(out);
-    int virtualServices = 1;
     Benchmark bench =
         new Benchmark(project, interval, analysis, threads, warmup, starts, virtualServices);
     Map<String, Object> report = new LinkedHashMap<>();
@@ -145,6 +149,7 @@ public final class Benchmark {
     report.put("controllerThreads", threads);
     report.put("warmupCanaries", warmup);
     report.put("cpus", Runtime.getRuntime().availableProcessors());
+    report.put("virtualServicesPerCanary", virtualServices);
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int n : sizes) {
       System.out.printf("%n== N = %d Canaries ==%n", n);
@@ -156,10 +161,17 @@ public final class Benchmark {
     if (starts > 0) {
       printStarts(runs);
     } else {
-      printTable(runs);
+      printTable(runs, virtualServices);
     }
     System.out.println("\nbench.json: " + out.resolve("bench.json").toAbsolutePath());
     return 0;
+  }
+
+  private static int usage() {
+    System.err.println(
+        "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s]"
+            + " [--threads 16] [--warmup 100] [--starts K] [--virtual-services 1|2] [--out DIR]");
+    return 2;
   }
 
   private static Map<String, Object> withRuns(
@@ -589,10 +601,30 @@ public final class Benchmark {
 
   // ---- setting up -----------------------------------------------------------------------
 
+  /**
+   * Each namespace gets the zero-downtime guide's objects and a Canary over them; with {@code
+   * --virtual-services 2}, also a gateway VirtualService of its own in the shared {@link
+   * #GATEWAY_NAMESPACE} ("gw-" and the namespace: its fallback route sends every request for {@code
+   * <ns>.bench.example.com} to subset v1 of {@code helloworld.<ns>.svc.cluster.local}), and the
+   * Canary lists it before the mesh's, both moved in lockstep.
+   */
   private void seed(KubernetesClient client, List<String> namespaces) {
     List<GenericKubernetesResource> docs = Fixtures.read(client, "scenarios/helloworld.yaml");
+    GenericKubernetesResource gateway =
+        Fixtures.read(client, "scenarios/mesh/gateway-fallback.yaml").get(0);
     var ser = client.getKubernetesSerialization();
     long t = System.nanoTime();
+    if (virtualServices == 2 && client.namespaces().withName(GATEWAY_NAMESPACE).get() == null) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName(GATEWAY_NAMESPACE)
+                  .endMetadata()
+                  .build())
+          .create();
+    }
     for (String ns : namespaces) {
       client
           .namespaces()
@@ -613,12 +645,39 @@ public final class Benchmark {
                   "interval", dev.sluice.rollout.Durations.format(analysisInterval),
                   "templates",
                       List.of(Map.of("name", "error-rate"), Map.of("name", "latency-p99"))));
+          if (virtualServices == 2) {
+            spec.remove("virtualService");
+            spec.put(
+                "virtualServices",
+                List.of(
+                    Map.of("name", GATEWAY_PREFIX + ns, "namespace", GATEWAY_NAMESPACE),
+                    Map.of("name", "helloworld")));
+          }
         }
         Fixtures.create(client, ns, copy);
+      }
+      if (virtualServices == 2) {
+        Fixtures.create(client, GATEWAY_NAMESPACE, gatewayFor(ser.asJson(gateway), ns, client));
       }
     }
     System.out.printf(
         "seeded %d namespaces in %.1f s%n", namespaces.size(), (System.nanoTime() - t) / 1e9);
+  }
+
+  /** The gateway VirtualService of namespace {@code ns}, from the fixture's JSON. */
+  @SuppressWarnings("unchecked")
+  private static GenericKubernetesResource gatewayFor(
+      String fixture, String ns, KubernetesClient client) {
+    GenericKubernetesResource vs =
+        client.getKubernetesSerialization().unmarshal(fixture, GenericKubernetesResource.class);
+    vs.getMetadata().setName(GATEWAY_PREFIX + ns);
+    Map<String, Object> spec = (Map<String, Object>) vs.getAdditionalProperties().get("spec");
+    spec.put("hosts", List.of(ns + ".bench.example.com"));
+    List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
+    List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
+    Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
+    destination.put("host", "helloworld." + ns + ".svc.cluster.local");
+    return vs;
   }
 
   /**
@@ -682,8 +741,7 @@ public final class Benchmark {
    * than competing with them (in a cold daemon they take a third of its CPU in the first minutes).
    * Their objects are then deleted, so that they cost the measured run nothing.
    */
-  private static void warmUp(KubernetesClient client, List<String> warm)
-      throws InterruptedException {
+  private void warmUp(KubernetesClient client, List<String> warm) throws InterruptedException {
     if (warm.isEmpty()) {
       return;
     }
@@ -697,6 +755,13 @@ public final class Benchmark {
     for (String ns : warm) {
       client.resources(Canary.class).inNamespace(ns).delete();
       client.genericKubernetesResources(Fixtures.VIRTUAL_SERVICE).inNamespace(ns).delete();
+      if (virtualServices == 2) {
+        client
+            .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
+            .inNamespace(GATEWAY_NAMESPACE)
+            .withName(GATEWAY_PREFIX + ns)
+            .delete();
+      }
       client.genericKubernetesResources(Fixtures.DESTINATION_RULE).inNamespace(ns).delete();
       client.apps().deployments().inNamespace(ns).delete();
     }
@@ -1073,7 +1138,7 @@ public final class Benchmark {
             + ")");
   }
 
-  private static void printTable(List<Map<String, Object>> runs) {
+  private static void printTable(List<Map<String, Object>> runs, int virtualServices) {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
@@ -1111,12 +1176,26 @@ public final class Benchmark {
           r.get("maxResidentMemoryMb"),
           r.get("startupSeconds"));
     }
+    boolean one = virtualServices == 1;
     System.out.println(
-        "(times in ms; reactions end when the API server stored the route, \"in daemon\" as the daemon"
+        "(K = "
+            + (one
+                ? "1 VirtualService per Canary"
+                : virtualServices
+                    + " VirtualServices per Canary, in lockstep (a gateway's and the mesh's)")
+            + "; times in ms; reactions end when the API server stored the route"
+            + (one ? "" : " (the last of the Canary's K rollback writes)")
+            + ", \"in daemon\" as the daemon"
             + " timed them itself, from its sluice_*_reaction_seconds histograms (one reaction"
-            + " exactly, more estimated within their buckets); API write: the mock API"
-            + " server's own time per write; writes/step: while stepping, route + status;"
-            + " /release: every write of a release, per Canary; machine load "
+            + " exactly, more estimated within their buckets);"
+            + (one
+                ? ""
+                : " step slip: from the last of a step's K route writes to the last of the"
+                    + " next's, less the interval;")
+            + " API write: the mock API server's own time per write; writes/step: while"
+            + " stepping, route"
+            + (one ? "" : " (K writes)")
+            + " + status; /release: every write of a release, per Canary; machine load "
             + loadAverage()
             + ")");
   }

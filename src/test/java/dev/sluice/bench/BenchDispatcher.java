@@ -43,9 +43,9 @@ import java.util.regex.Pattern;
  *       write cost ~6.5 ms with 6,000 objects; writes are still stored one at a time under its
  *       lock, so the stand-in remains slower than a real API server, which writes in parallel.
  *   <li>Each create and update is timed (lock wait included) for the benchmark's report, and each
- *       stored update of a VirtualService is handed to the benchmark with the instant it was
- *       stored: reactions and steps end when the API server stores the route, not when a watch
- *       delivers it.
+ *       stored update of a VirtualService is handed to the benchmark with the instant it was stored
+ *       and which VirtualService it is for (a Canary may list several): reactions and steps end
+ *       when the API server stores the route, not when a watch delivers it.
  *   <li>A watch from a resourceVersion, as an informer opens after its list, gets the changes after
  *       that version only, as from a real API server. The stock dispatcher sends every object again
  *       as ADDED: at start-up the daemon parsed and the stand-in serialised each object twice
@@ -61,7 +61,7 @@ final class BenchDispatcher extends KubernetesCrudDispatcher {
       Pattern.compile("\"resourceVersion\"\\s*:\\s*\"(\\d+)\"");
   private static final Pattern ROUTES =
       Pattern.compile(
-          "/apis/networking\\.istio\\.io/[^/]+/namespaces/[^/]+/virtualservices/[^/?]+");
+          "/apis/networking\\.istio\\.io/[^/]+/namespaces/([^/]+)/virtualservices/([^/?]+)");
 
   private final Map<List<Attribute>, AttributeSet> byKey = new ConcurrentHashMap<>();
   private final AtomicLong eventsDiscarded = new AtomicLong();
@@ -69,8 +69,16 @@ final class BenchDispatcher extends KubernetesCrudDispatcher {
   private final Set<WatchFromVersion> watchesFromVersion = new CopyOnWriteArraySet<>();
   private volatile Consumer<StoredRoute> routes = r -> {};
 
-  /** A VirtualService update as stored: its path, body and {@link System#nanoTime()} then. */
-  record StoredRoute(String path, String body, long nanos) {}
+  /**
+   * A VirtualService update as stored: which VirtualService (its namespace and name, from the
+   * request's path), its path, body and {@link System#nanoTime()} then.
+   */
+  record StoredRoute(String namespace, String name, String path, String body, long nanos) {
+    /** "namespace/name", as the daemon names a VirtualService. */
+    String virtualService() {
+      return namespace + "/" + name;
+    }
+  }
 
   BenchDispatcher() {
     super(List.of());
@@ -105,10 +113,10 @@ final class BenchDispatcher extends KubernetesCrudDispatcher {
     MockResponse response = write.get();
     long stored = System.nanoTime();
     writeNanos.add(stored - start);
-    if (ROUTES.matcher(request.getPath()).matches()
-        && "PUT".equals(request.getMethod())
-        && response.code() / 100 == 2) {
-      routes.accept(new StoredRoute(request.getPath(), body, stored));
+    Matcher route = ROUTES.matcher(request.getPath());
+    if (route.matches() && "PUT".equals(request.getMethod()) && response.code() / 100 == 2) {
+      routes.accept(
+          new StoredRoute(route.group(1), route.group(2), request.getPath(), body, stored));
     }
     request.getBody().writeUtf8(body); // and once more for takeRequest
     return response;

@@ -121,7 +121,7 @@ class BenchDispatcherTest {
   }
 
   @Test
-  void theBenchmarksApiServerHandsOnEveryStoredRouteWriteAndNoRefusedOne() {
+  void theBenchmarksApiServerHandsOnEveryStoredRouteWriteWithItsVirtualServiceAndNoRefusedOne() {
     try (ApiServer api = new ApiServer(Path.of("."), bench)) {
       KubernetesClient client = api.client();
       Fixtures.seedHelloworld(client, "ns", spec -> {});
@@ -135,17 +135,35 @@ class BenchDispatcherTest {
       assertThatThrownBy(() -> routes.resource(vs).update()) // stale: refused
           .isInstanceOf(KubernetesClientException.class);
       client.configMaps().inNamespace("ns").resource(configMap("cm", "v")).create(); // not a route
+      // a gateway's VirtualService of the same Canary, in another namespace
+      Fixtures.apply(client, "istio-ingress", "scenarios/mesh/gateway-fallback.yaml");
+      var gateways =
+          client.genericKubernetesResources(Fixtures.VIRTUAL_SERVICE).inNamespace("istio-ingress");
+      GenericKubernetesResource gw = gateways.withName("helloworld-gateway").get();
+      gw.getAdditionalProperties().put("spec", Map.of("hosts", List.of("gateway-edited")));
+      gateways.resource(gw).update();
+      long after = System.nanoTime();
 
-      assertThat(stored)
-          .singleElement()
+      assertThat(stored).hasSize(2);
+      assertThat(stored.get(0))
           .satisfies(
               r -> {
+                assertThat(r.namespace()).isEqualTo("ns");
+                assertThat(r.name()).isEqualTo(vs.getMetadata().getName());
+                assertThat(r.virtualService()).isEqualTo("ns/" + vs.getMetadata().getName());
                 assertThat(r.path())
                     .isEqualTo(
                         "/apis/networking.istio.io/v1/namespaces/ns/virtualservices/"
                             + vs.getMetadata().getName());
                 assertThat(r.body()).contains("\"edited\"");
-                assertThat(r.nanos()).isBetween(before, System.nanoTime());
+                assertThat(r.nanos()).isBetween(before, after);
+              });
+      assertThat(stored.get(1))
+          .satisfies(
+              r -> {
+                assertThat(r.virtualService()).isEqualTo("istio-ingress/helloworld-gateway");
+                assertThat(r.body()).contains("\"gateway-edited\"");
+                assertThat(r.nanos()).isBetween(stored.get(0).nanos(), after);
               });
     }
   }

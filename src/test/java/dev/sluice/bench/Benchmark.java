@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
 import dev.sluice.testing.ApiServer;
-import dev.sluice.testing.ClusterHistory;
 import dev.sluice.testing.DaemonMetrics;
 import dev.sluice.testing.DaemonThreads;
 import dev.sluice.testing.Fixtures;
@@ -73,19 +72,24 @@ public final class Benchmark {
   private final int warmup;
   private final int starts;
 
+  /** K: the VirtualServices each Canary lists, moved in lockstep. */
+  private final int virtualServices;
+
   private Benchmark(
       Path project,
       Duration interval,
       Duration analysisInterval,
       int threads,
       int warmup,
-      int starts) {
+      int starts,
+      int virtualServices) {
     this.project = project;
     this.interval = interval;
     this.analysisInterval = analysisInterval;
     this.threads = threads;
     this.warmup = warmup;
     this.starts = starts;
+    this.virtualServices = virtualServices;
   }
 
   public static void main(String[] args) {
@@ -109,6 +113,7 @@ public final class Benchmark {
     int threads = 16;
     int warmup = 100;
     int starts = 0;
+    int virtualServices = 1;
     Path out = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -119,26 +124,32 @@ public final class Benchmark {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--starts" -> starts = Integer.parseInt(args[++i]);
+        case "--virtual-services" -> virtualServices = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         default -> {
-          System.err.println(
-              "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s] [--threads 16] [--warmup 100] [--starts K] [--out DIR]");
-          return 2;
+          return usage();
         }
       }
+    }
+    if (virtualServices < 1 || virtualServices > 2) {
+      System.err.println(
+          "--virtual-services: 1 (the mesh's VirtualService) or 2 (a gateway's and the mesh's)");
+      return usage();
     }
     Path project = Path.of(System.getProperty("sluice.project.dir", "."));
     if (out == null) {
       out = project.resolve("target/bench");
     }
     Files.createDirectories(out);
-    Benchmark bench = new Benchmark(project, interval, analysis, threads, warmup, starts);
+    Benchmark bench =
+        new Benchmark(project, interval, analysis, threads, warmup, starts, virtualServices);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("interval", dev.sluice.rollout.Durations.format(interval));
     report.put("analysisInterval", dev.sluice.rollout.Durations.format(analysis));
     report.put("controllerThreads", threads);
     report.put("warmupCanaries", warmup);
     report.put("cpus", Runtime.getRuntime().availableProcessors());
+    report.put("virtualServicesPerCanary", virtualServices);
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int n : sizes) {
       System.out.printf("%n== N = %d Canaries ==%n", n);
@@ -150,10 +161,17 @@ public final class Benchmark {
     if (starts > 0) {
       printStarts(runs);
     } else {
-      printTable(runs);
+      printTable(runs, virtualServices);
     }
     System.out.println("\nbench.json: " + out.resolve("bench.json").toAbsolutePath());
     return 0;
+  }
+
+  private static int usage() {
+    System.err.println(
+        "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s]"
+            + " [--threads 16] [--warmup 100] [--starts K] [--virtual-services 1|2] [--out DIR]");
+    return 2;
   }
 
   private static Map<String, Object> withRuns(
@@ -163,8 +181,65 @@ public final class Benchmark {
     return r;
   }
 
-  /** One stored write of a namespace's VirtualService: its default-route weights, and when. */
-  private record RouteWrite(long nanos, List<String> weights) {}
+  /**
+   * One API write of a Canary: to one of its VirtualServices ({@code virtualService}, as
+   * "namespace/name"; {@code weights}: its fallback route's "subset=weight" list, the route Sluice
+   * manages by default) or, without a VirtualService, any other write (status, subset, Deployment);
+   * {@code nanos}: when the API server stored it (0 where not known).
+   */
+  record RouteWrite(String virtualService, long nanos, List<String> weights) {
+    /** A write that is not to a route. */
+    static RouteWrite other() {
+      return new RouteWrite(null, 0, List.of());
+    }
+
+    boolean toRoute() {
+      return virtualService != null;
+    }
+  }
+
+  /**
+   * The writes of one decision to a Canary's routes (a step, a rollback, ...): the same weights
+   * written to each of its VirtualServices, one after another in its writes with nothing between
+   * (the daemon issues them at once and awaits them all before it writes anything else). {@code
+   * routes}: how many VirtualServices were written; {@code firstIndex}, {@code lastIndex}: where
+   * the first and the last of them are in the Canary's writes; {@code lastNanos}: when the last was
+   * stored. With one VirtualService, every route write is a decision of its own.
+   */
+  record RouteDecision(
+      List<String> weights, int routes, int firstIndex, int lastIndex, long lastNanos) {}
+
+  /** A Canary's route writes, in order, gathered into decisions (see {@link RouteDecision}). */
+  static List<RouteDecision> routeDecisions(List<RouteWrite> writes) {
+    List<RouteDecision> out = new ArrayList<>();
+    Set<String> written = new java.util.HashSet<>();
+    RouteDecision current = null; // the decision the previous write belonged to, if a route write
+    for (int i = 0; i < writes.size(); i++) {
+      RouteWrite w = writes.get(i);
+      if (!w.toRoute()) {
+        current = null;
+        continue;
+      }
+      if (current != null
+          && current.weights().equals(w.weights())
+          && written.add(w.virtualService())) {
+        current =
+            new RouteDecision(
+                current.weights(),
+                current.routes() + 1,
+                current.firstIndex(),
+                i,
+                Math.max(current.lastNanos(), w.nanos()));
+        out.set(out.size() - 1, current);
+      } else {
+        current = new RouteDecision(w.weights(), 1, i, i, w.nanos());
+        out.add(current);
+        written.clear();
+        written.add(w.virtualService());
+      }
+    }
+    return out;
+  }
 
   /**
    * Start-up only ({@code --starts K}): seeds N (+ warm-up) Canaries once, then launches the daemon
@@ -300,6 +375,7 @@ public final class Benchmark {
         Map<String, Long> turnedBad = new ConcurrentHashMap<>();
         Map<String, Long> alertSent = new ConcurrentHashMap<>();
         Map<String, List<RouteWrite>> routes = new ConcurrentHashMap<>();
+        Map<String, Set<String>> at30 = new HashMap<>(); // the reader thread's own
         ExecutorService webhook =
             Executors.newFixedThreadPool(2, DaemonThreads.named("bench-webhook"));
         URI alerts = daemon.http().resolve("/api/v1/alerts");
@@ -315,16 +391,20 @@ public final class Benchmark {
                       try {
                         while (true) {
                           BenchDispatcher.StoredRoute r = stored.take();
-                          String ns = namespaceOf(r.path());
+                          String ns = canaryOf(r.namespace(), r.name());
                           GenericKubernetesResource vs =
                               client
                                   .getKubernetesSerialization()
                                   .unmarshal(r.body(), GenericKubernetesResource.class);
-                          List<String> w = ClusterHistory.weights(vs, "default");
+                          List<String> w = fallbackWeights(vs);
                           routes
                               .computeIfAbsent(ns, k -> new CopyOnWriteArrayList<>())
-                              .add(new RouteWrite(r.nanos(), w));
-                          if (w.contains("v2=30")) {
+                              .add(new RouteWrite(r.virtualService(), r.nanos(), w));
+                          // at 30% once every route of the Canary is: the last of its K writes
+                          if (w.contains("v2=30")
+                              && at30.computeIfAbsent(ns, k -> new java.util.HashSet<>())
+                                  .add(r.virtualService())
+                              && at30.get(ns).size() == virtualServices) {
                             if (bad.contains(ns) && turnedBad.putIfAbsent(ns, r.nanos()) == null) {
                               prometheus.fail(ns);
                             }
@@ -372,7 +452,7 @@ public final class Benchmark {
         List<Double> detection = new ArrayList<>();
         for (String ns : bad) {
           Long sent = prometheus.firstFailSent(ns);
-          Long rolled = firstWrite(routes.get(ns), List.of("v1=100"), sent);
+          Long rolled = lastOfFirstWrites(routes.get(ns), virtualServices, List.of("v1=100"), sent);
           if (sent != null && rolled != null) {
             checkReaction.add((rolled - sent) / 1e6);
             detection.add((sent - turnedBad.get(ns)) / 1e6);
@@ -381,34 +461,41 @@ public final class Benchmark {
         List<Double> alertReaction = new ArrayList<>();
         for (String ns : alerted) {
           Long sent = alertSent.get(ns);
-          Long rolled = firstWrite(routes.get(ns), List.of("v1=100"), sent);
+          Long rolled = lastOfFirstWrites(routes.get(ns), virtualServices, List.of("v1=100"), sent);
           if (sent != null && rolled != null) {
             alertReaction.add((rolled - sent) / 1e6);
           }
         }
-        // step slip: each step's route write against the previous one plus the interval
+        // step slip: each step's route write against the previous one plus the interval; with
+        // K VirtualServices, a step's instant is the last of its K route writes (when the step
+        // is done on every route), and a step missing a route write is counted apart
         List<Double> slip = new ArrayList<>();
         List<String> slipRows = new ArrayList<>(List.of("namespace\tweight\tatMs\tslipMs"));
         long steps = 0;
+        long stepsMissingARoute = 0;
         for (Map.Entry<String, List<RouteWrite>> e : routes.entrySet()) {
-          RouteWrite previous = null;
-          for (RouteWrite w : e.getValue()) {
-            int canary = canaryWeight(w.weights());
-            if (canary > 0 && w.weights().size() == 2) {
+          RouteDecision previous = null;
+          for (RouteDecision d : routeDecisions(e.getValue())) {
+            int canary = canaryWeight(d.weights());
+            if (canary > 0 && d.weights().size() == 2) {
+              if (d.routes() < virtualServices) {
+                stepsMissingARoute++;
+                continue;
+              }
               steps++;
-              if (previous != null && canaryWeight(previous.weights()) > 0) {
-                double ms = (w.nanos() - previous.nanos() - interval.toNanos()) / 1e6;
+              if (previous != null) {
+                double ms = (d.lastNanos() - previous.lastNanos() - interval.toNanos()) / 1e6;
                 slip.add(ms);
                 slipRows.add(
                     e.getKey()
                         + "\t"
                         + canary
                         + "\t"
-                        + round((w.nanos() - releaseStart) / 1e6)
+                        + round((d.lastNanos() - releaseStart) / 1e6)
                         + "\t"
                         + round(ms));
               }
-              previous = w;
+              previous = d;
             }
           }
         }
@@ -423,13 +510,13 @@ public final class Benchmark {
         long daemonWrites = 0;
         long routeWrites = 0;
         long statusWrites = 0;
-        // each namespace's writes in the order the API server received them: -1 for a write
-        // that is not a route, else the canary's weight in the route written
-        Map<String, List<Integer>> writesByNamespace = new HashMap<>();
+        // each Canary's writes (its gateway VirtualService's included) in the order the API
+        // server received them, a route write with the weights written
+        Map<String, List<RouteWrite>> writesByCanary = new HashMap<>();
         List<String> firstNamespaceWrites = new ArrayList<>(); // for a person to read
         for (RecordedRequest r : requests) {
-          if (!AGENT.equals(r.getHeader("User-Agent"))
-              || !r.getPath().contains("/namespaces/bench-")) {
+          String canary = canaryOf(r.getPath());
+          if (!AGENT.equals(r.getHeader("User-Agent")) || !canary.startsWith("bench-")) {
             continue;
           }
           daemonRequests++;
@@ -441,17 +528,21 @@ public final class Benchmark {
           boolean route = r.getPath().contains("/virtualservices/");
           if (route) routeWrites++;
           if (r.getPath().endsWith("/status")) statusWrites++;
-          int weight = route ? routeCanaryWeight(client, r) : -1;
-          writesByNamespace
-              .computeIfAbsent(namespaceOf(r.getPath()), k -> new ArrayList<>())
-              .add(weight);
-          if (namespaceOf(r.getPath()).equals(namespaces.get(0))) {
+          RouteWrite write =
+              route
+                  ? new RouteWrite(virtualServiceOf(r.getPath()), 0, routeWeights(client, r))
+                  : RouteWrite.other();
+          writesByCanary.computeIfAbsent(canary, k -> new ArrayList<>()).add(write);
+          if (canary.equals(namespaces.get(0))) {
             firstNamespaceWrites.add(
-                method + " " + r.getPath() + (route ? " (canary weight " + weight + ")" : ""));
+                method
+                    + " "
+                    + r.getPath()
+                    + (route ? " (canary weight " + routeCanaryWeight(write.weights()) + ")" : ""));
           }
         }
         Files.write(work.resolve("writes-" + namespaces.get(0) + ".txt"), firstNamespaceWrites);
-        double steadyWritesPerStep = steadyWritesPerStep(writesByNamespace.values());
+        double steadyWritesPerStep = steadyWritesPerStep(writesByCanary.values());
         double checkEvaluations =
             DaemonMetrics.sum(
                     DaemonMetrics.scrape(daemon.http()),
@@ -473,10 +564,11 @@ public final class Benchmark {
             "alertReactionInDaemonMs", inDaemon(reactions, metricsBefore, ALERT_REACTION_METRIC));
         result.put("detectionDelayMs", percentiles(detection));
         result.put("stepSlipMs", percentiles(slip));
-        // the mock API server's own time per create/update (its lock included): a rollback is one
-        // such write, a step two
+        // the mock API server's own time per create/update (its lock included): a rollback is K
+        // such writes (one per VirtualService, issued at once), a step K + 1
         result.put("apiServerWriteMs", percentiles(apiWriteMs));
         result.put("steps", steps);
+        result.put("stepsMissingARouteWrite", stepsMissingARoute);
         result.put("cpuSecondsPerStep", round(steps == 0 ? 0 : cpuSeconds / steps));
         result.put("cpuSeconds", round(cpuSeconds));
         result.put("prometheusQueries", queries);
@@ -488,7 +580,8 @@ public final class Benchmark {
             "apiRequestsPerStepPerCanary", round(steps == 0 ? 0 : (double) daemonRequests / steps));
         result.put(
             "apiWritesPerStepPerCanary", round(steps == 0 ? 0 : (double) daemonWrites / steps));
-        // a step costs a status write (the intent) and a route write; a release adds a few more
+        // a step costs a status write (the intent) and a route write per VirtualService (K); a
+        // release adds a few more
         // (canary joins at 0%, subset added/removed, promotion, Deployment retired, phases)
         result.put("apiWritesPerStepSteadyState", round(steadyWritesPerStep));
         result.put("apiWritesPerRelease", round((double) daemonWrites / n));
@@ -508,10 +601,30 @@ public final class Benchmark {
 
   // ---- setting up -----------------------------------------------------------------------
 
+  /**
+   * Each namespace gets the zero-downtime guide's objects and a Canary over them; with {@code
+   * --virtual-services 2}, also a gateway VirtualService of its own in the shared {@link
+   * #GATEWAY_NAMESPACE} ("gw-" and the namespace: its fallback route sends every request for {@code
+   * <ns>.bench.example.com} to subset v1 of {@code helloworld.<ns>.svc.cluster.local}), and the
+   * Canary lists it before the mesh's, both moved in lockstep.
+   */
   private void seed(KubernetesClient client, List<String> namespaces) {
     List<GenericKubernetesResource> docs = Fixtures.read(client, "scenarios/helloworld.yaml");
+    GenericKubernetesResource gateway =
+        Fixtures.read(client, "scenarios/mesh/gateway-fallback.yaml").get(0);
     var ser = client.getKubernetesSerialization();
     long t = System.nanoTime();
+    if (virtualServices == 2 && client.namespaces().withName(GATEWAY_NAMESPACE).get() == null) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName(GATEWAY_NAMESPACE)
+                  .endMetadata()
+                  .build())
+          .create();
+    }
     for (String ns : namespaces) {
       client
           .namespaces()
@@ -532,12 +645,39 @@ public final class Benchmark {
                   "interval", dev.sluice.rollout.Durations.format(analysisInterval),
                   "templates",
                       List.of(Map.of("name", "error-rate"), Map.of("name", "latency-p99"))));
+          if (virtualServices == 2) {
+            spec.remove("virtualService");
+            spec.put(
+                "virtualServices",
+                List.of(
+                    Map.of("name", GATEWAY_PREFIX + ns, "namespace", GATEWAY_NAMESPACE),
+                    Map.of("name", "helloworld")));
+          }
         }
         Fixtures.create(client, ns, copy);
+      }
+      if (virtualServices == 2) {
+        Fixtures.create(client, GATEWAY_NAMESPACE, gatewayFor(ser.asJson(gateway), ns, client));
       }
     }
     System.out.printf(
         "seeded %d namespaces in %.1f s%n", namespaces.size(), (System.nanoTime() - t) / 1e9);
+  }
+
+  /** The gateway VirtualService of namespace {@code ns}, from the fixture's JSON. */
+  @SuppressWarnings("unchecked")
+  private static GenericKubernetesResource gatewayFor(
+      String fixture, String ns, KubernetesClient client) {
+    GenericKubernetesResource vs =
+        client.getKubernetesSerialization().unmarshal(fixture, GenericKubernetesResource.class);
+    vs.getMetadata().setName(GATEWAY_PREFIX + ns);
+    Map<String, Object> spec = (Map<String, Object>) vs.getAdditionalProperties().get("spec");
+    spec.put("hosts", List.of(ns + ".bench.example.com"));
+    List<Map<String, Object>> http = (List<Map<String, Object>>) spec.get("http");
+    List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
+    Map<String, Object> destination = (Map<String, Object>) route.get(0).get("destination");
+    destination.put("host", "helloworld." + ns + ".svc.cluster.local");
+    return vs;
   }
 
   /**
@@ -601,8 +741,7 @@ public final class Benchmark {
    * than competing with them (in a cold daemon they take a third of its CPU in the first minutes).
    * Their objects are then deleted, so that they cost the measured run nothing.
    */
-  private static void warmUp(KubernetesClient client, List<String> warm)
-      throws InterruptedException {
+  private void warmUp(KubernetesClient client, List<String> warm) throws InterruptedException {
     if (warm.isEmpty()) {
       return;
     }
@@ -616,6 +755,13 @@ public final class Benchmark {
     for (String ns : warm) {
       client.resources(Canary.class).inNamespace(ns).delete();
       client.genericKubernetesResources(Fixtures.VIRTUAL_SERVICE).inNamespace(ns).delete();
+      if (virtualServices == 2) {
+        client
+            .genericKubernetesResources(Fixtures.VIRTUAL_SERVICE)
+            .inNamespace(GATEWAY_NAMESPACE)
+            .withName(GATEWAY_PREFIX + ns)
+            .delete();
+      }
       client.genericKubernetesResources(Fixtures.DESTINATION_RULE).inNamespace(ns).delete();
       client.apps().deployments().inNamespace(ns).delete();
     }
@@ -693,17 +839,26 @@ public final class Benchmark {
     }
   }
 
-  private static Long firstWrite(List<RouteWrite> writes, List<String> weights, Long after) {
+  /**
+   * When the last of a Canary's {@code k} VirtualServices had {@code weights} stored at or after
+   * {@code after}, each VirtualService's first such write counting: a rollback is done when the
+   * last of its K writes is. Null when one of the K has no such write.
+   */
+  static Long lastOfFirstWrites(List<RouteWrite> writes, int k, List<String> weights, Long after) {
     if (writes == null || after == null) {
       return null;
     }
+    Map<String, Long> first = new HashMap<>();
     for (RouteWrite w : writes) {
-      if (w.nanos() >= after && w.weights().equals(weights)) {
-        return w.nanos();
+      if (w.toRoute() && w.nanos() >= after && w.weights().equals(weights)) {
+        first.putIfAbsent(w.virtualService(), w.nanos());
       }
     }
-    return null;
+    return first.size() < k ? null : Collections.max(first.values());
   }
+
+  private static final java.util.regex.Pattern ROUTE_PATH =
+      java.util.regex.Pattern.compile(".*/namespaces/([^/]+)/virtualservices/([^/?]+).*");
 
   private static String namespaceOf(String path) {
     int at = path.indexOf("/namespaces/") + "/namespaces/".length();
@@ -711,46 +866,107 @@ public final class Benchmark {
     return end < 0 ? path.substring(at) : path.substring(at, end);
   }
 
-  /** The canary's weight in a VirtualService write's default route; -1 when not in it. */
-  private static int routeCanaryWeight(KubernetesClient client, RecordedRequest r) {
+  /** "namespace/name" of the VirtualService a request's path names; null if it names none. */
+  private static String virtualServiceOf(String path) {
+    java.util.regex.Matcher m = ROUTE_PATH.matcher(path);
+    return m.matches() ? m.group(1) + "/" + m.group(2) : null;
+  }
+
+  /**
+   * The namespace of the Canary a request is for: a request in a namespace is for the Canary there,
+   * a gateway VirtualService's for the Canary it is named for; "" when in no namespace.
+   */
+  private static String canaryOf(String path) {
+    java.util.regex.Matcher m = ROUTE_PATH.matcher(path);
+    if (m.matches()) {
+      return canaryOf(m.group(1), m.group(2));
+    }
+    return path.contains("/namespaces/") ? namespaceOf(path) : "";
+  }
+
+  /** The namespace of the Canary a VirtualService is for. */
+  static String canaryOf(String namespace, String name) {
+    return namespace.equals(GATEWAY_NAMESPACE) && name.startsWith(GATEWAY_PREFIX)
+        ? name.substring(GATEWAY_PREFIX.length())
+        : namespace;
+  }
+
+  /** The shared namespace of the gateway VirtualServices ({@code --virtual-services 2}). */
+  static final String GATEWAY_NAMESPACE = "istio-ingress";
+
+  /** A Canary's gateway VirtualService is "gw-" and its namespace. */
+  static final String GATEWAY_PREFIX = "gw-";
+
+  /**
+   * The "subset=weight" list of a VirtualService's fallback http route (the first without {@code
+   * match}), the route Sluice manages by default: the mesh VirtualService's "default", the
+   * gateway's "public"; empty when it has none.
+   */
+  @SuppressWarnings("unchecked")
+  static List<String> fallbackWeights(GenericKubernetesResource vs) {
+    Object spec = vs.getAdditionalProperties().get("spec");
+    Object http = spec instanceof Map<?, ?> m ? m.get("http") : null;
+    if (!(http instanceof List<?> routes)) {
+      return List.of();
+    }
+    for (Object r : routes) {
+      if (r instanceof Map<?, ?> route && route.get("match") == null) {
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> d : (List<Map<String, Object>>) route.get("route")) {
+          Map<String, Object> dest = (Map<String, Object>) d.get("destination");
+          out.add(dest.get("subset") + "=" + d.getOrDefault("weight", "unset"));
+        }
+        return out;
+      }
+    }
+    return List.of();
+  }
+
+  /** The weights written by a VirtualService write request (see {@link #fallbackWeights}). */
+  private static List<String> routeWeights(KubernetesClient client, RecordedRequest r) {
     try {
       // the dispatcher has read the body; its bytes are still there
       String body = new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
-      GenericKubernetesResource vs =
-          client.getKubernetesSerialization().unmarshal(body, GenericKubernetesResource.class);
-      List<String> w = ClusterHistory.weights(vs, "default");
-      return w.stream().anyMatch(x -> x.startsWith("v2=")) ? canaryWeight(w) : -1;
+      return fallbackWeights(
+          client.getKubernetesSerialization().unmarshal(body, GenericKubernetesResource.class));
     } catch (RuntimeException e) {
-      return -1;
+      return List.of();
     }
+  }
+
+  /** The canary's weight in a route's weights; -1 when it is not in them. */
+  private static int routeCanaryWeight(List<String> weights) {
+    return weights.stream().anyMatch(x -> x.startsWith("v2=")) ? canaryWeight(weights) : -1;
   }
 
   /**
    * API writes per step while a release is stepping: for each Canary, every write after its first
-   * step's route write (canary weight above 0) up to and including its last step's, divided by the
-   * steps taken in between. The release's own transitions (the subset added, the canary joining at
-   * 0%, promotion and retirement, rollback) fall outside and are counted per release.
+   * step's route writes (canary weight above 0; with K VirtualServices, after the last of the
+   * step's K) up to and including its last step's last, divided by the steps taken in between.
+   * Every route write counts, one per VirtualService. The release's own transitions (the subset
+   * added, the canary joining at 0%, promotion and retirement, rollback) fall outside and are
+   * counted per release.
    */
-  static double steadyWritesPerStep(Iterable<List<Integer>> writesPerCanary) {
+  static double steadyWritesPerStep(Iterable<List<RouteWrite>> writesPerCanary) {
     long writes = 0;
     long steps = 0;
-    for (List<Integer> seq : writesPerCanary) {
+    for (List<RouteWrite> seq : writesPerCanary) {
       int first = -1;
       int last = -1;
-      int stepWrites = 0;
-      for (int i = 0; i < seq.size(); i++) {
-        int w = seq.get(i);
+      int stepDecisions = 0;
+      for (RouteDecision d : routeDecisions(seq)) {
+        int w = routeCanaryWeight(d.weights());
         if (w > 0) {
-          if (first < 0) first = i;
-          last = i;
-          stepWrites++;
+          if (first < 0) first = d.lastIndex();
+          last = d.lastIndex();
+          stepDecisions++;
         } else if (w == 0 && first >= 0) {
           break; // rolled back (the canary at 0% again, or gone): the stepping ended
         }
       }
-      if (stepWrites > 1) {
+      if (stepDecisions > 1) {
         writes += last - first;
-        steps += stepWrites - 1;
+        steps += stepDecisions - 1;
       }
     }
     return steps == 0 ? 0 : (double) writes / steps;
@@ -922,7 +1138,7 @@ public final class Benchmark {
             + ")");
   }
 
-  private static void printTable(List<Map<String, Object>> runs) {
+  private static void printTable(List<Map<String, Object>> runs, int virtualServices) {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
@@ -960,12 +1176,26 @@ public final class Benchmark {
           r.get("maxResidentMemoryMb"),
           r.get("startupSeconds"));
     }
+    boolean one = virtualServices == 1;
     System.out.println(
-        "(times in ms; reactions end when the API server stored the route, \"in daemon\" as the daemon"
+        "(K = "
+            + (one
+                ? "1 VirtualService per Canary"
+                : virtualServices
+                    + " VirtualServices per Canary, in lockstep (a gateway's and the mesh's)")
+            + "; times in ms; reactions end when the API server stored the route"
+            + (one ? "" : " (the last of the Canary's K rollback writes)")
+            + ", \"in daemon\" as the daemon"
             + " timed them itself, from its sluice_*_reaction_seconds histograms (one reaction"
-            + " exactly, more estimated within their buckets); API write: the mock API"
-            + " server's own time per write; writes/step: while stepping, route + status;"
-            + " /release: every write of a release, per Canary; machine load "
+            + " exactly, more estimated within their buckets);"
+            + (one
+                ? ""
+                : " step slip: from the last of a step's K route writes to the last of the"
+                    + " next's, less the interval;")
+            + " API write: the mock API server's own time per write; writes/step: while"
+            + " stepping, route"
+            + (one ? "" : " (K writes)")
+            + " + status; /release: every write of a release, per Canary; machine load "
             + loadAverage()
             + ")");
   }

@@ -30,9 +30,12 @@ class IstioSchemasTest {
         "helloworld-vs-extra-fields.yaml",
         "helloworld-vs-tcp.yaml",
         "helloworld-vs-mirror.yaml",
+        "helloworld-vs-tcp-only.yaml",
+        "helloworld-vs-delegate.yaml",
         // Unmanageable for Sluice, but each is a VirtualService the API server accepts.
         "unmanageable/no-fallback.yaml",
-        "unmanageable/no-http.yaml",
+        "unmanageable/no-routes.yaml",
+        "unmanageable/tls-and-tcp.yaml",
         "unmanageable/redirect.yaml",
         "unmanageable/direct-response.yaml",
         "unmanageable/delegate.yaml",

@@ -543,6 +543,39 @@ class MeshRulesTest {
   }
 
   @Test
+  void aTlsPassthroughRouteNamedByPositionIsReleasedAndRolledBack() {
+    String ns = "mesh-tls";
+    PrometheusStub.canary(ns, 0.5, 120, 500); // v2 fails its checks: a rollback on the tls route
+    try (History history = new History(client)) {
+      seed(
+          ns,
+          doc -> {
+            GenericKubernetesResource d =
+                replacing("VirtualService", "scenarios/mesh/tls-passthrough.yaml").apply(doc);
+            if (d.getKind().equals("Canary")) {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> spec =
+                  (Map<String, Object>) d.getAdditionalProperties().get("spec");
+              spec.put("virtualService", Map.of("name", "helloworld", "route", "tls[0]"));
+            }
+            return d;
+          },
+          true,
+          false);
+      releaseV2(ns);
+      await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
+      var tls = virtualService(ns, "helloworld");
+      String json = client.getKubernetesSerialization().asJson(tls);
+      assertThat(json)
+          .contains("\"subset\":\"v1\"")
+          .doesNotContain("\"subset\":\"v2\"")
+          .contains("\"sniHosts\":[\"helloworld.example.com\"]");
+      assertThat(routeWrites(history, ns)).isGreaterThanOrEqualTo(2); // joined at 0, then back
+      assertNoViolation(history, List.of(ns));
+    }
+  }
+
+  @Test
   void aDelegateVirtualServiceIsShiftedAndItsRootNeverWritten() {
     String ns = "mesh-delegate";
     PrometheusStub.canary(ns, 0.0, 120, 500);

@@ -94,7 +94,10 @@ final class EffectExecutor {
    */
   private void setRoutes(WorldReader.Snapshot world, Effect.SetRoute set) {
     Map<String, List<String>> byVirtualService = new LinkedHashMap<>();
-    for (ManagedRoute r : world.world().writableRoutes()) {
+    for (ManagedRoute r : world.routes()) {
+      if (!r.ok()) {
+        continue; // the state machine asks for a route write only when leaving these out is right
+      }
       byVirtualService.computeIfAbsent(r.ref().key(), k -> new ArrayList<>()).add(r.ref().route());
     }
     if (byVirtualService.size() == 1) {

@@ -163,24 +163,43 @@ final class WorldReader {
 
     /** The world as these copies and the other VirtualServices show it. */
     World world() {
-      RuleView rule =
-          destinationRule == null
-              ? new RuleView(null, null)
-              : rules.get(
-                  destinationRule,
-                  null,
-                  () ->
-                      new RuleView(
-                          router.subsets(destinationRule),
-                          DestinationRuleEdits.hostKey(destinationRule)));
+      RuleView rule = rule();
+      List<ManagedRoute> routes = routes(rule);
+      String routeHost =
+          routes.stream()
+              .filter(ManagedRoute::ok)
+              .findFirst()
+              .map(r -> Hosts.key(r.observation().host(), r.ref().namespace()))
+              .orElse(null);
+      String host = rule.host() != null ? rule.host() : routeHost;
+      cache.mesh().interest(key, host);
+      return new World(namespace, routes, rule.subsets(), views(), references(routes, host));
+    }
+
+    /**
+     * The managed routes as these copies show them, and only them: what a route write needs,
+     * without the rest of the world (the mesh's references, the Deployments).
+     */
+    List<ManagedRoute> routes() {
+      return routes(rule());
+    }
+
+    private RuleView rule() {
+      return destinationRule == null
+          ? new RuleView(null, null)
+          : rules.get(
+              destinationRule,
+              null,
+              () ->
+                  new RuleView(
+                      router.subsets(destinationRule),
+                      DestinationRuleEdits.hostKey(destinationRule)));
+    }
+
+    private List<ManagedRoute> routes(RuleView rule) {
       List<ManagedRoute> routes = new ArrayList<>();
-      String routeHost = null;
       for (RouteRef ref : refs) {
-        RouteObservation route = observe(ref, rule);
-        if (route.state() == RouteObservation.State.OK && routeHost == null) {
-          routeHost = Hosts.key(route.host(), ref.namespace());
-        }
-        routes.add(new ManagedRoute(ref, route));
+        routes.add(new ManagedRoute(ref, observe(ref, rule)));
       }
       if (routes.isEmpty()) {
         routes.add(
@@ -188,9 +207,7 @@ final class WorldReader {
                 new RouteRef(namespace, "", null),
                 RouteObservation.notFound("the Canary names no VirtualService")));
       }
-      String host = rule.host() != null ? rule.host() : routeHost;
-      cache.mesh().interest(key, host);
-      return new World(namespace, routes, rule.subsets(), views(), references(routes, host));
+      return routes;
     }
 
     /** One managed route as the copies show it, refused when it is for another host. */

@@ -373,7 +373,7 @@ public final class Rollout {
         return;
       }
       next.blocker = null;
-      if (!world.managedRoutesTo(canary).equals(world.routes())) {
+      if (world.routes().stream().anyMatch(r -> r.observation().weightOf(canary) < 0)) {
         // The canary joins the route at weight 0 first: from then on, a route without it means
         // the release was reset (by a rollback or another writer), never "not yet written".
         effects.add(

@@ -336,24 +336,17 @@ class MeshRulesTest {
   /**
    * The Canary lists the gateway's VirtualService in istio-ingress and the mesh's, in that order.
    */
-  private static GenericKubernetesResource lockstep(GenericKubernetesResource doc) {
-    if (doc.getKind().equals("Canary")) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-      spec.remove("virtualService");
-      spec.put(
-          "virtualServices",
-          List.of(
-              Map.of(
-                  "name",
-                  "helloworld-gateway-lockstep",
-                  "namespace",
-                  "istio-ingress",
-                  "route",
-                  "public"),
-              Map.of("name", "helloworld")));
-    }
-    return doc;
+  private static UnaryOperator<GenericKubernetesResource> lockstep(Map<String, String> gateway) {
+    return Fixtures.editCanary(
+        spec -> {
+          spec.remove("virtualService");
+          spec.put("virtualServices", List.of(gateway, Map.of("name", "helloworld")));
+        });
+  }
+
+  /** The guide's VirtualService without hosts: a delegate, for a root to include. */
+  private static UnaryOperator<GenericKubernetesResource> asDelegate() {
+    return Fixtures.editSpec("VirtualService", spec -> spec.remove("hosts"));
   }
 
   /** Each stored version of a VirtualService's managed route, as "subset=weight" lists. */
@@ -387,7 +380,11 @@ class MeshRulesTest {
     PrometheusStub.canary(ns, 0.0, 120, 500);
     try (History history = new History(client)) {
       Fixtures.applyGateway(client, ingress, "helloworld-gateway-lockstep", ns);
-      seed(ns, MeshRulesTest::lockstep);
+      seed(
+          ns,
+          lockstep(
+              Map.of(
+                  "name", "helloworld-gateway-lockstep", "namespace", ingress, "route", "public")));
       releaseV2(ns);
       await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
       await()
@@ -419,22 +416,7 @@ class MeshRulesTest {
     PrometheusStub.canary(ns, 0.5, 120, 500); // half of v2's requests fail
     try (History history = new History(client)) {
       Fixtures.applyGateway(client, ingress, "helloworld-gateway-bad", ns);
-      seed(
-          ns,
-          doc -> {
-            GenericKubernetesResource d = lockstep(doc);
-            if (d.getKind().equals("Canary")) {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> spec =
-                  (Map<String, Object>) d.getAdditionalProperties().get("spec");
-              spec.put(
-                  "virtualServices",
-                  List.of(
-                      Map.of("name", "helloworld-gateway-bad", "namespace", ingress),
-                      Map.of("name", "helloworld")));
-            }
-            return d;
-          });
+      seed(ns, lockstep(Map.of("name", "helloworld-gateway-bad", "namespace", ingress)));
       releaseV2(ns);
       await().atMost(RELEASE).until(() -> "RolledBack".equals(status(ns).phase));
 
@@ -460,22 +442,7 @@ class MeshRulesTest {
     PrometheusStub.canary(ns, 0.0, 120, 500);
     try (History history = new History(client)) {
       Fixtures.applyGateway(client, ingress, "helloworld-gateway-gone", ns);
-      seed(
-          ns,
-          doc -> {
-            if (doc.getKind().equals("Canary")) {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> spec =
-                  (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-              spec.remove("virtualService");
-              spec.put(
-                  "virtualServices",
-                  List.of(
-                      Map.of("name", "helloworld-gateway-gone", "namespace", ingress),
-                      Map.of("name", "helloworld")));
-            }
-            return doc;
-          });
+      seed(ns, lockstep(Map.of("name", "helloworld-gateway-gone", "namespace", ingress)));
       releaseV2(ns);
       await().atMost(RELEASE).until(() -> Integer.valueOf(30).equals(status(ns).weight));
       client
@@ -549,17 +516,14 @@ class MeshRulesTest {
     try (History history = new History(client)) {
       seed(
           ns,
-          doc -> {
-            GenericKubernetesResource d =
-                replacing("VirtualService", "scenarios/mesh/tls-passthrough.yaml").apply(doc);
-            if (d.getKind().equals("Canary")) {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> spec =
-                  (Map<String, Object>) d.getAdditionalProperties().get("spec");
-              spec.put("virtualService", Map.of("name", "helloworld", "route", "tls[0]"));
-            }
-            return d;
-          },
+          doc ->
+              Fixtures.editCanary(
+                      spec ->
+                          spec.put(
+                              "virtualService", Map.of("name", "helloworld", "route", "tls[0]")))
+                  .apply(
+                      replacing("VirtualService", "scenarios/mesh/tls-passthrough.yaml")
+                          .apply(doc)),
           true,
           false);
       releaseV2(ns);
@@ -584,17 +548,7 @@ class MeshRulesTest {
     try (History history = new History(client)) {
       Fixtures.apply(client, ns, "scenarios/mesh/delegate-root.yaml");
       String rootVersion = virtualService(ns, "helloworld-root").getMetadata().getResourceVersion();
-      seed(
-          ns,
-          doc -> {
-            if (doc.getKind().equals("VirtualService")) {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> spec =
-                  (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-              spec.remove("hosts"); // the guide's VirtualService as a delegate
-            }
-            return doc;
-          });
+      seed(ns, asDelegate());
       releaseV2(ns);
       await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
       assertThat(virtualService(ns, "helloworld-root").getMetadata().getResourceVersion())
@@ -612,21 +566,10 @@ class MeshRulesTest {
     Fixtures.apply(client, ns, "scenarios/mesh/delegate-root.yaml");
     seed(
         ns,
-        doc -> {
-          if (doc.getKind().equals("VirtualService")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.remove("hosts");
-          }
-          if (doc.getKind().equals("Canary")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec =
-                (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-            spec.put("virtualService", Map.of("name", "helloworld-root"));
-          }
-          return doc;
-        },
+        doc ->
+            Fixtures.editCanary(
+                    spec -> spec.put("virtualService", Map.of("name", "helloworld-root")))
+                .apply(asDelegate().apply(doc)),
         false,
         true);
     await()

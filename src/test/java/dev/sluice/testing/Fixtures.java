@@ -142,11 +142,17 @@ public final class Fixtures {
   /** An edit that passes {@code canarySpec} over a Canary's spec and leaves other kinds alone. */
   public static UnaryOperator<GenericKubernetesResource> editCanary(
       Consumer<Map<String, Object>> canarySpec) {
+    return editSpec("Canary", canarySpec);
+  }
+
+  /** An edit that passes {@code edit} over the spec of each object of {@code kind}. */
+  public static UnaryOperator<GenericKubernetesResource> editSpec(
+      String kind, Consumer<Map<String, Object>> edit) {
     return doc -> {
-      if (doc.getKind().equals("Canary")) {
+      if (doc.getKind().equals(kind)) {
         @SuppressWarnings("unchecked")
         Map<String, Object> spec = (Map<String, Object>) doc.getAdditionalProperties().get("spec");
-        canarySpec.accept(spec);
+        edit.accept(spec);
       }
       return doc;
     };

@@ -71,7 +71,7 @@ final class EffectExecutor {
 
   private void apply(Canary canary, WorldReader.Snapshot world, Effect effect) {
     if (effect instanceof Effect.SetRoute set) {
-      setRoutes(world, set);
+      setRoutes(world, set.ownedBy(world.owner()));
     } else if (effect instanceof Effect.AddSubset add) {
       world.destinationRule =
           istioWrites.wrote(

@@ -167,12 +167,13 @@ final class SpecReader {
       }
     }
     LabelSelector versionSelector = versionSelector(problems, s.versionSelector);
+    StrategyReader.Read stages = StrategyReader.read(problems, s, plan);
     if (!problems.isEmpty()) {
       return new Result(null, List.copyOf(problems));
     }
     return new Result(
         new ReleaseSpec(
-            plan,
+            stages.plan(),
             interval,
             every,
             failureThreshold,
@@ -183,7 +184,8 @@ final class SpecReader {
             s.autoStart == null || s.autoStart,
             s.targetVersion,
             retirementDelay,
-            versionSelector),
+            versionSelector,
+            stages.strategy()),
         List.of());
   }
 
@@ -314,8 +316,7 @@ final class SpecReader {
     return value;
   }
 
-  private static Duration duration(
-      List<String> problems, String field, String text, Duration fallback) {
+  static Duration duration(List<String> problems, String field, String text, Duration fallback) {
     if (text == null) {
       return fallback;
     }

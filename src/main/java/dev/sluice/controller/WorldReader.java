@@ -11,6 +11,7 @@ import dev.sluice.rollout.World;
 import dev.sluice.routing.DestinationRuleEdits;
 import dev.sluice.routing.Hosts;
 import dev.sluice.routing.MeshReferences;
+import dev.sluice.routing.OwnedRoutes;
 import dev.sluice.routing.TrafficRouter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -55,12 +56,29 @@ final class WorldReader {
     this.deploymentWrites = deploymentWrites;
   }
 
-  /** Whether {@code r} is a destination of one of the managed routes (not a mirror of one). */
-  private static boolean managedDestination(Reference r, List<ManagedRoute> routes) {
+  /**
+   * Whether {@code r} is the release's own: a destination of one of the managed routes, a route
+   * Sluice added for this Canary ({@code owner}), or Sluice's mirror of a managed route to the
+   * canary ({@code ownMirror}, null when the Canary has no mirror stage).
+   */
+  private static boolean releasesOwn(
+      Reference r, List<ManagedRoute> routes, String owner, String ownMirror) {
+    if (r.routeName() != null && r.routeName().startsWith(owner)) {
+      return true;
+    }
     for (ManagedRoute m : routes) {
       RouteObservation o = m.observation();
-      if (o.state() == RouteObservation.State.OK
-          && MeshReferences.inRoute(r, m.ref().key(), o.kind(), o.position())) {
+      if (o.state() != RouteObservation.State.OK) {
+        continue;
+      }
+      if (MeshReferences.inRoute(r, m.ref().key(), o.kind(), o.position())) {
+        return true;
+      }
+      if (r.mirror()
+          && r.subset().equals(ownMirror)
+          && r.virtualService().equals(m.ref().key())
+          && r.kind().equals(o.kind())
+          && r.position() == o.position()) {
         return true;
       }
     }
@@ -90,6 +108,7 @@ final class WorldReader {
     private final String namespace;
     private final String key;
     private final CanarySpec spec;
+    private final String owner;
 
     /** The routes the Canary manages, in its order. */
     final List<RouteRef> refs;
@@ -106,6 +125,12 @@ final class WorldReader {
       this.key = ClusterCache.key(canary);
       this.spec = canary.getSpec();
       this.refs = SpecReader.routes(canary);
+      this.owner = OwnedRoutes.prefix(namespace, canary.getMetadata().getName());
+    }
+
+    /** The prefix of the names of the routes Sluice adds for this Canary. */
+    String owner() {
+      return owner;
     }
 
     private void readCache() {
@@ -217,7 +242,11 @@ final class WorldReader {
         return RouteObservation.notFound("VirtualService not found");
       }
       RouteObservation route = WorldReader.this.observe(vs, ref.route());
-      if (route.state() != RouteObservation.State.OK || rule.host() == null) {
+      if (route.state() != RouteObservation.State.OK) {
+        return route;
+      }
+      route = route.withExtras(route.extras().ownedBy(owner));
+      if (rule.host() == null) {
         return route;
       }
       // a destination's short host is resolved against its VirtualService's namespace
@@ -242,13 +271,22 @@ final class WorldReader {
       for (Map.Entry<String, GenericKubernetesResource> e : virtualServices.entrySet()) {
         GenericKubernetesResource vs = e.getValue();
         for (Reference r : references.get(vs, null, () -> MeshReferences.of(vs))) {
-          if (!managedDestination(r, routes) && (host == null || Hosts.covers(host, r.host()))) {
+          if (!releasesOwn(r, routes, owner, ownMirror())
+              && (host == null || Hosts.covers(host, r.host()))) {
             refs.add(r);
           }
         }
       }
       refs.addAll(cache.mesh().referencesTo(host, virtualServices.keySet()));
       return refs;
+    }
+
+    /** The canary's subset when the Canary has a mirror stage (its mirror is Sluice's). */
+    private String ownMirror() {
+      if (spec.mirror == null || canary.getStatus() == null) {
+        return null;
+      }
+      return canary.getStatus().canaryVersion;
     }
 
     private List<DeploymentView> views() {

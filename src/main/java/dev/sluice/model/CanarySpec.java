@@ -77,6 +77,29 @@ public class CanarySpec {
       "How long each step is held (bake time), e.g. 30s, 1m, 1m30s (default 1m).")
   public String interval;
 
+  @Size(min = 1, max = 16)
+  @JsonPropertyDescription(
+      "A/B stage before the weight steps: requests matching any of these Istio HTTPMatchRequests go to the new version (through a route Sluice adds just before the managed route), all others to the stable one. With steps: [] the new version is promoted after this stage.")
+  public List<HttpMatch> match;
+
+  @Min(1)
+  @Max(1000)
+  @JsonPropertyDescription(
+      "How many intervals the A/B (match) stage is held and judged (default 10).")
+  public Integer iterations;
+
+  @JsonPropertyDescription(
+      "Mirroring stage before the others: copies of a share of the requests go to the new version, whose answers are discarded; the checks judge it on that traffic.")
+  public Mirror mirror;
+
+  @JsonPropertyDescription(
+      "Session affinity during the weight steps: a session answered by one version keeps being sent to it (a cookie on the answers, matched by routes Sluice adds).")
+  public SessionAffinity sessionAffinity;
+
+  @JsonPropertyDescription(
+      "Blue/green instead of weight steps: the new version is reachable only for the preview match while judged, then takes 100% in one write, is judged again, and is promoted (or rolled back in one write).")
+  public BlueGreen blueGreen;
+
   @JsonPropertyDescription("The checks that gate every step.")
   public AnalysisSpec analysis;
 
@@ -91,6 +114,53 @@ public class CanarySpec {
   @JsonPropertyDescription(
       "How long the old version keeps its subset and Deployment after leaving the route, so every proxy has the new route before its pods go (default 30s).")
   public String retirementDelay;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Mirror {
+    @Min(1)
+    @Max(100)
+    @JsonPropertyDescription(
+        "Share of requests copied to the new version, in percent (default 100).")
+    public Integer percent;
+
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("How many intervals the stage is held and judged (default 5).")
+    public Integer iterations;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SessionAffinity {
+    @Required
+    @Size(min = 1, max = 64)
+    @Pattern("^[A-Za-z0-9_-]+$")
+    @JsonPropertyDescription("The cookie's name.")
+    public String cookieName;
+
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long a browser keeps the cookie (default 24h).")
+    public String maxAge;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class BlueGreen {
+    @Size(min = 1, max = 16)
+    @JsonPropertyDescription(
+        "Who reaches the new version before the switch (Istio HTTPMatchRequests; default: header x-sluice-preview: \"true\").")
+    public List<HttpMatch> preview;
+
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription(
+        "How many intervals the preview is judged before the switch (default 5).")
+    public Integer previewIterations;
+
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription(
+        "How many intervals the new version is judged after the switch before the old one is retired (default 5).")
+    public Integer postSwitchIterations;
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class VirtualServiceRef {

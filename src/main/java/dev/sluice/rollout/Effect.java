@@ -19,11 +19,29 @@ public sealed interface Effect {
    * the routes move in lockstep, one write per VirtualService, the writes to different
    * VirtualServices issued at once. A route that cannot be written (its VirtualService gone or
    * unmanageable) is left out; the state machine asks for this only when that is right. A rollback
-   * is a single SetRoute to 100% stable.
+   * is a single SetRoute to 100% stable without additions, which also removes every route, mirror
+   * and cookie Sluice added.
+   *
+   * @param destinations the managed routes' destinations
+   * @param additions what the stage adds beside them (mirror, routes of Sluice's, cookies)
+   * @param owner the prefix that names Sluice's routes for this Canary ({@code
+   *     sluice/<namespace>/<name>/}), set by the controller before the write; null when unknown
    */
-  record SetRoute(List<Destination> destinations) implements Effect {
+  record SetRoute(List<Destination> destinations, RouteAdditions additions, String owner)
+      implements Effect {
+    /** Destinations only: removes nothing Sluice added, adds nothing. */
+    public SetRoute(List<Destination> destinations) {
+      this(destinations, RouteAdditions.NONE, null);
+    }
+
+    /** This effect for the Canary whose routes are named {@code prefix + purpose}. */
+    public SetRoute ownedBy(String prefix) {
+      return new SetRoute(destinations, additions, prefix);
+    }
+
     public SetRoute {
       destinations = List.copyOf(destinations);
+      java.util.Objects.requireNonNull(additions, "additions");
       if (destinations.isEmpty()) {
         throw new IllegalArgumentException("a route needs at least one destination");
       }

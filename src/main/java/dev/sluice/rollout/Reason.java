@@ -46,6 +46,11 @@ public enum Reason {
   TargetNotSelected,
   /** The subset named after the version does not select exactly that version's pods. */
   SubsetMismatch,
+  /**
+   * A stage cannot be carried out on a managed route without replacing something of the user's (a
+   * mirror, a cookie, a match) or needs an http route; the release waits.
+   */
+  StrategyConflict,
   /** The managed route splits traffic and no release is recorded: which version is stable? */
   AmbiguousStable,
   /** The rollback cannot be written (the route is gone); it is retried. */

@@ -7,7 +7,8 @@ import java.util.List;
  * A Canary's policy with every default applied and every value checked: what the state machine
  * needs, and nothing it does not.
  *
- * @param plan canary weights, strictly increasing, each 1..100
+ * @param plan canary weights, strictly increasing, each 1..100 (empty only when a stage is judged
+ *     instead: the canary is promoted after the stages)
  * @param interval how long each step is held (bake time)
  * @param evaluationInterval how often checks run during a bake
  * @param failureThreshold failed evaluations that roll back
@@ -21,6 +22,8 @@ import java.util.List;
  *     route, so that every proxy has the new route before the old pods go (in-flight requests
  *     finish)
  * @param versionSelector which of the app's Deployments may be released (all by default)
+ * @param strategy the stages before the weight steps, and session affinity ({@link Strategy#NONE}
+ *     for weights only)
  */
 public record ReleaseSpec(
     List<Integer> plan,
@@ -34,7 +37,8 @@ public record ReleaseSpec(
     boolean autoStart,
     String targetVersion,
     Duration retirementDelay,
-    LabelSelector versionSelector) {
+    LabelSelector versionSelector,
+    Strategy strategy) {
 
   public static final int DEFAULT_STEP_WEIGHT = 10;
   public static final int DEFAULT_MAX_WEIGHT = 100;
@@ -45,6 +49,36 @@ public record ReleaseSpec(
   public static final int DEFAULT_ERROR_LIMIT = 5;
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_RETIREMENT_DELAY = Duration.ofSeconds(30);
+
+  /** A spec with weight steps only. */
+  public ReleaseSpec(
+      List<Integer> plan,
+      Duration interval,
+      Duration evaluationInterval,
+      int failureThreshold,
+      int inconclusiveLimit,
+      int errorLimit,
+      Duration progressDeadline,
+      RetirementPolicy retirement,
+      boolean autoStart,
+      String targetVersion,
+      Duration retirementDelay,
+      LabelSelector versionSelector) {
+    this(
+        plan,
+        interval,
+        evaluationInterval,
+        failureThreshold,
+        inconclusiveLimit,
+        errorLimit,
+        progressDeadline,
+        retirement,
+        autoStart,
+        targetVersion,
+        retirementDelay,
+        versionSelector,
+        Strategy.NONE);
+  }
 
   /** A spec that retires the old version as soon as it left the route. */
   public ReleaseSpec(
@@ -75,8 +109,11 @@ public record ReleaseSpec(
 
   public ReleaseSpec {
     plan = List.copyOf(plan);
-    if (plan.isEmpty()) {
-      throw new IllegalArgumentException("the step plan is empty");
+    if (strategy == null) {
+      throw new IllegalArgumentException("strategy must be given (Strategy.NONE)");
+    }
+    if (plan.isEmpty() && strategy.mirror() == null && strategy.match() == null) {
+      throw new IllegalArgumentException("the step plan is empty and no stage is judged");
     }
     if (interval.isNegative()
         || interval.isZero()
@@ -97,20 +134,25 @@ public record ReleaseSpec(
 
   /** This spec with {@code selector} as its versionSelector. */
   public ReleaseSpec withVersionSelector(LabelSelector selector) {
-    return with(targetVersion, retirementDelay, selector);
+    return with(targetVersion, retirementDelay, selector, strategy);
+  }
+
+  /** This spec with {@code s} as its strategy. */
+  public ReleaseSpec withStrategy(Strategy s) {
+    return with(targetVersion, retirementDelay, versionSelector, s);
   }
 
   /** This spec releasing {@code version} only (null: whatever candidate comes). */
   public ReleaseSpec withTargetVersion(String version) {
-    return with(version, retirementDelay, versionSelector);
+    return with(version, retirementDelay, versionSelector, strategy);
   }
 
   /** This spec with {@code delay} as its retirement delay. */
   public ReleaseSpec withRetirementDelay(Duration delay) {
-    return with(targetVersion, delay, versionSelector);
+    return with(targetVersion, delay, versionSelector, strategy);
   }
 
-  private ReleaseSpec with(String target, Duration delay, LabelSelector selector) {
+  private ReleaseSpec with(String target, Duration delay, LabelSelector selector, Strategy s) {
     return new ReleaseSpec(
         plan,
         interval,
@@ -123,7 +165,38 @@ public record ReleaseSpec(
         autoStart,
         target,
         delay,
-        selector);
+        selector,
+        s);
+  }
+
+  /**
+   * The release's steps in order: the mirror stage, the match stage (A/B, or blue/green's preview),
+   * then one step per weight of the plan, the last held {@code switchIterations} intervals.
+   */
+  public List<Step> steps() {
+    List<Step> steps = new java.util.ArrayList<>();
+    if (strategy.mirror() != null) {
+      steps.add(
+          new Step(Step.Kind.MIRROR, 0, interval.multipliedBy(strategy.mirror().iterations())));
+    }
+    if (strategy.match() != null) {
+      steps.add(new Step(Step.Kind.MATCH, 0, interval.multipliedBy(strategy.match().iterations())));
+    }
+    for (int i = 0; i < plan.size(); i++) {
+      Duration bake =
+          i == plan.size() - 1 ? interval.multipliedBy(strategy.switchIterations()) : interval;
+      steps.add(new Step(Step.Kind.WEIGHT, plan.get(i), bake));
+    }
+    return List.copyOf(steps);
+  }
+
+  /**
+   * Step {@code index} of {@link #steps}; the last one when the index is past the end (a spec
+   * edited to fewer steps while a release runs).
+   */
+  public Step step(int index) {
+    List<Step> steps = steps();
+    return steps.get(Math.max(0, Math.min(index, steps.size() - 1)));
   }
 
   /** The checks run at least once per bake, and at its end. */

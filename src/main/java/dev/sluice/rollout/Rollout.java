@@ -26,7 +26,7 @@ public final class Rollout {
       return Optional.empty();
     }
     Duration every = spec.effectiveEvaluationInterval();
-    Instant stepEnd = st.stepStartedAt().plus(spec.interval());
+    Instant stepEnd = st.stepStartedAt().plus(spec.step(st.step()).bake());
     Instant last = st.lastEvaluationAt();
     if (last == null || last.isBefore(st.stepStartedAt())) {
       return Optional.of(st.stepStartedAt().plus(every));
@@ -73,6 +73,7 @@ public final class Rollout {
     private final ReleaseStatus.Builder next;
     private final List<Effect> effects = new ArrayList<>();
     private final List<Note> events = new ArrayList<>();
+    private final RouteShapes shapes;
     private Instant wakeAt;
     private String refusal;
     private RollbackCause rollback;
@@ -83,6 +84,14 @@ public final class Rollout {
       this.world = world;
       this.now = now;
       this.next = st.toBuilder();
+      this.shapes = new RouteShapes(spec, st);
+    }
+
+    /** Asks for {@code want} when a writable managed route does not look like it yet. */
+    private void converge(Effect.SetRoute want) {
+      if (world.writableRoutes().stream().anyMatch(r -> !RouteShapes.conforms(r, want))) {
+        effects.add(want);
+      }
     }
 
     Decision run(Optional<Signal> signal, Optional<Evaluation> evaluation) {
@@ -168,6 +177,27 @@ public final class Rollout {
         }
       }
       return true;
+    }
+
+    /**
+     * Why the release must stop because a mirror stage's route mirrors elsewhere (someone else
+     * wrote a mirror Sluice must not replace), or empty.
+     */
+    private Optional<String> foreignMirror() {
+      if (spec.step(st.step()).kind() != Step.Kind.MIRROR) {
+        return Optional.empty();
+      }
+      for (ManagedRoute r : world.writableRoutes()) {
+        RouteExtras x = r.observation().extras();
+        if (x.otherMirrors()
+            || (x.mirror() != null && !x.mirror().subset().equals(st.canaryVersion()))) {
+          return Optional.of(
+              world.where(r)
+                  + "the managed route's mirror was changed outside the release"
+                  + (x.mirror() == null ? "" : " (it mirrors to " + x.mirror().subset() + ")"));
+        }
+      }
+      return Optional.empty();
     }
 
     private boolean refuse(String why) {
@@ -372,22 +402,30 @@ public final class Rollout {
                 + ")");
         return;
       }
+      for (ManagedRoute r : world.routes()) {
+        Optional<String> problem = shapes.problem(r);
+        if (problem.isPresent()) {
+          // nothing of the user's is replaced: the release waits, and the progress deadline
+          // rolls it back if the route or the Canary is not changed
+          block(Reason.StrategyConflict, world.where(r) + problem.get());
+          return;
+        }
+      }
       next.blocker = null;
       if (world.routes().stream().anyMatch(r -> r.observation().weightOf(canary) < 0)) {
         // The canary joins the route at weight 0 first: from then on, a route without it means
         // the release was reset (by a rollback or another writer), never "not yet written".
-        effects.add(
-            new Effect.SetRoute(List.of(new Destination(stable, 100), new Destination(canary, 0))));
+        effects.add(shapes.joining());
         return;
       }
       enterStep(0);
     }
 
     private void enterStep(int index) {
-      int weight = spec.plan().get(index);
+      Step step = spec.steps().get(index);
       next.phase = Phase.Progressing;
       next.step = index;
-      next.weight = weight;
+      next.weight = step.weight();
       next.stepStartedAt = now;
       events.add(
           Note.normal(
@@ -395,16 +433,9 @@ public final class Rollout {
               "step "
                   + (index + 1)
                   + "/"
-                  + spec.plan().size()
+                  + spec.steps().size()
                   + ": "
-                  + st.stableVersion()
-                  + " "
-                  + (100 - weight)
-                  + "%, "
-                  + st.canaryVersion()
-                  + " "
-                  + weight
-                  + "%"));
+                  + StepNames.describe(spec, step, st.stableVersion(), st.canaryVersion())));
     }
 
     // ---- progressing and paused: guard, judge, converge, advance ---------------------------
@@ -447,23 +478,23 @@ public final class Rollout {
         rollBack(RollbackCause.EXTERNAL, subsetProblem.get());
         return;
       }
+      Optional<String> foreignMirror = foreignMirror();
+      if (foreignMirror.isPresent()) {
+        rollBack(RollbackCause.EXTERNAL, foreignMirror.get());
+        return;
+      }
       if (evaluation.isPresent() && judge(evaluation.get())) {
         return;
       }
       // The status is the intent: a route that differs (a write lost to a crash, or another
-      // writer's reset) is brought back to the recorded weight, every managed route alike.
-      List<Destination> desired =
-          List.of(
-              new Destination(st.stableVersion(), 100 - st.weight()),
-              new Destination(canary, st.weight()));
-      if (world.routes().stream().anyMatch(r -> !r.observation().destinations().equals(desired))) {
-        effects.add(new Effect.SetRoute(desired));
-      }
+      // writer's reset) is brought back to the recorded step and weight, every managed route
+      // alike.
+      converge(shapes.during(st.step(), st.weight()));
+      Instant stepEnd = st.stepStartedAt().plus(spec.step(st.step()).bake());
       if (st.phase() == Phase.Progressing && evaluation.isPresent()) {
-        Instant stepEnd = st.stepStartedAt().plus(spec.interval());
         Evaluation e = evaluation.get();
         if (e.gate() == Gate.PASS && !e.at().isBefore(stepEnd)) {
-          if (st.step() + 1 < spec.plan().size()) {
+          if (st.step() + 1 < spec.steps().size()) {
             enterStep(st.step() + 1);
           } else {
             enterFinalizing("every step passed");
@@ -472,7 +503,7 @@ public final class Rollout {
         }
       }
       if (st.phase() == Phase.Progressing) {
-        Instant deadline = st.stepStartedAt().plus(spec.interval()).plus(spec.progressDeadline());
+        Instant deadline = stepEnd.plus(spec.progressDeadline());
         if (!now.isBefore(deadline)) {
           rollBack(
               RollbackCause.LIMIT,
@@ -554,11 +585,11 @@ public final class Rollout {
                 + unmanageable.get().observation().problem());
         return;
       }
-      // 1. the old version leaves every managed route (the canary takes 100%)
-      if (world.routes().stream()
-          .anyMatch(
-              r -> r.observation().weightOf(old) >= 0 || r.observation().weightOf(canary) != 100)) {
-        effects.add(new Effect.SetRoute(List.of(new Destination(canary, 100))));
+      // 1. the old version leaves every managed route (the canary takes 100%), and whatever a
+      // stage added goes with it
+      Effect.SetRoute promoted = shapes.allTo(canary);
+      if (world.routes().stream().anyMatch(r -> !RouteShapes.conforms(r, promoted))) {
+        effects.add(promoted);
         next.weight = 100;
         next.retiringSince = now;
         return;
@@ -667,11 +698,9 @@ public final class Rollout {
       next.weight = 0;
       String stable = st.stableVersion();
       List<ManagedRoute> writable = world.writableRoutes();
-      List<Destination> allStable = List.of(new Destination(stable, 100));
-      // every route that can be written goes back at once (one write per VirtualService)
-      if (writable.stream().anyMatch(r -> !r.observation().destinations().equals(allStable))) {
-        effects.add(new Effect.SetRoute(allStable));
-      }
+      // every route that can be written goes back at once (one write per VirtualService), and
+      // every route, mirror and cookie Sluice added goes in the same write
+      converge(shapes.allTo(stable));
       // A VirtualService that is gone carries no traffic; one that exists but cannot be written
       // may still send traffic to the canary: the rollback is not done until it is written too.
       Optional<ManagedRoute> stuck =

@@ -12,6 +12,8 @@ import java.util.List;
  * @param position the managed route's index in the VirtualService's routes of its kind (-1 unless
  *     OK)
  * @param host the host the managed route's destinations name, as written (null unless OK)
+ * @param extras what an http route carries beside its destinations: its match, its mirror, Sluice's
+ *     routes and cookies ({@link RouteExtras#NONE} unless OK)
  */
 public record RouteObservation(
     State state,
@@ -19,7 +21,8 @@ public record RouteObservation(
     List<Destination> destinations,
     String kind,
     int position,
-    String host) {
+    String host,
+    RouteExtras extras) {
 
   /** Whether Sluice can manage the route. */
   public enum State {
@@ -33,11 +36,18 @@ public record RouteObservation(
 
   public RouteObservation {
     destinations = List.copyOf(destinations);
+    java.util.Objects.requireNonNull(extras, "extras");
   }
 
   public static RouteObservation ok(
       String kind, List<Destination> destinations, int position, String host) {
-    return new RouteObservation(State.OK, null, destinations, kind, position, host);
+    return new RouteObservation(
+        State.OK, null, destinations, kind, position, host, RouteExtras.NONE);
+  }
+
+  /** This observation with {@code extras}. */
+  public RouteObservation withExtras(RouteExtras extras) {
+    return new RouteObservation(state, problem, destinations, kind, position, host, extras);
   }
 
   /** An OK http route. */
@@ -51,11 +61,13 @@ public record RouteObservation(
   }
 
   public static RouteObservation notFound(String problem) {
-    return new RouteObservation(State.NOT_FOUND, problem, List.of(), null, -1, null);
+    return new RouteObservation(
+        State.NOT_FOUND, problem, List.of(), null, -1, null, RouteExtras.NONE);
   }
 
   public static RouteObservation invalid(String problem) {
-    return new RouteObservation(State.INVALID, problem, List.of(), null, -1, null);
+    return new RouteObservation(
+        State.INVALID, problem, List.of(), null, -1, null, RouteExtras.NONE);
   }
 
   /** The weight of {@code subset} in the managed route, or -1 when the route does not name it. */

@@ -73,7 +73,7 @@ public class IstioTrafficRouter implements TrafficRouter {
     // every route is edited in the same copy: one write for the VirtualService
     GenericKubernetesResource edited = virtualService;
     for (String route : routes) {
-      edited = VirtualServiceEdits.withRoute(edited, route, effect.destinations());
+      edited = VirtualServiceEdits.withRoute(edited, route, effect);
     }
     return write(virtualService, edited, Kind.VIRTUAL_SERVICE);
   }

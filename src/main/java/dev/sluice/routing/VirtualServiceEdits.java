@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.rollout.Destination;
+import dev.sluice.rollout.Effect;
 import dev.sluice.rollout.RouteObservation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;
@@ -77,20 +78,49 @@ public final class VirtualServiceEdits {
    */
   public static GenericKubernetesResource withRoute(
       GenericKubernetesResource virtualService, String routeName, List<Destination> destinations) {
+    return withRoute(virtualService, routeName, new Effect.SetRoute(destinations));
+  }
+
+  /**
+   * A copy of {@code virtualService} whose managed route looks as {@code effect} asks: its
+   * destinations as {@link #withRoute(GenericKubernetesResource, String, List)} sets them, and what
+   * a stage adds ({@link StageEdits}): the Canary's own routes (named {@code effect.owner()} and a
+   * purpose) replaced by those asked for, placed immediately before the managed route, Sluice's
+   * mirror and cookies set or removed. Every other route and field is left exactly as it was.
+   *
+   * @throws UnmanageableRouteException when {@link #inspect} does not find the route OK
+   * @throws RefusedEditException when additions are asked for on a tls or tcp route, or a stage's
+   *     match cannot be combined with the managed route's own
+   */
+  public static GenericKubernetesResource withRoute(
+      GenericKubernetesResource virtualService, String routeName, Effect.SetRoute effect) {
     Objects.requireNonNull(virtualService, "virtualService");
-    requireValidPlan(destinations);
+    Objects.requireNonNull(effect, "effect");
+    requireValidPlan(effect.destinations());
     ObjectNode tree = Trees.toTree(virtualService);
     Found found = findManagedRoute(tree, routeName);
     RouteObservation observation = found.observation();
     if (observation.state() != RouteObservation.State.OK) {
       throw new UnmanageableRouteException(observation);
     }
+    ObjectNode managed = (ObjectNode) tree.path("spec").path(found.kind()).get(found.index());
+    setDestinations(managed, observation, effect.destinations());
+    if (found.kind().equals("http")) {
+      StageEdits.apply((ArrayNode) tree.path("spec").path("http"), found.index(), effect);
+    } else if (!effect.additions().none()) {
+      throw new RefusedEditException(
+          "a " + found.kind() + " route cannot mirror, match or set cookies: only http routes can");
+    }
+    return Trees.fromTree(tree);
+  }
+
+  private static void setDestinations(
+      ObjectNode managed, RouteObservation observation, List<Destination> destinations) {
     if (asMap(observation.destinations()).equals(asMap(destinations))) {
       // Same subsets and weights: leave even the order and the implicit weight of a single
       // destination alone, so that nothing is written.
-      return Trees.fromTree(tree);
+      return;
     }
-    ObjectNode managed = (ObjectNode) tree.path("spec").path(found.kind()).get(found.index());
     ArrayNode existing = (ArrayNode) managed.get("route");
     ArrayNode replacement = managed.arrayNode();
     for (Destination wanted : destinations) {
@@ -104,7 +134,6 @@ public final class VirtualServiceEdits {
     }
     // set() on an existing field keeps its position, so the route serializes in the same order.
     managed.set("route", replacement);
-    return Trees.fromTree(tree);
   }
 
   private static ObjectNode entryFor(ArrayNode route, String subset) {
@@ -173,11 +202,17 @@ public final class VirtualServiceEdits {
     }
     int fallback = -1;
     List<Integer> named = new ArrayList<>();
+    // positions count the user's routes only: routes Sluice adds for a stage do not shift them
+    List<Integer> positions = new ArrayList<>();
     for (int i = 0; i < routes.size(); i++) {
       JsonNode route = routes.get(i);
       if (!route.isObject()) {
         return Found.refused(RouteObservation.invalid(kind + "[" + i + "] is not an object"));
       }
+      if (OwnedRoutes.isOwned(Trees.text(route, "name"))) {
+        continue;
+      }
+      positions.add(i);
       if (fallback < 0 && !hasMatch(route)) {
         fallback = i;
       }
@@ -196,13 +231,13 @@ public final class VirtualServiceEdits {
     if (selector.isDefault()) {
       if (fallback >= 0) {
         index = fallback;
-      } else if (routes.size() == 1) {
-        index = 0;
+      } else if (positions.size() == 1) {
+        index = positions.get(0);
       } else {
         return Found.refused(
             RouteObservation.invalid(
                 "the VirtualService has "
-                    + routes.size()
+                    + positions.size()
                     + " "
                     + kind
                     + " routes, each with a match: name the route to manage ("
@@ -210,7 +245,7 @@ public final class VirtualServiceEdits {
                     + "[N])"));
       }
     } else if (selector.index() >= 0) {
-      if (selector.index() >= routes.size()) {
+      if (selector.index() >= positions.size()) {
         return Found.refused(
             RouteObservation.notFound(
                 "the VirtualService has no "
@@ -218,10 +253,10 @@ public final class VirtualServiceEdits {
                     + " route at position "
                     + selector.index()
                     + " (it has "
-                    + routes.size()
+                    + positions.size()
                     + ")"));
       }
-      index = selector.index();
+      index = positions.get(selector.index());
     } else if (named.isEmpty()) {
       return Found.refused(
           RouteObservation.notFound(
@@ -258,7 +293,11 @@ public final class VirtualServiceEdits {
       return Found.refused(RouteObservation.invalid(problem));
     }
     String host = Trees.text(route.get(0).path("destination"), "host");
-    return new Found(RouteObservation.ok(kind, destinations, index, host), kind, index);
+    RouteObservation ok = RouteObservation.ok(kind, destinations, index, host);
+    if (kind.equals("http")) {
+      ok = ok.withExtras(StageEdits.read((ArrayNode) routes, managed));
+    }
+    return new Found(ok, kind, index);
   }
 
   /** http when the VirtualService has http routes, else tls or tcp if it has only one of them. */

@@ -27,6 +27,19 @@ final class SimulatedCluster {
   Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
   final List<List<Destination>> routeHistory = new ArrayList<>();
+
+  /** What the managed route carries beside its destinations (a mirror, Sluice's routes...). */
+  RouteExtras extras = RouteExtras.NONE;
+
+  /** The route kind ({@code http}, {@code tls}, {@code tcp}). */
+  String routeKind = "http";
+
+  /** Every route write: destinations and what the route carried after it. */
+  final List<Written> writes = new ArrayList<>();
+
+  /** One stored version of the managed route. */
+  record Written(Instant at, List<Destination> destinations, RouteExtras extras) {}
+
   final List<Effect> effectHistory = new ArrayList<>();
   final List<Decision> decisions = new ArrayList<>();
   final List<Decision.Note> events = new ArrayList<>();
@@ -85,7 +98,7 @@ final class SimulatedCluster {
   World world() {
     RouteObservation obs =
         switch (routeState) {
-          case OK -> RouteObservation.ok(route, 1, "helloworld");
+          case OK -> RouteObservation.ok(routeKind, route, 1, "helloworld").withExtras(extras);
           case NOT_FOUND -> RouteObservation.notFound("VirtualService helloworld not found");
           case INVALID -> RouteObservation.invalid("match routes have no fallback route");
         };
@@ -216,6 +229,8 @@ final class SimulatedCluster {
       }
       route = set.destinations();
       routeHistory.add(route);
+      extras = afterWrite(extras, set);
+      writes.add(new Written(now, route, extras));
     } else if (a instanceof Effect.RetireDeployment r) {
       if (subsets.contains(r.version())) {
         throw new AssertionError("Deployment retired before its subset left the DestinationRule");
@@ -237,6 +252,25 @@ final class SimulatedCluster {
       }
       deployments.remove(r.version());
     }
+  }
+
+  /** The route's extras after {@code set} is written, as the routing layer writes them. */
+  static RouteExtras afterWrite(RouteExtras before, Effect.SetRoute set) {
+    RouteAdditions a = set.additions();
+    RouteAdditions.Mirror mirror = before.mirror();
+    if (a.mirror() != null) {
+      mirror = a.mirror();
+    } else if (mirror != null && mirror.subset().equals(a.ownMirror())) {
+      mirror = null;
+    }
+    List<RouteAdditions.Route> owned = new ArrayList<>();
+    for (RouteAdditions.Route r : a.routes()) {
+      owned.add(
+          new RouteAdditions.Route(
+              r.purpose(), Matches.and(before.match(), r.match()).match(), r.subset()));
+    }
+    return new RouteExtras(
+        before.match(), mirror, before.otherMirrors(), owned, a.cookies(), before.foreignCookie());
   }
 
   /** Moves the clock on and reconciles whenever the state machine asked to be woken. */

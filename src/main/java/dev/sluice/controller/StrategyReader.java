@@ -164,21 +164,16 @@ final class StrategyReader {
     check(problems, where + ".scheme", m.scheme);
     check(problems, where + ".method", m.method);
     check(problems, where + ".authority", m.authority);
-    for (var group :
-        Map.of(
-                "headers",
-                m.headers,
-                "withoutHeaders",
-                m.withoutHeaders,
-                "queryParams",
-                m.queryParams)
-            .entrySet()) {
-      if (group.getValue() != null) {
-        group
-            .getValue()
-            .forEach((k, v) -> check(problems, where + "." + group.getKey() + "." + k, v));
-      }
-    }
+    Map<String, Map<String, HttpMatch.StringMatch>> groups = new java.util.LinkedHashMap<>();
+    groups.put("headers", m.headers);
+    groups.put("withoutHeaders", m.withoutHeaders);
+    groups.put("queryParams", m.queryParams);
+    groups.forEach(
+        (group, matches) -> {
+          if (matches != null) {
+            matches.forEach((k, v) -> check(problems, where + "." + group + "." + k, v));
+          }
+        });
   }
 
   private static void check(List<String> problems, String where, HttpMatch.StringMatch m) {

@@ -93,7 +93,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
 
   @Override
   public boolean record(ReleaseStatus next, boolean evaluated) {
-    return status.write(subject, next, spec.steps().size(), evaluated ? checked.verdict() : null);
+    return status.write(subject, next, spec, evaluated ? checked.verdict() : null);
   }
 
   @Override
@@ -103,7 +103,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
 
   @Override
   public void recordFailedWrite(Decision d, ReleaseStatus next, String error) {
-    status.write(subject, next, spec.steps().size(), null);
+    status.write(subject, next, spec, null);
     if (d.rollback().isPresent()) {
       metrics.rolledBack(subject.namespace, subject.name, d.rollback().get());
       events.record(subject.canary(), true, Reason.RollbackWriteFailed, next.blocker().message());

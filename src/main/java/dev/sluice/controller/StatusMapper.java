@@ -4,6 +4,7 @@ import dev.sluice.model.CanaryStatus;
 import dev.sluice.rollout.Candidate;
 import dev.sluice.rollout.Phase;
 import dev.sluice.rollout.Reason;
+import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.Retiring;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -105,12 +106,14 @@ final class StatusMapper {
    * Writes {@code r} into {@code s} (a copy of the stored status), keeping conditions' transition
    * times when their status did not change.
    */
-  static void write(ReleaseStatus r, int stepCount, CanaryStatus s, long generation, Instant now) {
+  static void write(
+      ReleaseStatus r, ReleaseSpec spec, CanaryStatus s, long generation, Instant now) {
     s.phase = r.phase().name();
     s.stableVersion = r.stableVersion();
     s.canaryVersion = r.canaryVersion();
     s.step = r.step();
-    s.stepCount = stepCount;
+    s.stepCount = spec.steps().size();
+    s.stage = r.step() < 0 || !r.phase().releasing() ? null : spec.stageName(r.step());
     s.weight = r.weight();
     s.releaseStartedAt = text(r.releaseStartedAt());
     s.stepStartedAt = text(r.stepStartedAt());

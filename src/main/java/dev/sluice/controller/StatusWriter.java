@@ -6,6 +6,7 @@ import dev.sluice.analysis.Outcome;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.rollout.Reason;
+import dev.sluice.rollout.ReleaseSpec;
 import dev.sluice.rollout.ReleaseStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -43,10 +44,10 @@ final class StatusWriter {
    *
    * @return false when the Canary changed under us (a fresh reconcile is queued) or is gone
    */
-  boolean write(Subject s, ReleaseStatus next, int stepCount, GateVerdict verdict) {
+  boolean write(Subject s, ReleaseStatus next, ReleaseSpec spec, GateVerdict verdict) {
     Canary updated = copyForStatus(s.canary());
     CanaryStatus st = updated.getStatus();
-    StatusMapper.write(next, stepCount, st, s.generation(), clock.instant());
+    StatusMapper.write(next, spec, st, s.generation(), clock.instant());
     if (s.applied() != null) {
       st.lastAction = s.applied();
     }
@@ -178,6 +179,7 @@ final class StatusWriter {
     to.weight = from.weight;
     to.step = from.step;
     to.stepCount = from.stepCount;
+    to.stage = from.stage;
     to.releaseStartedAt = from.releaseStartedAt;
     to.stepStartedAt = from.stepStartedAt;
     to.lastEvaluationAt = from.lastEvaluationAt;

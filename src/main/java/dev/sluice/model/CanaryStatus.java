@@ -31,6 +31,10 @@ public class CanaryStatus {
   @JsonPropertyDescription("Number of steps in the plan.")
   public Integer stepCount;
 
+  @JsonPropertyDescription(
+      "What the current step does: Mirror (copies of requests to the new version), Match (A/B: matching requests), Preview (blue/green before the switch), Weights, or Switched (blue/green after the switch).")
+  public String stage;
+
   public String releaseStartedAt;
   public String stepStartedAt;
   public String lastEvaluationAt;

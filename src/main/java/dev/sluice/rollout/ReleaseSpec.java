@@ -191,6 +191,18 @@ public record ReleaseSpec(
   }
 
   /**
+   * What step {@code index} does, for people: {@code Mirror}, {@code Match}, {@code Preview}
+   * (blue/green before the switch), {@code Weights} or {@code Switched} (blue/green after it).
+   */
+  public String stageName(int index) {
+    return switch (step(index).kind()) {
+      case MIRROR -> "Mirror";
+      case MATCH -> strategy.blueGreen() ? "Preview" : "Match";
+      case WEIGHT -> strategy.blueGreen() ? "Switched" : "Weights";
+    };
+  }
+
+  /**
    * Step {@code index} of {@link #steps}; the last one when the index is past the end (a spec
    * edited to fewer steps while a release runs).
    */

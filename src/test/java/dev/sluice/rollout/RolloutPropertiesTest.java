@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.LongStream;
@@ -37,6 +38,31 @@ class RolloutPropertiesTest {
     return StepPlan.of(1 + r.nextInt(100), 1 + r.nextInt(100), null);
   }
 
+  /** Weights only half the time; otherwise some of the stages, session affinity or blue/green. */
+  private static Strategy randomStrategy(Random r) {
+    if (r.nextBoolean()) {
+      return Strategy.NONE;
+    }
+    Strategy.MirrorStage mirror =
+        r.nextBoolean() ? new Strategy.MirrorStage(1 + r.nextInt(100), 1 + r.nextInt(3)) : null;
+    Strategy.MatchStage match =
+        r.nextBoolean()
+            ? new Strategy.MatchStage(
+                List.of(Map.of("headers", Map.of("x-canary", Map.of("exact", "yes")))),
+                1 + r.nextInt(3))
+            : null;
+    if (r.nextInt(4) == 0) {
+      return new Strategy(mirror, match == null ? PREVIEW : match, null, true, 1 + r.nextInt(3));
+    }
+    Strategy.SessionAffinity affinity =
+        r.nextBoolean() ? new Strategy.SessionAffinity("s", Duration.ofMinutes(5)) : null;
+    return new Strategy(mirror, match, affinity, false, 1);
+  }
+
+  private static final Strategy.MatchStage PREVIEW =
+      new Strategy.MatchStage(
+          List.of(Map.of("headers", Map.of("x-sluice-preview", Map.of("exact", "true")))), 2);
+
   private static Gate randomGate(Random r, double failRate) {
     double x = r.nextDouble();
     if (x < failRate) return Gate.FAIL;
@@ -47,9 +73,16 @@ class RolloutPropertiesTest {
 
   private static SimulatedCluster randomRelease(long seed) {
     Random r = new Random(seed);
+    Strategy strategy = randomStrategy(r);
+    List<Integer> plan = randomPlan(r);
+    if (strategy.blueGreen()) {
+      plan = List.of(100);
+    } else if ((strategy.mirror() != null || strategy.match() != null) && r.nextInt(3) == 0) {
+      plan = List.of(); // promoted after the stages
+    }
     ReleaseSpec spec =
         new ReleaseSpec(
-            randomPlan(r),
+            plan,
             Duration.ofSeconds(10 + r.nextInt(60)),
             Duration.ofSeconds(5 + r.nextInt(20)),
             1 + r.nextInt(2),
@@ -58,7 +91,10 @@ class RolloutPropertiesTest {
             Duration.ofSeconds(30 + r.nextInt(600)),
             RetirementPolicy.values()[r.nextInt(3)],
             true,
-            null);
+            null,
+            Duration.ZERO,
+            LabelSelector.ALL,
+            strategy);
     SimulatedCluster c = new SimulatedCluster(spec);
     double failRate = r.nextDouble() * 0.1;
     c.checks = at -> new Evaluation(randomGate(r, failRate), "generated", at);
@@ -74,6 +110,8 @@ class RolloutPropertiesTest {
         signal = Optional.of(new Signal.AlertFiring("HighErrorRate", "app=helloworld"));
       } else if (x < 0.05 && c.route.size() == 2) {
         c.route = List.of(new Destination("v1", 100), new Destination("v2", 0)); // outside reset
+      } else if (x < 0.06) {
+        c.extras = RouteExtras.NONE; // another writer removes what Sluice added
       }
       c.reconcile(signal);
     }
@@ -109,7 +147,7 @@ class RolloutPropertiesTest {
       if (before.phase() == Phase.Progressing && after.phase() == Phase.Finalizing && !promoted) {
         assertThat(t.evaluation())
             .hasValueSatisfying(e -> assertThat(e.gate()).isEqualTo(Gate.PASS));
-        assertThat(before.step()).isEqualTo(c.spec.plan().size() - 1);
+        assertThat(before.step()).isEqualTo(c.spec.steps().size() - 1);
       }
     }
   }
@@ -123,9 +161,11 @@ class RolloutPropertiesTest {
         assertThat(t.decision().status().phase()).isEqualTo(Phase.RolledBack);
         assertThat(t.decision().effects())
             .allSatisfy(
-                a ->
-                    assertThat(a)
-                        .isEqualTo(new Effect.SetRoute(List.of(new Destination("v1", 100)))))
+                a -> {
+                  Effect.SetRoute set = (Effect.SetRoute) a;
+                  assertThat(set.destinations()).containsExactly(new Destination("v1", 100));
+                  assertThat(set.additions().none()).isTrue(); // removes all Sluice added
+                })
             .hasSizeLessThanOrEqualTo(1);
       }
       boolean failAtThreshold =
@@ -139,6 +179,30 @@ class RolloutPropertiesTest {
     }
     if (c.status.phase() == Phase.RolledBack) {
       assertThat(c.route).containsExactly(new Destination("v1", 100));
+      assertNothingAdded(c);
+    }
+  }
+
+  private static void assertNothingAdded(SimulatedCluster c) {
+    assertThat(c.extras.owned()).isEmpty();
+    assertThat(c.extras.mirror()).isNull();
+    assertThat(c.extras.cookies()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void aMirrorToTheCanaryOnlyWhileUsersGetNoneOfItAndRoutesOnlyToItsTwoVersions(long seed) {
+    SimulatedCluster c = randomRelease(seed);
+    for (SimulatedCluster.Written w : c.writes) {
+      if (w.extras().mirror() != null) {
+        assertThat(w.destinations()).contains(new Destination("v2", 0));
+      }
+      assertThat(w.extras().owned())
+          .allSatisfy(route -> assertThat(route.subset()).isIn("v1", "v2"));
+      if (w.destinations().size() == 1) {
+        assertThat(w.extras().owned()).isEmpty(); // the rollback and the promotion clean up
+        assertThat(w.extras().cookies()).isEmpty();
+      }
     }
   }
 
@@ -153,6 +217,7 @@ class RolloutPropertiesTest {
     if (c.status.phase() == Phase.Succeeded) {
       assertThat(c.route).containsExactly(new Destination("v2", 100));
       assertThat(c.subsets).doesNotContain("v1");
+      assertNothingAdded(c);
     }
   }
 }

@@ -33,9 +33,11 @@ import java.util.Set;
  *       does not have at that moment (a route write before its subset, or a subset removed while a
  *       route references it); a subset that gains weight has a ready Deployment;
  *   <li><b>others' routes</b>: a route write by Sluice changes only the managed route's
- *       destinations: every other route and field is as in the version before it (so a concurrent
- *       editor's change to another route is never lost); a DestinationRule write changes only whole
- *       entries of spec.subsets;
+ *       destinations and the Canary's own routes ({@code sluice/<namespace>/<name>/...}, which may
+ *       come and go before the managed route): every other route and field is as in the version
+ *       before it (so a concurrent editor's change to another route is never lost); positions
+ *       ({@code http[N]}) count only routes not named {@code sluice/...}; a DestinationRule write
+ *       changes only whole entries of spec.subsets;
  *   <li><b>intent</b>: during a release the route Sluice writes is the one the Canary's status (the
  *       version preceding the write) asks for: the canary joins at 0 while Initializing,
  *       stable/canary at status.weight while Progressing or Paused, the canary alone while
@@ -385,8 +387,8 @@ public final class InvariantChecker {
     JsonNode canary = managingCanary(key);
     List<String> routeNames = canary == null ? nullList() : routesIn(canary, key);
     if (before != null) {
-      JsonNode rest = withoutManagedRoutes(v.object(), routeNames);
-      JsonNode restBefore = withoutManagedRoutes(before, routeNames);
+      JsonNode rest = withoutManagedRoutes(v.object(), routeNames, canary);
+      JsonNode restBefore = withoutManagedRoutes(before, routeNames, canary);
       if (!rest.equals(restBefore)) {
         violation(
             v,
@@ -988,15 +990,28 @@ public final class InvariantChecker {
    * The route a Canary names, written here again from the documented rules (not the daemon's code):
    * an http route by name; {@code kind[N]} by position; by default the first http route without
    * match, or in a VirtualService without http routes the tcp/tls route without match, or the only
-   * one. Null when there is none.
+   * one. Null when there is none. Positions, and the default, count only the http routes whose
+   * names do not start with {@code sluice/} (Sluice's own, {@link OwnedRouteRules}); the index
+   * returned is the route's place in the whole list.
    */
   static Located locate(JsonNode vs, String routeName) {
     JsonNode spec = vs.path("spec");
     if (routeName != null) {
       java.util.regex.Matcher m = POSITIONAL.matcher(routeName);
       if (m.matches()) {
-        int i = Integer.parseInt(m.group(2));
-        return i < spec.path(m.group(1)).size() ? new Located(m.group(1), i) : null;
+        String kind = m.group(1);
+        int wanted = Integer.parseInt(m.group(2));
+        JsonNode routes = spec.path(kind);
+        int counted = 0;
+        for (int i = 0; i < routes.size(); i++) {
+          if (kind.equals("http") && OwnedRouteRules.sluiceNamed(routes.get(i))) {
+            continue;
+          }
+          if (counted++ == wanted) {
+            return new Located(kind, i);
+          }
+        }
+        return null;
       }
       JsonNode http = spec.path("http");
       for (int i = 0; i < http.size(); i++) {
@@ -1018,6 +1033,9 @@ public final class InvariantChecker {
     }
     JsonNode routes = spec.path(kind);
     for (int i = 0; i < routes.size(); i++) {
+      if (kind.equals("http") && OwnedRouteRules.sluiceNamed(routes.get(i))) {
+        continue;
+      }
       JsonNode match = routes.get(i).get("match");
       if (match == null || match.isNull() || (match.isArray() && match.isEmpty())) {
         return new Located(kind, i);
@@ -1032,7 +1050,12 @@ public final class InvariantChecker {
     return at == null ? null : vs.path("spec").path(at.kind()).get(at.index());
   }
 
-  private static JsonNode withoutManagedRoutes(JsonNode vs, List<String> routeNames) {
+  /**
+   * {@code vs} without what a write for {@code canary} may change: the managed routes' destinations
+   * (their hosts kept) and the Canary's own routes ({@link OwnedRouteRules}).
+   */
+  private static JsonNode withoutManagedRoutes(
+      JsonNode vs, List<String> routeNames, JsonNode canary) {
     ObjectNode copy = stripped(vs);
     for (String routeName : routeNames) {
       Located at = locate(copy, routeName);
@@ -1043,6 +1066,9 @@ public final class InvariantChecker {
         route.remove("route");
         route.set("sluiceCheckerHosts", hosts.isEmpty() ? hosts : distinct(hosts));
       }
+    }
+    if (canary != null) {
+      OwnedRouteRules.removeOwned(copy, OwnedRouteRules.prefix(canary));
     }
     return copy;
   }

@@ -11,6 +11,7 @@ import dev.sluice.testing.InvariantChecker.Version;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ class InvariantCheckerTest {
   private static final class H {
     final List<Version> versions = new ArrayList<>();
     long rv = 100;
+    UnaryOperator<ObjectNode> edit = c -> c;
 
     H add(String kind, String action, JsonNode o, boolean external) {
       ((ObjectNode) o.path("metadata")).put("resourceVersion", Long.toString(++rv));
@@ -41,17 +43,33 @@ class InvariantCheckerTest {
       return add("DestinationRule", "MODIFIED", drWith(subsets), false);
     }
 
+    /** A write of Sluice's: this version of the VirtualService. */
+    H write(ObjectNode vs) {
+      return add("VirtualService", "MODIFIED", vs, false);
+    }
+
     H canary(String phase, int step, int weight, String... outcomes) {
-      return add("Canary", "MODIFIED", canaryWith(phase, "v1", step, weight, outcomes), false);
+      return add(
+          "Canary", "MODIFIED", edit.apply(canaryWith(phase, "v1", step, weight, outcomes)), false);
+    }
+
+    H rolledBack() {
+      return add("Canary", "MODIFIED", edit.apply(canaryWith("RolledBack", "v1", -1, 0)), false);
     }
 
     /** The seed: v1 serving, the debug route, v2 ready, a Canary that adopted v1. */
     static H seed() {
+      return seed(c -> c);
+    }
+
+    /** The seed, with every version of the Canary edited so (its spec). */
+    static H seed(UnaryOperator<ObjectNode> edit) {
       H h = new H();
+      h.edit = edit;
       h.add("Deployment", "ADDED", deployment("v1", 2), true);
       h.add("DestinationRule", "ADDED", drWith("v1", "debug"), true);
       h.add("VirtualService", "ADDED", vsWith("v1=100"), true);
-      h.add("Canary", "ADDED", canaryWith("Idle", "v1", -1, 0), true);
+      h.add("Canary", "ADDED", edit.apply(canaryWith("Idle", "v1", -1, 0)), true);
       h.add("Deployment", "ADDED", deployment("v2", 2), true);
       return h;
     }
@@ -73,7 +91,7 @@ class InvariantCheckerTest {
       vs("v2=100");
       dr("debug", "v2");
       add("Deployment", "DELETED", deployment("v1", 2), false);
-      add("Canary", "MODIFIED", canaryWith("Succeeded", "v2", -1, 0), false);
+      add("Canary", "MODIFIED", edit.apply(canaryWith("Succeeded", "v2", -1, 0)), false);
       return this;
     }
 
@@ -532,5 +550,92 @@ class InvariantCheckerTest {
                 assertThat(v)
                     .contains(
                         "releases while Canary helloworld (Initializing) releases the same app"));
+  }
+
+  // ---- issue 18: what a release adds besides the weights ---------------------------------------
+
+  private static final String OWNED = "sluice/t/helloworld/";
+
+  /** The managed route of a VirtualService built by vsWith: the last, "default". */
+  private static ObjectNode managed(ObjectNode vs) {
+    ArrayNode http = (ArrayNode) vs.path("spec").path("http");
+    return (ObjectNode) http.get(http.size() - 1);
+  }
+
+  /**
+   * {@code vs} with routes of the Canary t/helloworld inserted before the managed route, each given
+   * as purpose=subset: match on the x-canary header (purpose match) or on Sluice's cookie.
+   */
+  private static ObjectNode withOwned(ObjectNode vs, String... purposeSubsets) {
+    ArrayNode http = (ArrayNode) vs.path("spec").path("http");
+    int at = http.size() - 1;
+    for (String ps : purposeSubsets) {
+      String[] p = ps.split("=");
+      http.insert(at++, ownedRoute(OWNED + p[0], p[1]));
+    }
+    return vs;
+  }
+
+  private static ObjectNode ownedRoute(String name, String subset) {
+    ObjectNode r = JSON.createObjectNode().put("name", name);
+    ObjectNode headers = r.putArray("match").addObject().putObject("headers");
+    if (name.endsWith("/match")) {
+      headers.putObject("x-canary").put("exact", "insider");
+    } else {
+      headers
+          .putObject("cookie")
+          .put("regex", "^(.*;\\s*)?sluice-session=sluice-" + subset + "-0a1b2c3d(;.*)?$");
+    }
+    r.putArray("route")
+        .addObject()
+        .put("weight", 100)
+        .putObject("destination")
+        .put("host", "helloworld")
+        .put("subset", subset);
+    r.putObject("retries").put("attempts", 3);
+    return r;
+  }
+
+  /** The Canary names its route by position: the default route is http[1] beside the debug one. */
+  private static ObjectNode byPosition(ObjectNode canary) {
+    ((ObjectNode) canary.path("spec").path("virtualService")).put("route", "http[1]");
+    return canary;
+  }
+
+  @Test
+  void aPositionalSelectorCountsOnlyRoutesNotNamedSluice() {
+    H h = H.seed(InvariantCheckerTest::byPosition);
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10);
+    h.write(withOwned(vsWith("v1=90", "v2=10"), "sticky-canary=v2", "sticky-stable=v1"));
+    h.canary("Progressing", 1, 20, "PASS", "PASS");
+    h.write(withOwned(vsWith("v1=80", "v2=20"), "sticky-canary=v2", "sticky-stable=v1"));
+    h.vs("v1=100").rolledBack();
+
+    Report r = h.check();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.routeWritesByRelease().values())
+        .containsExactly(
+            List.of(
+                List.of("v1=100", "v2=0"),
+                List.of("v1=90", "v2=10"),
+                List.of("v1=80", "v2=20"),
+                List.of("v1=100")));
+  }
+
+  @Test
+  void anotherCanarysRouteIsAnotherRoute() {
+    H h = H.seed();
+    ObjectNode theirs = vsWith("v1=100");
+    ((ArrayNode) theirs.path("spec").path("http"))
+        .insert(1, ownedRoute("sluice/t/other/match", "x"));
+    h.add("VirtualService", "MODIFIED", theirs, true);
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains("changed more than the managed routes")
+                    .contains("sluice/t/other/match"));
   }
 }

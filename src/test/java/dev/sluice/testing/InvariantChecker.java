@@ -46,7 +46,7 @@ import java.util.Set;
  *       release unless the Canary version before the write records a passing evaluation
  *       (lastEvaluationAt set and every measurement PASS), or a manual promote; the first step is
  *       exempt (there is nothing to judge before traffic); and it rises only to the next step of
- *       the plan (no step skipped);
+ *       the plan (no step skipped); the canary at 0 (the mirror and A/B stages) is no rise;
  *   <li><b>rollback</b>: a rollback is one route write sending 100% to stable, before the status
  *       records RolledBack; a write by Sluice that takes the canary out of the route is followed by
  *       a rollback status, never by more of the release;
@@ -543,8 +543,8 @@ public final class InvariantChecker {
   }
 
   private void checkIncrease(Version v, Release r, JsonNode st, int weight) {
-    if (weight <= r.maxWritten) {
-      return;
+    if (weight <= r.maxWritten || weight == 0) {
+      return; // 0 is no traffic: the mirror and A/B stages hold the canary there while Progressing
     }
     String phase = st.path("phase").asText();
     int step = st.path("step").asInt(-1);

@@ -638,4 +638,27 @@ class InvariantCheckerTest {
                     .contains("changed more than the managed routes")
                     .contains("sluice/t/other/match"));
   }
+
+  @Test
+  void anABStageThenWeightsThenPromotionHasNoViolation() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", -1, 0); // the A/B stage: the canary at 0 but for matching requests
+    h.write(withOwned(vsWith("v1=100", "v2=0"), "match=v2"));
+    h.canary("Progressing", 0, 10, "PASS", "PASS").vs("v1=90", "v2=10");
+    h.canary("Progressing", 1, 20, "PASS", "PASS").vs("v1=80", "v2=20");
+    h.promoted();
+
+    Report r = h.check();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.promoted()).isEqualTo(1);
+    assertThat(r.routeWritesByRelease().values())
+        .containsExactly(
+            List.of(
+                List.of("v1=100", "v2=0"),
+                List.of("v1=100", "v2=0"),
+                List.of("v1=90", "v2=10"),
+                List.of("v1=80", "v2=20"),
+                List.of("v2=100")));
+  }
 }

@@ -60,7 +60,11 @@ import java.util.Set;
  *       namespace references it (for that host), and a Deployment is deleted only while no
  *       VirtualService routes to a subset that selects its pods;
  *   <li><b>one owner</b>: two Canaries of one namespace that name the same app or VirtualService
- *       never have releases under way at the same time.
+ *       never have releases under way at the same time;
+ *   <li><b>Sluice's additions</b> (issue 18; {@link OwnedRouteRules}): the Canary's own routes are
+ *       well formed and sit immediately before a managed route; they exist only while the release
+ *       runs: never in a write outside a release, nor in the write that rolls back or promotes, nor
+ *       left when the status records RolledBack or Succeeded.
  * </ol>
  */
 public final class InvariantChecker {
@@ -286,6 +290,9 @@ public final class InvariantChecker {
       checkOneOwner(v);
     }
     if (r != null && !r.ended && Objects.equals(r.started, startedAt)) {
+      if (phase.equals("Succeeded") || phase.equals("RolledBack")) {
+        checkNothingAddedLeft(v, r, phase);
+      }
       if (phase.equals("Succeeded")) {
         r.ended = true;
         promoted++;
@@ -341,6 +348,21 @@ public final class InvariantChecker {
     }
     sluiceRouteWritesSinceStatus.put(key, new ArrayList<>());
     lastCanaryOrder.put(key, v.order());
+  }
+
+  /** When a release ends, no VirtualService it manages keeps what Sluice added for it. */
+  private void checkNothingAddedLeft(Version v, Release r, String phase) {
+    OwnedRouteRules.Owner owner = OwnedRouteRules.Owner.of(v.object(), r.stable, r.canary);
+    Set<String> seen = new LinkedHashSet<>();
+    for (Managed m : managedOf(v.object())) {
+      JsonNode vs = virtualServices.get(m.vs());
+      if (vs != null && seen.add(m.vs())) {
+        List<String> added = OwnedRouteRules.additions(vs, owner);
+        if (!added.isEmpty()) {
+          violation(v, phase + " recorded while " + m.vs() + " still has Sluice's " + added);
+        }
+      }
+    }
   }
 
   private static List<Integer> plan(JsonNode spec) {
@@ -413,6 +435,60 @@ public final class InvariantChecker {
       }
       checkReadiness(v, canary, before == null ? null : managedRoute(before, routeName), w);
       checkIntent(v, ckey, canary, w);
+    }
+    if (canary != null) {
+      checkAdditions(v, canary, routeNames);
+    }
+  }
+
+  private static final Set<String> RUNNING =
+      Set.of("Initializing", "Progressing", "Paused", "Finalizing", "RollingBack", "Failed");
+
+  /**
+   * What a write of Sluice's adds besides the managed routes' weights (the Canary's own routes)
+   * obeys {@link OwnedRouteRules}, and exists only while the release runs: none in a write outside
+   * a release, none in the write that rolls back or promotes.
+   */
+  private void checkAdditions(Version v, JsonNode canary, List<String> routeNames) {
+    OwnedRouteRules.Owner owner = OwnedRouteRules.Owner.of(canary);
+    Set<Integer> managedHttp = new LinkedHashSet<>();
+    List<JsonNode> managed = new ArrayList<>();
+    for (String routeName : routeNames) {
+      Located at = locate(v.object(), routeName);
+      if (at != null) {
+        if (at.kind().equals("http")) {
+          managedHttp.add(at.index());
+        }
+        managed.add(v.object().path("spec").path(at.kind()).get(at.index()));
+      }
+    }
+    OwnedRouteRules.checkRoutes(v.object(), owner, managedHttp).forEach(m -> violation(v, m));
+    List<String> added = OwnedRouteRules.additions(v.object(), owner);
+    if (added.isEmpty()) {
+      return;
+    }
+    String phase = canary.path("status").path("phase").asText("");
+    if (!RUNNING.contains(phase)) {
+      violation(v, "written outside a release (phase " + phase + ") with Sluice's " + added);
+      return;
+    }
+    for (JsonNode route : managed) {
+      Map<String, Integer> w = weightsOrEmpty(route);
+      String ending =
+          w.equals(Map.of(String.valueOf(owner.stable()), 100))
+              ? "rolls back"
+              : w.equals(Map.of(String.valueOf(owner.canary()), 100)) ? "promotes" : null;
+      if (ending != null) {
+        violation(
+            v,
+            "the write that "
+                + ending
+                + " ("
+                + String.join(", ", describe(w))
+                + ") leaves Sluice's "
+                + added);
+        return;
+      }
     }
   }
 

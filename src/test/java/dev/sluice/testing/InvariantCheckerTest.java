@@ -661,4 +661,196 @@ class InvariantCheckerTest {
                 List.of("v1=80", "v2=20"),
                 List.of("v2=100")));
   }
+
+  /** A release of v2 up to its A/B stage: the status recorded, the route not yet written. */
+  private static H abStage() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    return h.canary("Progressing", -1, 0);
+  }
+
+  /** The A/B stage's VirtualService with its match route edited so. */
+  private static ObjectNode abRoute(java.util.function.Consumer<ObjectNode> edit) {
+    ObjectNode vs = withOwned(vsWith("v1=100", "v2=0"), "match=v2");
+    edit.accept((ObjectNode) vs.path("spec").path("http").get(1));
+    return vs;
+  }
+
+  @Test
+  void anOwnedRouteSurvivingARollbackIsAViolation() {
+    H h = abStage();
+    h.write(withOwned(vsWith("v1=100", "v2=0"), "match=v2"));
+    h.write(withOwned(vsWith("v1=100"), "match=v2")).rolledBack();
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .startsWith("VirtualService t/helloworld")
+                    .contains(
+                        "the write that rolls back (v1=100) leaves Sluice's [route "
+                            + OWNED
+                            + "match]"))
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .startsWith("Canary t/helloworld")
+                    .contains(
+                        "RolledBack recorded while t/helloworld still has Sluice's [route "
+                            + OWNED
+                            + "match]"));
+  }
+
+  @Test
+  void anOwnedRouteLeftWhenAnotherWriterResetTheRouteIsAViolationWhenRolledBackIsRecorded() {
+    H h = abStage();
+    h.write(withOwned(vsWith("v1=100", "v2=0"), "match=v2"));
+    // the manifest in Git puts the weights back, and only them; Sluice records the rollback
+    h.add("VirtualService", "MODIFIED", withOwned(vsWith("v1=100"), "match=v2"), true);
+    h.rolledBack();
+    assertThat(h.check().violations())
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v)
+                    .contains("RolledBack recorded while t/helloworld still has Sluice's [route"));
+  }
+
+  @Test
+  void anOwnedRouteWrittenOutsideAReleaseIsAViolation() {
+    H h = H.seed().upTo20().promoted();
+    h.write(withOwned(vsWith("v2=100"), "match=v2"));
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "written outside a release (phase Succeeded) with Sluice's [route "
+                            + OWNED
+                            + "match]"));
+  }
+
+  @Test
+  void anOwnedRouteToAThirdSubsetOrAnotherHostOrBesideAnotherDestinationIsAViolation() {
+    H third = abStage();
+    third.write(
+        abRoute(
+            r -> ((ObjectNode) r.path("route").get(0).path("destination")).put("subset", "debug")));
+    assertThat(third.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "Sluice-owned route "
+                            + OWNED
+                            + "match sends [debug=100 on helloworld], not v2 alone at weight 100 on"
+                            + " the managed route's host [helloworld.t]"));
+
+    H host = abStage();
+    host.write(
+        abRoute(
+            r ->
+                ((ObjectNode) r.path("route").get(0).path("destination"))
+                    .put("host", "helloworld.other.svc.cluster.local")));
+    assertThat(host.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("sends [v2=100 on helloworld.other.svc"));
+
+    H split = abStage();
+    split.write(
+        abRoute(
+            r -> {
+              ((ObjectNode) r.path("route").get(0)).put("weight", 50);
+              r.withArray("route")
+                  .addObject()
+                  .put("weight", 50)
+                  .putObject("destination")
+                  .put("host", "helloworld")
+                  .put("subset", "v1");
+            }));
+    assertThat(split.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains("sends [v2=50 on helloworld, v1=50 on helloworld], not v2 alone"));
+  }
+
+  @Test
+  void aStickyRouteToTheWrongSideIsAViolation() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10);
+    h.write(withOwned(vsWith("v1=90", "v2=10"), "sticky-canary=v2", "sticky-stable=v2"));
+    assertThat(h.check().violations())
+        .filteredOn(v -> v.startsWith("VirtualService"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v)
+                    .contains("route " + OWNED + "sticky-stable sends [v2=100")
+                    .contains("not v1 alone at weight 100"));
+  }
+
+  @Test
+  void anOwnedRouteOfAnotherPurposeOrWithoutARestrictingMatchIsAViolation() {
+    H purpose = abStage();
+    purpose.write(abRoute(r -> r.put("name", OWNED + "everyone")));
+    assertThat(purpose.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "route "
+                            + OWNED
+                            + "everyone has purpose everyone, not one of [match, sticky-canary,"
+                            + " sticky-stable]"));
+
+    H none = abStage();
+    none.write(abRoute(r -> r.remove("match")));
+    assertThat(none.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("match has match null, which takes every request"));
+
+    H empty = abStage();
+    empty.write(abRoute(r -> r.putArray("match").addObject()));
+    assertThat(empty.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("match has match [{}], which takes every request"));
+  }
+
+  @Test
+  void anOwnedRouteAfterTheManagedRouteOrBeforeAnotherIsAViolation() {
+    H after = abStage();
+    ObjectNode late = vsWith("v1=100", "v2=0");
+    ((ArrayNode) late.path("spec").path("http")).add(ownedRoute(OWNED + "match", "v2"));
+    after.write(late);
+    assertThat(after.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "Sluice-owned route "
+                            + OWNED
+                            + "match at http[2] is not immediately before a managed route (it is"
+                            + " the last)"));
+
+    H first = abStage();
+    ObjectNode early = vsWith("v1=100", "v2=0");
+    ((ArrayNode) early.path("spec").path("http")).insert(0, ownedRoute(OWNED + "match", "v2"));
+    first.write(early);
+    assertThat(first.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "match at http[0] is not immediately before a managed route (http[1]"
+                            + " debug follows it)"));
+
+    H twice = abStage();
+    twice.write(withOwned(vsWith("v1=100", "v2=0"), "match=v2", "match=v2"));
+    assertThat(twice.check().violations())
+        .filteredOn(v -> v.startsWith("VirtualService"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "Sluice-owned route " + OWNED + "match appears twice before the same"));
+  }
 }

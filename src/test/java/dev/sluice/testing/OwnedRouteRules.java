@@ -3,18 +3,204 @@ package dev.sluice.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.routing.Hosts;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * What a release may add to a VirtualService besides the managed routes' weights (issue 18):
  * Sluice-owned http routes, named {@code sluice/<canary-namespace>/<canary-name>/<purpose>}. The
  * rules {@link InvariantChecker} applies to them, written again from the design (not the daemon's
- * code).
+ * code), in every write of Sluice's to a VirtualService it manages:
+ *
+ * <ul>
+ *   <li>a route of the Canary's has purpose {@code match}, {@code sticky-canary} or {@code
+ *       sticky-stable}, a match that does not take every request, and one destination of weight
+ *       100: the canary's subset ({@code match}, {@code sticky-canary}) or the stable's ({@code
+ *       sticky-stable}), on the host of the managed route it precedes;
+ *   <li>the Canary's routes sit immediately before a managed route (several in a row, each name
+ *       once);
+ *   <li>they exist only while the release runs: none in a write outside a release, none in the
+ *       write that rolls back (the managed route at 100% stable) or promotes (100% canary), and
+ *       none left when the status records RolledBack or Succeeded.
+ * </ul>
  */
 final class OwnedRouteRules {
   /** Routes whose names start so are Sluice's: positional selectors do not count them. */
   static final String SLUICE = "sluice/";
 
+  /** The purposes of Sluice's routes, each with the subset it sends to. */
+  private static final List<String> PURPOSES = List.of("match", "sticky-canary", "sticky-stable");
+
+  /**
+   * A release as a VirtualService write sees it: the name prefix of the Canary's routes, and the
+   * stable and canary subsets.
+   */
+  record Owner(String prefix, String stable, String canary) {
+    /** The release {@code canary}'s status records. */
+    static Owner of(JsonNode canary) {
+      JsonNode st = canary.path("status");
+      return of(canary, text(st, "stableVersion"), text(st, "canaryVersion"));
+    }
+
+    static Owner of(JsonNode canary, String stable, String canaryVersion) {
+      return new Owner(OwnedRouteRules.prefix(canary), stable, canaryVersion);
+    }
+
+    /** The subset a route of this purpose sends to; null for an unknown purpose. */
+    String subsetFor(String purpose) {
+      return switch (purpose) {
+        case "match", "sticky-canary" -> canary;
+        case "sticky-stable" -> stable;
+        default -> null;
+      };
+    }
+  }
+
   private OwnedRouteRules() {}
+
+  /**
+   * The violations of {@code owner}'s routes in {@code vs}, a write of Sluice's whose managed http
+   * routes are at the indices {@code managedHttp}: their purpose, match, destination and place.
+   */
+  static List<String> checkRoutes(JsonNode vs, Owner owner, Set<Integer> managedHttp) {
+    List<String> out = new ArrayList<>();
+    JsonNode http = vs.path("spec").path("http");
+    String ns = vs.path("metadata").path("namespace").asText();
+    Set<String> inARow = new HashSet<>();
+    for (int i = 0; i < http.size(); i++) {
+      JsonNode route = http.get(i);
+      if (!owned(route, owner.prefix())) {
+        inARow.clear();
+        continue;
+      }
+      String name = route.path("name").asText();
+      if (!inARow.add(name)) {
+        out.add("Sluice-owned route " + name + " appears twice before the same route");
+      }
+      int next = i + 1;
+      while (next < http.size() && owned(http.get(next), owner.prefix())) {
+        next++;
+      }
+      Set<String> hosts = null;
+      if (managedHttp.contains(next)) {
+        hosts = hostKeys(http.get(next), ns);
+      } else {
+        out.add(
+            "Sluice-owned route "
+                + name
+                + " at http["
+                + i
+                + "] is not immediately before a managed route ("
+                + (next < http.size()
+                    ? "http[" + next + "] " + http.get(next).path("name").asText("") + " follows it"
+                    : "it is the last")
+                + ")");
+      }
+      String purpose = name.substring(owner.prefix().length());
+      String subset = owner.subsetFor(purpose);
+      if (subset == null) {
+        out.add(
+            "Sluice-owned route " + name + " has purpose " + purpose + ", not one of " + PURPOSES);
+      }
+      if (!restricted(route.get("match"))) {
+        out.add(
+            "Sluice-owned route "
+                + name
+                + " has match "
+                + route.get("match")
+                + ", which takes every request");
+      }
+      if (subset != null && !alone(route, subset, hosts, ns)) {
+        out.add(
+            "Sluice-owned route "
+                + name
+                + " sends "
+                + destinations(route)
+                + ", not "
+                + subset
+                + " alone at weight 100"
+                + (hosts == null ? "" : " on the managed route's host " + hosts));
+      }
+    }
+    return out;
+  }
+
+  /** A match that takes only some requests: a non-empty list of non-empty match requests. */
+  private static boolean restricted(JsonNode match) {
+    if (match == null || !match.isArray() || match.isEmpty()) {
+      return false;
+    }
+    for (JsonNode m : match) {
+      if (!m.isObject() || m.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code route} has one destination, {@code subset} at weight 100 (or no weight), on one
+   * of {@code hosts} (any host when null).
+   */
+  private static boolean alone(JsonNode route, String subset, Set<String> hosts, String ns) {
+    JsonNode list = route.path("route");
+    if (list.size() != 1) {
+      return false;
+    }
+    JsonNode entry = list.get(0);
+    JsonNode weight = entry.get("weight");
+    JsonNode dest = entry.path("destination");
+    return (weight == null
+            || weight.isNull()
+            || (weight.isIntegralNumber() && weight.asInt() == 100))
+        && subset.equals(dest.path("subset").asText(null))
+        && (hosts == null || hosts.contains(Hosts.key(dest.path("host").asText(null), ns)));
+  }
+
+  private static Set<String> hostKeys(JsonNode route, String ns) {
+    Set<String> out = new LinkedHashSet<>();
+    for (JsonNode e : route.path("route")) {
+      out.add(Hosts.key(e.path("destination").path("host").asText(null), ns));
+    }
+    return out;
+  }
+
+  private static List<String> destinations(JsonNode route) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode e : route.path("route")) {
+      JsonNode dest = e.path("destination");
+      out.add(
+          dest.path("subset").asText("")
+              + "="
+              + (e.hasNonNull("weight") ? e.get("weight").toString() : "unset")
+              + " on "
+              + dest.path("host").asText(""));
+    }
+    return out;
+  }
+
+  /**
+   * What Sluice added for {@code owner}'s release that {@code vs} still has: the names of its
+   * routes. Empty once the release is over.
+   */
+  static List<String> additions(JsonNode vs, Owner owner) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode route : vs.path("spec").path("http")) {
+      if (owned(route, owner.prefix())) {
+        out.add("route " + route.path("name").asText());
+      }
+    }
+    return out;
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
 
   /** Whether an http route is named as Sluice names its routes (of any Canary). */
   static boolean sluiceNamed(JsonNode route) {

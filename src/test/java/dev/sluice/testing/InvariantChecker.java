@@ -62,9 +62,11 @@ import java.util.Set;
  *   <li><b>one owner</b>: two Canaries of one namespace that name the same app or VirtualService
  *       never have releases under way at the same time;
  *   <li><b>Sluice's additions</b> (issue 18; {@link OwnedRouteRules}): the Canary's own routes are
- *       well formed and sit immediately before a managed route; they exist only while the release
- *       runs: never in a write outside a release, nor in the write that rolls back or promotes, nor
- *       left when the status records RolledBack or Succeeded.
+ *       well formed and sit immediately before a managed route; Sluice's mirror to the canary is on
+ *       a managed route only while it sends 100% to stable and 0 to the canary (any other mirror is
+ *       kept: see others' routes); they exist only while the release runs: never in a write outside
+ *       a release, nor in the write that rolls back or promotes, nor left when the status records
+ *       RolledBack or Succeeded.
  * </ol>
  */
 public final class InvariantChecker {
@@ -357,7 +359,14 @@ public final class InvariantChecker {
     for (Managed m : managedOf(v.object())) {
       JsonNode vs = virtualServices.get(m.vs());
       if (vs != null && seen.add(m.vs())) {
-        List<String> added = OwnedRouteRules.additions(vs, owner);
+        List<JsonNode> managed = new ArrayList<>();
+        for (Managed n : managedOf(v.object())) {
+          JsonNode route = n.vs().equals(m.vs()) ? managedRoute(vs, n.route()) : null;
+          if (route != null) {
+            managed.add(route);
+          }
+        }
+        List<String> added = OwnedRouteRules.additions(vs, owner, managed);
         if (!added.isEmpty()) {
           violation(v, phase + " recorded while " + m.vs() + " still has Sluice's " + added);
         }
@@ -463,7 +472,7 @@ public final class InvariantChecker {
       }
     }
     OwnedRouteRules.checkRoutes(v.object(), owner, managedHttp).forEach(m -> violation(v, m));
-    List<String> added = OwnedRouteRules.additions(v.object(), owner);
+    List<String> added = OwnedRouteRules.additions(v.object(), owner, managed);
     if (added.isEmpty()) {
       return;
     }
@@ -488,6 +497,21 @@ public final class InvariantChecker {
                 + ") leaves Sluice's "
                 + added);
         return;
+      }
+    }
+    for (JsonNode route : managed) {
+      Map<String, Integer> w = weightsOrEmpty(route);
+      if (OwnedRouteRules.sluiceMirror(route, owner, v.namespace())
+          && !(w.size() == 2
+              && w.getOrDefault(owner.stable(), -1) == 100
+              && w.getOrDefault(owner.canary(), -1) == 0)) {
+        violation(
+            v,
+            "Sluice's mirror to "
+                + owner.canary()
+                + " on a managed route that sends ("
+                + String.join(", ", describe(w))
+                + "): it mirrors only while stable has 100 and the canary 0");
       }
     }
   }
@@ -1128,23 +1152,27 @@ public final class InvariantChecker {
 
   /**
    * {@code vs} without what a write for {@code canary} may change: the managed routes' destinations
-   * (their hosts kept) and the Canary's own routes ({@link OwnedRouteRules}).
+   * (their hosts kept), Sluice's mirror on them, and the Canary's own routes ({@link
+   * OwnedRouteRules}).
    */
   private static JsonNode withoutManagedRoutes(
       JsonNode vs, List<String> routeNames, JsonNode canary) {
     ObjectNode copy = stripped(vs);
+    OwnedRouteRules.Owner owner = canary == null ? null : OwnedRouteRules.Owner.of(canary);
+    String ns = vs.path("metadata").path("namespace").asText();
     for (String routeName : routeNames) {
       Located at = locate(copy, routeName);
       if (at != null) {
         ObjectNode route = (ObjectNode) copy.path("spec").path(at.kind()).get(at.index());
+        OwnedRouteRules.removeMirror(route, owner, ns);
         ArrayNode hosts = route.arrayNode();
         route.path("route").forEach(e -> hosts.add(e.path("destination").path("host")));
         route.remove("route");
         route.set("sluiceCheckerHosts", hosts.isEmpty() ? hosts : distinct(hosts));
       }
     }
-    if (canary != null) {
-      OwnedRouteRules.removeOwned(copy, OwnedRouteRules.prefix(canary));
+    if (owner != null) {
+      OwnedRouteRules.removeOwned(copy, owner.prefix());
     }
     return copy;
   }

@@ -853,4 +853,117 @@ class InvariantCheckerTest {
                     .contains(
                         "Sluice-owned route " + OWNED + "match appears twice before the same"));
   }
+
+  /** {@code vs} with a mirror on its managed route, at 100%. */
+  private static ObjectNode mirrored(ObjectNode vs, String host, String subset) {
+    ObjectNode mirror = managed(vs).putObject("mirror").put("host", host);
+    if (subset != null) {
+      mirror.put("subset", subset);
+    }
+    managed(vs).putObject("mirrorPercentage").put("value", 100.0);
+    return vs;
+  }
+
+  /** A release of v2 up to its mirror stage (the same status as the A/B stage). */
+  private static H mirrorStage() {
+    H h = abStage();
+    return h.write(mirrored(vsWith("v1=100", "v2=0"), "helloworld", "v2"));
+  }
+
+  @Test
+  void aMirrorStageThenARollbackHasNoViolation() {
+    H h = mirrorStage();
+    h.canary("RollingBack", -1, 0, "FAIL").vs("v1=100").rolledBack();
+    Report r = h.check();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.rolledBack()).isEqualTo(1);
+  }
+
+  @Test
+  void aMirrorStageThenTheStepsThenPromotionHasNoViolation() {
+    H h = mirrorStage();
+    h.canary("Progressing", 0, 10, "PASS", "PASS").vs("v1=90", "v2=10");
+    h.canary("Progressing", 1, 20, "PASS", "PASS").vs("v1=80", "v2=20");
+    assertThat(h.promoted().check().violations()).isEmpty();
+  }
+
+  @Test
+  void sluicesMirrorWhileTheCanaryAnswersUsersIsAViolation() {
+    H h = mirrorStage();
+    h.canary("Progressing", 0, 10, "PASS", "PASS");
+    h.write(mirrored(vsWith("v1=90", "v2=10"), "helloworld.t.svc.cluster.local", "v2"));
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "Sluice's mirror to v2 on a managed route that sends (v1=90, v2=10): it"
+                            + " mirrors only while stable has 100 and the canary 0"));
+  }
+
+  @Test
+  void sluicesMirrorLeftByTheRollbackIsAViolation() {
+    H h = mirrorStage();
+    h.write(mirrored(vsWith("v1=100"), "helloworld", "v2")).rolledBack();
+    assertThat(h.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "the write that rolls back (v1=100) leaves Sluice's [mirror to v2 on route"
+                            + " default]"))
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "RolledBack recorded while t/helloworld still has Sluice's [mirror to v2"));
+
+    H percentage = mirrorStage();
+    ObjectNode left = vsWith("v1=100");
+    managed(left).putObject("mirrorPercentage").put("value", 100.0);
+    percentage.write(left).rolledBack();
+    assertThat(percentage.check().violations())
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v)
+                    .contains("changed more than the managed routes")
+                    .contains("/mirrorPercentage"));
+  }
+
+  /** A release of v2 to 20% whose managed route has the user's mirror to a shadow service. */
+  private static H withUsersMirror() {
+    H h = H.seed();
+    h.add("VirtualService", "MODIFIED", mirrored(vsWith("v1=100"), "shadow", null), true);
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2");
+    h.write(mirrored(vsWith("v1=100", "v2=0"), "shadow", null));
+    h.canary("Progressing", 0, 10).write(mirrored(vsWith("v1=90", "v2=10"), "shadow", null));
+    return h;
+  }
+
+  @Test
+  void theUsersMirrorKeptThroughTheReleaseHasNoViolation() {
+    H h = withUsersMirror();
+    h.write(mirrored(vsWith("v1=100"), "shadow", null)).rolledBack();
+    assertThat(h.check().violations()).isEmpty();
+  }
+
+  @Test
+  void theUsersMirrorRemovedOrMadeSluicesIsAViolation() {
+    H removed = withUsersMirror();
+    removed.vs("v1=100").rolledBack();
+    assertThat(removed.check().violations())
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v)
+                    .contains("changed more than the managed routes")
+                    .contains("/mirror: {\"host\":\"shadow\"} -> null"));
+
+    H replaced = withUsersMirror();
+    replaced.canary("Progressing", 1, 20, "PASS", "PASS");
+    replaced.write(mirrored(vsWith("v1=80", "v2=20"), "helloworld", "v2"));
+    assertThat(replaced.check().violations())
+        .anySatisfy(v -> assertThat(v).contains("/mirror: {\"host\":\"shadow\"} -> null"));
+  }
 }

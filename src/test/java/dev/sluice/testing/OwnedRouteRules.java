@@ -23,8 +23,11 @@ import java.util.Set;
  *       sticky-stable}), on the host of the managed route it precedes;
  *   <li>the Canary's routes sit immediately before a managed route (several in a row, each name
  *       once);
- *   <li>they exist only while the release runs: none in a write outside a release, none in the
- *       write that rolls back (the managed route at 100% stable) or promotes (100% canary), and
+ *   <li>Sluice's mirror (a managed route's {@code mirror} to the canary's subset on the route's
+ *       host, with its {@code mirrorPercentage}) is there only while the managed route sends 100%
+ *       to stable and 0 to the canary; any other mirror is the user's, kept as it was;
+ *   <li>all of these exist only while the release runs: none in a write outside a release, none in
+ *       the write that rolls back (the managed route at 100% stable) or promotes (100% canary), and
  *       none left when the status records RolledBack or Succeeded.
  * </ul>
  */
@@ -184,14 +187,42 @@ final class OwnedRouteRules {
   }
 
   /**
-   * What Sluice added for {@code owner}'s release that {@code vs} still has: the names of its
-   * routes. Empty once the release is over.
+   * Whether the managed route {@code route} (of a VirtualService in {@code ns}) carries Sluice's
+   * mirror: to {@code owner}'s canary subset, on a host the route sends to.
    */
-  static List<String> additions(JsonNode vs, Owner owner) {
+  static boolean sluiceMirror(JsonNode route, Owner owner, String ns) {
+    JsonNode mirror = route.path("mirror");
+    return owner != null
+        && owner.canary() != null
+        && owner.canary().equals(mirror.path("subset").asText(null))
+        && hostKeys(route, ns).contains(Hosts.key(mirror.path("host").asText(null), ns));
+  }
+
+  /**
+   * Removes Sluice's mirror (and its percentage) from the managed route {@code route} (a copy): the
+   * release may add and remove it; any other mirror stays to be compared.
+   */
+  static void removeMirror(ObjectNode route, Owner owner, String ns) {
+    if (sluiceMirror(route, owner, ns)) {
+      route.remove(List.of("mirror", "mirrorPercentage"));
+    }
+  }
+
+  /**
+   * What Sluice added for {@code owner}'s release that {@code vs} still has: its routes, its mirror
+   * on the {@code managed} routes. Empty once the release is over.
+   */
+  static List<String> additions(JsonNode vs, Owner owner, List<JsonNode> managed) {
+    String ns = vs.path("metadata").path("namespace").asText();
     List<String> out = new ArrayList<>();
     for (JsonNode route : vs.path("spec").path("http")) {
       if (owned(route, owner.prefix())) {
         out.add("route " + route.path("name").asText());
+      }
+    }
+    for (JsonNode route : managed) {
+      if (sluiceMirror(route, owner, ns)) {
+        out.add("mirror to " + owner.canary() + " on route " + route.path("name").asText(""));
       }
     }
     return out;

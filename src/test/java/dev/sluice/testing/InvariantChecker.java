@@ -35,9 +35,10 @@ import java.util.Set;
  *   <li><b>others' routes</b>: a route write by Sluice changes only the managed route's
  *       destinations and the Canary's own routes ({@code sluice/<namespace>/<name>/...}, which may
  *       come and go before the managed route): every other route and field is as in the version
- *       before it (so a concurrent editor's change to another route is never lost); positions
- *       ({@code http[N]}) count only routes not named {@code sluice/...}; a DestinationRule write
- *       changes only whole entries of spec.subsets;
+ *       before it (so a concurrent editor's change to another route is never lost), and so is every
+ *       Set-Cookie that is not Sluice's on a destination the managed route keeps; positions ({@code
+ *       http[N]}) count only routes not named {@code sluice/...}; a DestinationRule write changes
+ *       only whole entries of spec.subsets;
  *   <li><b>intent</b>: during a release the route Sluice writes is the one the Canary's status (the
  *       version preceding the write) asks for: the canary joins at 0 while Initializing,
  *       stable/canary at status.weight while Progressing or Paused, the canary alone while
@@ -64,9 +65,10 @@ import java.util.Set;
  *   <li><b>Sluice's additions</b> (issue 18; {@link OwnedRouteRules}): the Canary's own routes are
  *       well formed and sit immediately before a managed route; Sluice's mirror to the canary is on
  *       a managed route only while it sends 100% to stable and 0 to the canary (any other mirror is
- *       kept: see others' routes); they exist only while the release runs: never in a write outside
- *       a release, nor in the write that rolls back or promotes, nor left when the status records
- *       RolledBack or Succeeded.
+ *       kept: see others' routes); these and Sluice's Set-Cookie headers on the managed routes'
+ *       destinations exist only while the release runs: never in a write outside a release, nor in
+ *       the write that rolls back or promotes, nor left when the status records RolledBack or
+ *       Succeeded.
  * </ol>
  */
 public final class InvariantChecker {
@@ -425,6 +427,13 @@ public final class InvariantChecker {
             v,
             "changed more than the managed routes' destinations: "
                 + firstDifference(restBefore, rest, ""));
+      }
+      for (String routeName : routeNames) {
+        JsonNode was = managedRoute(before, routeName);
+        JsonNode now = managedRoute(v.object(), routeName);
+        if (was != null && now != null) {
+          OwnedRouteRules.othersCookieChanges(was, now).forEach(m -> violation(v, m));
+        }
       }
     }
     checkDangling(v, before, v.object(), destinationRuleFor(canary));

@@ -966,4 +966,123 @@ class InvariantCheckerTest {
     assertThat(replaced.check().violations())
         .anySatisfy(v -> assertThat(v).contains("/mirror: {\"host\":\"shadow\"} -> null"));
   }
+
+  /** {@code vs} with a Set-Cookie added to the response of its managed route's {@code subset}. */
+  private static ObjectNode cookie(ObjectNode vs, String subset, String setCookie) {
+    for (JsonNode e : managed(vs).path("route")) {
+      if (subset.equals(e.path("destination").path("subset").asText())) {
+        ((ObjectNode) e)
+            .putObject("headers")
+            .putObject("response")
+            .putObject("add")
+            .put("Set-Cookie", setCookie);
+      }
+    }
+    return vs;
+  }
+
+  /** Sluice's session cookie for {@code subset}. */
+  private static String sluiceCookie(String subset) {
+    return "sluice-session=sluice-" + subset + "-0a1b2c3d; Max-Age=86400; Path=/";
+  }
+
+  /** The VirtualService of a step with session affinity: sticky routes, Sluice's cookies. */
+  private static ObjectNode sticky(String stable, String canary) {
+    ObjectNode vs =
+        withOwned(vsWith("v1=" + stable, "v2=" + canary), "sticky-canary=v2", "sticky-stable=v1");
+    return cookie(cookie(vs, "v1", sluiceCookie("v1")), "v2", sluiceCookie("v2"));
+  }
+
+  @Test
+  void stickyRoutesAndCookiesDuringTheStepsThenPromotionHaveNoViolation() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).write(sticky("90", "10"));
+    h.canary("Progressing", 1, 20, "PASS", "PASS").write(sticky("80", "20"));
+    Report r = h.promoted().check();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.promoted()).isEqualTo(1);
+  }
+
+  @Test
+  void stickyRoutesAndCookiesThenARollbackHaveNoViolation() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).write(sticky("90", "10"));
+    h.canary("Progressing", 1, 20, "PASS", "PASS").write(sticky("80", "20"));
+    assertThat(h.vs("v1=100").rolledBack().check().violations()).isEmpty();
+  }
+
+  @Test
+  void sluicesCookieLeftByThePromotionIsAViolation() {
+    H h = H.seed();
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", 0, 10).write(sticky("90", "10"));
+    h.canary("Progressing", 1, 20, "PASS", "PASS").write(sticky("80", "20"));
+    h.canary("Finalizing", 1, 20, "PASS", "PASS");
+    h.write(cookie(vsWith("v2=100"), "v2", sluiceCookie("v2")));
+    h.add("Canary", "MODIFIED", canaryWith("Succeeded", "v2", -1, 0), false);
+    assertThat(h.check().violations())
+        .containsExactly(
+            "VirtualService t/helloworld @114: the write that promotes (v2=100) leaves Sluice's"
+                + " [Set-Cookie "
+                + sluiceCookie("v2")
+                + " on v2]",
+            "Canary t/helloworld @115: Succeeded recorded while t/helloworld still has Sluice's"
+                + " [Set-Cookie "
+                + sluiceCookie("v2")
+                + " on v2]");
+  }
+
+  /** A release of v2 to 10% whose managed route sets the user's cookies on v1's responses. */
+  private static H withUsersCookie(String setCookie) {
+    H h = H.seed();
+    h.add("VirtualService", "MODIFIED", cookie(vsWith("v1=100"), "v1", setCookie), true);
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2");
+    // the canary's entry is a copy of the first: the user's cookie with it
+    h.write(cookie(cookie(vsWith("v1=100", "v2=0"), "v1", setCookie), "v2", setCookie));
+    h.canary("Progressing", 0, 10);
+    h.write(cookie(cookie(vsWith("v1=90", "v2=10"), "v1", setCookie), "v2", setCookie));
+    return h;
+  }
+
+  @Test
+  void theUsersCookieKeptThroughTheReleaseHasNoViolation() {
+    H h = withUsersCookie("theme=dark");
+    h.canary("Finalizing", 0, 10, "PASS");
+    h.write(cookie(vsWith("v2=100"), "v2", "theme=dark"));
+    h.add("Canary", "MODIFIED", canaryWith("Succeeded", "v2", -1, 0), false);
+    assertThat(h.check().violations()).isEmpty();
+  }
+
+  @Test
+  void theUsersCookieChangedOrReplacedBySluicesIsAViolation() {
+    H changed = withUsersCookie("theme=dark");
+    changed.canary("Progressing", 1, 20, "PASS");
+    changed.write(
+        cookie(cookie(vsWith("v1=80", "v2=20"), "v1", "theme=light"), "v2", "theme=dark"));
+    assertThat(changed.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "changed a Set-Cookie that is not Sluice's on destination v1: [add"
+                            + " theme=dark] -> [add theme=light]"));
+
+    // a cookie named sluice-... is the user's all the same: only its value tells
+    H replaced = withUsersCookie("sluice-session=mine");
+    replaced.canary("Progressing", 1, 20, "PASS");
+    replaced.write(
+        cookie(
+            cookie(vsWith("v1=80", "v2=20"), "v1", sluiceCookie("v1")),
+            "v2",
+            "sluice-session=mine"));
+    assertThat(replaced.check().violations())
+        .anySatisfy(
+            v ->
+                assertThat(v)
+                    .contains(
+                        "changed a Set-Cookie that is not Sluice's on destination v1: [add"
+                            + " sluice-session=mine] -> []"));
+  }
 }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.routing.Hosts;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,6 +28,10 @@ import java.util.Set;
  *   <li>Sluice's mirror (a managed route's {@code mirror} to the canary's subset on the route's
  *       host, with its {@code mirrorPercentage}) is there only while the managed route sends 100%
  *       to stable and 0 to the canary; any other mirror is the user's, kept as it was;
+ *   <li>Sluice's Set-Cookie headers (on a managed route's destinations, {@code
+ *       headers.response.add}, a value that starts with {@code sluice-} after the cookie's name)
+ *       come and go with the release; every other Set-Cookie of a destination the route keeps stays
+ *       as it was;
  *   <li>all of these exist only while the release runs: none in a write outside a release, none in
  *       the write that rolls back (the managed route at 100% stable) or promotes (100% canary), and
  *       none left when the status records RolledBack or Succeeded.
@@ -209,8 +215,66 @@ final class OwnedRouteRules {
   }
 
   /**
+   * Whether a Set-Cookie header's value is Sluice's: its cookie's value (after {@code name=})
+   * starts with {@code sluice-}.
+   */
+  static boolean sluiceCookie(String setCookie) {
+    String pair = setCookie.split(";", 2)[0];
+    int eq = pair.indexOf('=');
+    return eq >= 0 && pair.substring(eq + 1).strip().startsWith("sluice-");
+  }
+
+  /**
+   * The Set-Cookie headers of the managed route {@code route}'s destinations, by subset, each as
+   * {@code add|set <value>}: Sluice's ({@code sluice} true) or the others.
+   */
+  private static Map<String, List<String>> cookies(JsonNode route, boolean sluice) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (JsonNode entry : route.path("route")) {
+      List<String> found = new ArrayList<>();
+      for (String how : List.of("add", "set")) {
+        JsonNode headers = entry.path("headers").path("response").path(how);
+        headers
+            .fields()
+            .forEachRemaining(
+                h -> {
+                  if (h.getKey().equalsIgnoreCase("Set-Cookie")
+                      && sluiceCookie(h.getValue().asText()) == sluice) {
+                    found.add(how + " " + h.getValue().asText());
+                  }
+                });
+      }
+      out.put(entry.path("destination").path("subset").asText(""), found);
+    }
+    return out;
+  }
+
+  /**
+   * The changes a write made to Set-Cookie headers that are not Sluice's, on the destinations the
+   * managed route had {@code before} and still has {@code after}.
+   */
+  static List<String> othersCookieChanges(JsonNode before, JsonNode after) {
+    List<String> out = new ArrayList<>();
+    Map<String, List<String>> was = cookies(before, false);
+    cookies(after, false)
+        .forEach(
+            (subset, now) -> {
+              if (was.containsKey(subset) && !was.get(subset).equals(now)) {
+                out.add(
+                    "changed a Set-Cookie that is not Sluice's on destination "
+                        + subset
+                        + ": "
+                        + was.get(subset)
+                        + " -> "
+                        + now);
+              }
+            });
+    return out;
+  }
+
+  /**
    * What Sluice added for {@code owner}'s release that {@code vs} still has: its routes, its mirror
-   * on the {@code managed} routes. Empty once the release is over.
+   * and its Set-Cookie headers on the {@code managed} routes. Empty once the release is over.
    */
   static List<String> additions(JsonNode vs, Owner owner, List<JsonNode> managed) {
     String ns = vs.path("metadata").path("namespace").asText();
@@ -224,6 +288,10 @@ final class OwnedRouteRules {
       if (sluiceMirror(route, owner, ns)) {
         out.add("mirror to " + owner.canary() + " on route " + route.path("name").asText(""));
       }
+      cookies(route, true)
+          .forEach(
+              (subset, found) ->
+                  found.forEach(c -> out.add("Set-Cookie " + c.substring(4) + " on " + subset)));
     }
     return out;
   }

@@ -47,7 +47,8 @@ import java.util.Set;
  *       release unless the Canary version before the write records a passing evaluation
  *       (lastEvaluationAt set and every measurement PASS), or a manual promote; the first step is
  *       exempt (there is nothing to judge before traffic); and it rises only to the next step of
- *       the plan (no step skipped); the canary at 0 (the mirror and A/B stages) is no rise;
+ *       the plan (no step skipped; blue/green's plan is one step, 100); the canary at 0 (the mirror
+ *       and A/B stages) is no rise;
  *   <li><b>rollback</b>: a rollback is one route write sending 100% to stable, before the status
  *       records RolledBack; a write by Sluice that takes the canary out of the route is followed by
  *       a rollback status, never by more of the release;
@@ -377,6 +378,9 @@ public final class InvariantChecker {
   }
 
   private static List<Integer> plan(JsonNode spec) {
+    if (spec.path("blueGreen").isObject()) {
+      return List.of(100); // after the preview, one switch
+    }
     List<Integer> steps = new ArrayList<>();
     spec.path("steps").forEach(s -> steps.add(s.asInt()));
     try {

@@ -1085,4 +1085,21 @@ class InvariantCheckerTest {
                         "changed a Set-Cookie that is not Sluice's on destination v1: [add"
                             + " sluice-session=mine] -> []"));
   }
+
+  /** The Canary released blue/green: a preview on a header, then one switch. */
+  private static ObjectNode blueGreen(ObjectNode canary) {
+    ((ObjectNode) canary.path("spec")).putObject("blueGreen").put("previewIterations", 5);
+    return canary;
+  }
+
+  @Test
+  void aBlueGreenPreviewThenTheSwitchThenPromotionHasNoViolation() {
+    H h = H.seed(InvariantCheckerTest::blueGreen);
+    h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
+    h.canary("Progressing", -1, 0).write(withOwned(vsWith("v1=100", "v2=0"), "match=v2"));
+    h.canary("Progressing", 0, 100, "PASS", "PASS").vs("v1=0", "v2=100");
+    h.canary("Finalizing", 0, 100, "PASS", "PASS").vs("v2=100");
+    h.add("Canary", "MODIFIED", blueGreen(canaryWith("Succeeded", "v2", -1, 0)), false);
+    assertThat(h.check().violations()).isEmpty();
+  }
 }

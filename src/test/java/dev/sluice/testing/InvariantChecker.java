@@ -467,9 +467,9 @@ public final class InvariantChecker {
       Set.of("Initializing", "Progressing", "Paused", "Finalizing", "RollingBack", "Failed");
 
   /**
-   * What a write of Sluice's adds besides the managed routes' weights (the Canary's own routes)
-   * obeys {@link OwnedRouteRules}, and exists only while the release runs: none in a write outside
-   * a release, none in the write that rolls back or promotes.
+   * What a write of Sluice's adds besides the managed routes' weights (the Canary's own routes,
+   * Sluice's mirror and cookies) obeys {@link OwnedRouteRules}, and exists only while the release
+   * runs: none in a write outside a release, none in the write that rolls back or promotes.
    */
   private void checkAdditions(Version v, JsonNode canary, List<String> routeNames) {
     OwnedRouteRules.Owner owner = OwnedRouteRules.Owner.of(canary);
@@ -484,49 +484,10 @@ public final class InvariantChecker {
         managed.add(v.object().path("spec").path(at.kind()).get(at.index()));
       }
     }
-    OwnedRouteRules.checkRoutes(v.object(), owner, managedHttp).forEach(m -> violation(v, m));
-    List<String> added = OwnedRouteRules.additions(v.object(), owner, managed);
-    if (added.isEmpty()) {
-      return;
-    }
     String phase = canary.path("status").path("phase").asText("");
-    if (!RUNNING.contains(phase)) {
-      violation(v, "written outside a release (phase " + phase + ") with Sluice's " + added);
-      return;
-    }
-    for (JsonNode route : managed) {
-      Map<String, Integer> w = weightsOrEmpty(route);
-      String ending =
-          w.equals(Map.of(String.valueOf(owner.stable()), 100))
-              ? "rolls back"
-              : w.equals(Map.of(String.valueOf(owner.canary()), 100)) ? "promotes" : null;
-      if (ending != null) {
-        violation(
-            v,
-            "the write that "
-                + ending
-                + " ("
-                + String.join(", ", describe(w))
-                + ") leaves Sluice's "
-                + added);
-        return;
-      }
-    }
-    for (JsonNode route : managed) {
-      Map<String, Integer> w = weightsOrEmpty(route);
-      if (OwnedRouteRules.sluiceMirror(route, owner, v.namespace())
-          && !(w.size() == 2
-              && w.getOrDefault(owner.stable(), -1) == 100
-              && w.getOrDefault(owner.canary(), -1) == 0)) {
-        violation(
-            v,
-            "Sluice's mirror to "
-                + owner.canary()
-                + " on a managed route that sends ("
-                + String.join(", ", describe(w))
-                + "): it mirrors only while stable has 100 and the canary 0");
-      }
-    }
+    OwnedRouteRules.checkWrite(
+            v.object(), owner, managedHttp, managed, phase, RUNNING.contains(phase))
+        .forEach(m -> violation(v, m));
   }
 
   private Map<String, Integer> checkWeights(Version v, JsonNode route) {
@@ -1214,7 +1175,7 @@ public final class InvariantChecker {
     return out.isEmpty() ? null : out;
   }
 
-  private static Map<String, Integer> weightsOrEmpty(JsonNode route) {
+  static Map<String, Integer> weightsOrEmpty(JsonNode route) {
     Map<String, Integer> out = new LinkedHashMap<>();
     JsonNode list = route.path("route");
     for (JsonNode e : list) {
@@ -1249,7 +1210,7 @@ public final class InvariantChecker {
     return String.join(" ", out);
   }
 
-  private static List<String> describe(Map<String, Integer> w) {
+  static List<String> describe(Map<String, Integer> w) {
     List<String> out = new ArrayList<>();
     w.forEach((s, x) -> out.add(s + "=" + x));
     return out;

@@ -14,9 +14,10 @@ import java.util.Set;
 
 /**
  * What a release may add to a VirtualService besides the managed routes' weights (issue 18):
- * Sluice-owned http routes, named {@code sluice/<canary-namespace>/<canary-name>/<purpose>}. The
- * rules {@link InvariantChecker} applies to them, written again from the design (not the daemon's
- * code), in every write of Sluice's to a VirtualService it manages:
+ * Sluice-owned http routes, named {@code sluice/<canary-namespace>/<canary-name>/<purpose>}, a
+ * mirror to the canary, Set-Cookie headers for session affinity. The rules {@link InvariantChecker}
+ * applies to them, written again from the design (not the daemon's code), in every write of
+ * Sluice's to a VirtualService it manages:
  *
  * <ul>
  *   <li>a route of the Canary's has purpose {@code match}, {@code sticky-canary} or {@code
@@ -41,7 +42,7 @@ final class OwnedRouteRules {
   /** Routes whose names start so are Sluice's: positional selectors do not count them. */
   static final String SLUICE = "sluice/";
 
-  /** The purposes of Sluice's routes, each with the subset it sends to. */
+  /** The purposes of Sluice's routes (see {@link Owner#subsetFor}). */
   private static final List<String> PURPOSES = List.of("match", "sticky-canary", "sticky-stable");
 
   /**
@@ -72,10 +73,62 @@ final class OwnedRouteRules {
   private OwnedRouteRules() {}
 
   /**
-   * The violations of {@code owner}'s routes in {@code vs}, a write of Sluice's whose managed http
-   * routes are at the indices {@code managedHttp}: their purpose, match, destination and place.
+   * The violations in {@code vs}, a write of Sluice's for {@code owner}'s release (the Canary's
+   * status {@code phase}, one of a running release or not) whose {@code managed} routes are, for
+   * the http ones, at the indices {@code managedHttp}.
    */
-  static List<String> checkRoutes(JsonNode vs, Owner owner, Set<Integer> managedHttp) {
+  static List<String> checkWrite(
+      JsonNode vs,
+      Owner owner,
+      Set<Integer> managedHttp,
+      List<JsonNode> managed,
+      String phase,
+      boolean running) {
+    List<String> out = checkRoutes(vs, owner, managedHttp);
+    List<String> added = additions(vs, owner, managed);
+    if (added.isEmpty()) {
+      return out;
+    }
+    if (!running) {
+      out.add("written outside a release (phase " + phase + ") with Sluice's " + added);
+      return out;
+    }
+    for (JsonNode route : managed) {
+      Map<String, Integer> w = InvariantChecker.weightsOrEmpty(route);
+      String ending =
+          w.equals(Map.of(String.valueOf(owner.stable()), 100))
+              ? "rolls back"
+              : w.equals(Map.of(String.valueOf(owner.canary()), 100)) ? "promotes" : null;
+      if (ending != null) {
+        out.add("the write that " + ending + " (" + weights(w) + ") leaves Sluice's " + added);
+        return out;
+      }
+    }
+    String ns = vs.path("metadata").path("namespace").asText();
+    for (JsonNode route : managed) {
+      Map<String, Integer> w = InvariantChecker.weightsOrEmpty(route);
+      boolean mirroring =
+          w.size() == 2
+              && w.getOrDefault(owner.stable(), -1) == 100
+              && w.getOrDefault(owner.canary(), -1) == 0;
+      if (sluiceMirror(route, owner, ns) && !mirroring) {
+        out.add(
+            "Sluice's mirror to "
+                + owner.canary()
+                + " on a managed route that sends ("
+                + weights(w)
+                + "): it mirrors only while stable has 100 and the canary 0");
+      }
+    }
+    return out;
+  }
+
+  private static String weights(Map<String, Integer> w) {
+    return String.join(", ", InvariantChecker.describe(w));
+  }
+
+  /** The violations of {@code owner}'s routes: their purpose, match, destination and place. */
+  private static List<String> checkRoutes(JsonNode vs, Owner owner, Set<Integer> managedHttp) {
     List<String> out = new ArrayList<>();
     JsonNode http = vs.path("spec").path("http");
     String ns = vs.path("metadata").path("namespace").asText();

@@ -33,9 +33,12 @@ import java.util.Set;
  *       does not have at that moment (a route write before its subset, or a subset removed while a
  *       route references it); a subset that gains weight has a ready Deployment;
  *   <li><b>others' routes</b>: a route write by Sluice changes only the managed route's
- *       destinations: every other route and field is as in the version before it (so a concurrent
- *       editor's change to another route is never lost); a DestinationRule write changes only whole
- *       entries of spec.subsets;
+ *       destinations and the Canary's own routes ({@code sluice/<namespace>/<name>/...}, which may
+ *       come and go before the managed route): every other route and field is as in the version
+ *       before it (so a concurrent editor's change to another route is never lost), and so is every
+ *       Set-Cookie that is not Sluice's on a destination the managed route keeps; positions ({@code
+ *       http[N]}) count only routes not named {@code sluice/...}; a DestinationRule write changes
+ *       only whole entries of spec.subsets;
  *   <li><b>intent</b>: during a release the route Sluice writes is the one the Canary's status (the
  *       version preceding the write) asks for: the canary joins at 0 while Initializing,
  *       stable/canary at status.weight while Progressing or Paused, the canary alone while
@@ -44,7 +47,8 @@ import java.util.Set;
  *       release unless the Canary version before the write records a passing evaluation
  *       (lastEvaluationAt set and every measurement PASS), or a manual promote; the first step is
  *       exempt (there is nothing to judge before traffic); and it rises only to the next step of
- *       the plan (no step skipped);
+ *       the plan (no step skipped; blue/green's plan is one step, 100); the canary at 0 (the mirror
+ *       and A/B stages) is no rise;
  *   <li><b>rollback</b>: a rollback is one route write sending 100% to stable, before the status
  *       records RolledBack; a write by Sluice that takes the canary out of the route is followed by
  *       a rollback status, never by more of the release;
@@ -58,7 +62,14 @@ import java.util.Set;
  *       namespace references it (for that host), and a Deployment is deleted only while no
  *       VirtualService routes to a subset that selects its pods;
  *   <li><b>one owner</b>: two Canaries of one namespace that name the same app or VirtualService
- *       never have releases under way at the same time.
+ *       never have releases under way at the same time;
+ *   <li><b>Sluice's additions</b> (issue 18; {@link OwnedRouteRules}): the Canary's own routes are
+ *       well formed and sit immediately before a managed route; Sluice's mirror to the canary is on
+ *       a managed route only while it sends 100% to stable and 0 to the canary (any other mirror is
+ *       kept: see others' routes); these and Sluice's Set-Cookie headers on the managed routes'
+ *       destinations exist only while the release runs: never in a write outside a release, nor in
+ *       the write that rolls back or promotes, nor left when the status records RolledBack or
+ *       Succeeded.
  * </ol>
  */
 public final class InvariantChecker {
@@ -284,6 +295,9 @@ public final class InvariantChecker {
       checkOneOwner(v);
     }
     if (r != null && !r.ended && Objects.equals(r.started, startedAt)) {
+      if (phase.equals("Succeeded") || phase.equals("RolledBack")) {
+        checkNothingAddedLeft(v, r, phase);
+      }
       if (phase.equals("Succeeded")) {
         r.ended = true;
         promoted++;
@@ -341,7 +355,32 @@ public final class InvariantChecker {
     lastCanaryOrder.put(key, v.order());
   }
 
+  /** When a release ends, no VirtualService it manages keeps what Sluice added for it. */
+  private void checkNothingAddedLeft(Version v, Release r, String phase) {
+    OwnedRouteRules.Owner owner = OwnedRouteRules.Owner.of(v.object(), r.stable, r.canary);
+    Set<String> seen = new LinkedHashSet<>();
+    for (Managed m : managedOf(v.object())) {
+      JsonNode vs = virtualServices.get(m.vs());
+      if (vs != null && seen.add(m.vs())) {
+        List<JsonNode> managed = new ArrayList<>();
+        for (Managed n : managedOf(v.object())) {
+          JsonNode route = n.vs().equals(m.vs()) ? managedRoute(vs, n.route()) : null;
+          if (route != null) {
+            managed.add(route);
+          }
+        }
+        List<String> added = OwnedRouteRules.additions(vs, owner, managed);
+        if (!added.isEmpty()) {
+          violation(v, phase + " recorded while " + m.vs() + " still has Sluice's " + added);
+        }
+      }
+    }
+  }
+
   private static List<Integer> plan(JsonNode spec) {
+    if (spec.path("blueGreen").isObject()) {
+      return List.of(100); // after the preview, one switch
+    }
     List<Integer> steps = new ArrayList<>();
     spec.path("steps").forEach(s -> steps.add(s.asInt()));
     try {
@@ -385,13 +424,20 @@ public final class InvariantChecker {
     JsonNode canary = managingCanary(key);
     List<String> routeNames = canary == null ? nullList() : routesIn(canary, key);
     if (before != null) {
-      JsonNode rest = withoutManagedRoutes(v.object(), routeNames);
-      JsonNode restBefore = withoutManagedRoutes(before, routeNames);
+      JsonNode rest = withoutManagedRoutes(v.object(), routeNames, canary);
+      JsonNode restBefore = withoutManagedRoutes(before, routeNames, canary);
       if (!rest.equals(restBefore)) {
         violation(
             v,
             "changed more than the managed routes' destinations: "
                 + firstDifference(restBefore, rest, ""));
+      }
+      for (String routeName : routeNames) {
+        JsonNode was = managedRoute(before, routeName);
+        JsonNode now = managedRoute(v.object(), routeName);
+        if (was != null && now != null) {
+          OwnedRouteRules.othersCookieChanges(was, now).forEach(m -> violation(v, m));
+        }
       }
     }
     checkDangling(v, before, v.object(), destinationRuleFor(canary));
@@ -412,6 +458,36 @@ public final class InvariantChecker {
       checkReadiness(v, canary, before == null ? null : managedRoute(before, routeName), w);
       checkIntent(v, ckey, canary, w);
     }
+    if (canary != null) {
+      checkAdditions(v, canary, routeNames);
+    }
+  }
+
+  private static final Set<String> RUNNING =
+      Set.of("Initializing", "Progressing", "Paused", "Finalizing", "RollingBack", "Failed");
+
+  /**
+   * What a write of Sluice's adds besides the managed routes' weights (the Canary's own routes,
+   * Sluice's mirror and cookies) obeys {@link OwnedRouteRules}, and exists only while the release
+   * runs: none in a write outside a release, none in the write that rolls back or promotes.
+   */
+  private void checkAdditions(Version v, JsonNode canary, List<String> routeNames) {
+    OwnedRouteRules.Owner owner = OwnedRouteRules.Owner.of(canary);
+    Set<Integer> managedHttp = new LinkedHashSet<>();
+    List<JsonNode> managed = new ArrayList<>();
+    for (String routeName : routeNames) {
+      Located at = locate(v.object(), routeName);
+      if (at != null) {
+        if (at.kind().equals("http")) {
+          managedHttp.add(at.index());
+        }
+        managed.add(v.object().path("spec").path(at.kind()).get(at.index()));
+      }
+    }
+    String phase = canary.path("status").path("phase").asText("");
+    OwnedRouteRules.checkWrite(
+            v.object(), owner, managedHttp, managed, phase, RUNNING.contains(phase))
+        .forEach(m -> violation(v, m));
   }
 
   private Map<String, Integer> checkWeights(Version v, JsonNode route) {
@@ -541,8 +617,8 @@ public final class InvariantChecker {
   }
 
   private void checkIncrease(Version v, Release r, JsonNode st, int weight) {
-    if (weight <= r.maxWritten) {
-      return;
+    if (weight <= r.maxWritten || weight == 0) {
+      return; // 0 is no traffic: the mirror and A/B stages hold the canary there while Progressing
     }
     String phase = st.path("phase").asText();
     int step = st.path("step").asInt(-1);
@@ -988,15 +1064,28 @@ public final class InvariantChecker {
    * The route a Canary names, written here again from the documented rules (not the daemon's code):
    * an http route by name; {@code kind[N]} by position; by default the first http route without
    * match, or in a VirtualService without http routes the tcp/tls route without match, or the only
-   * one. Null when there is none.
+   * one. Null when there is none. Positions, and the default, count only the http routes whose
+   * names do not start with {@code sluice/} (Sluice's own, {@link OwnedRouteRules}); the index
+   * returned is the route's place in the whole list.
    */
   static Located locate(JsonNode vs, String routeName) {
     JsonNode spec = vs.path("spec");
     if (routeName != null) {
       java.util.regex.Matcher m = POSITIONAL.matcher(routeName);
       if (m.matches()) {
-        int i = Integer.parseInt(m.group(2));
-        return i < spec.path(m.group(1)).size() ? new Located(m.group(1), i) : null;
+        String kind = m.group(1);
+        int wanted = Integer.parseInt(m.group(2));
+        JsonNode routes = spec.path(kind);
+        int counted = 0;
+        for (int i = 0; i < routes.size(); i++) {
+          if (kind.equals("http") && OwnedRouteRules.sluiceNamed(routes.get(i))) {
+            continue;
+          }
+          if (counted++ == wanted) {
+            return new Located(kind, i);
+          }
+        }
+        return null;
       }
       JsonNode http = spec.path("http");
       for (int i = 0; i < http.size(); i++) {
@@ -1018,6 +1107,9 @@ public final class InvariantChecker {
     }
     JsonNode routes = spec.path(kind);
     for (int i = 0; i < routes.size(); i++) {
+      if (kind.equals("http") && OwnedRouteRules.sluiceNamed(routes.get(i))) {
+        continue;
+      }
       JsonNode match = routes.get(i).get("match");
       if (match == null || match.isNull() || (match.isArray() && match.isEmpty())) {
         return new Located(kind, i);
@@ -1032,17 +1124,29 @@ public final class InvariantChecker {
     return at == null ? null : vs.path("spec").path(at.kind()).get(at.index());
   }
 
-  private static JsonNode withoutManagedRoutes(JsonNode vs, List<String> routeNames) {
+  /**
+   * {@code vs} without what a write for {@code canary} may change: the managed routes' destinations
+   * (their hosts kept), Sluice's mirror on them, and the Canary's own routes ({@link
+   * OwnedRouteRules}).
+   */
+  private static JsonNode withoutManagedRoutes(
+      JsonNode vs, List<String> routeNames, JsonNode canary) {
     ObjectNode copy = stripped(vs);
+    OwnedRouteRules.Owner owner = canary == null ? null : OwnedRouteRules.Owner.of(canary);
+    String ns = vs.path("metadata").path("namespace").asText();
     for (String routeName : routeNames) {
       Located at = locate(copy, routeName);
       if (at != null) {
         ObjectNode route = (ObjectNode) copy.path("spec").path(at.kind()).get(at.index());
+        OwnedRouteRules.removeMirror(route, owner, ns);
         ArrayNode hosts = route.arrayNode();
         route.path("route").forEach(e -> hosts.add(e.path("destination").path("host")));
         route.remove("route");
         route.set("sluiceCheckerHosts", hosts.isEmpty() ? hosts : distinct(hosts));
       }
+    }
+    if (owner != null) {
+      OwnedRouteRules.removeOwned(copy, owner.prefix());
     }
     return copy;
   }
@@ -1071,7 +1175,7 @@ public final class InvariantChecker {
     return out.isEmpty() ? null : out;
   }
 
-  private static Map<String, Integer> weightsOrEmpty(JsonNode route) {
+  static Map<String, Integer> weightsOrEmpty(JsonNode route) {
     Map<String, Integer> out = new LinkedHashMap<>();
     JsonNode list = route.path("route");
     for (JsonNode e : list) {
@@ -1106,7 +1210,7 @@ public final class InvariantChecker {
     return String.join(" ", out);
   }
 
-  private static List<String> describe(Map<String, Integer> w) {
+  static List<String> describe(Map<String, Integer> w) {
     List<String> out = new ArrayList<>();
     w.forEach((s, x) -> out.add(s + "=" + x));
     return out;

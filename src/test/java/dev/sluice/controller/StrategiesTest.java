@@ -323,6 +323,24 @@ class StrategiesTest {
                   .asText())
           .isEqualTo("debug");
       assertThat(stored(history, ns).stream().filter(h -> weight(managed(h), "v2") >= 0)).isEmpty();
+      // the user gives up: an abort ends the release, the user's mirror untouched
+      client
+          .resources(Canary.class)
+          .inNamespace(ns)
+          .withName("helloworld")
+          .edit(
+              c -> {
+                c.getMetadata().getAnnotations().put("sluice.dev/action", "abort");
+                return c;
+              });
+      awaitPhase(ns, "RolledBack");
+      assertThat(
+              managed(stored(history, ns).get(stored(history, ns).size() - 1))
+                  .path("mirror")
+                  .path("subset")
+                  .asText())
+          .isEqualTo("debug");
+      assertNoViolation(history, ns);
     }
   }
 

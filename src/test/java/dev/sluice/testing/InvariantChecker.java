@@ -377,15 +377,33 @@ public final class InvariantChecker {
     }
   }
 
+  /**
+   * The canary's weight at each step of the release, as the daemon numbers the steps: 0 for a
+   * mirror stage and for a match stage (A/B, or blue/green's preview), then the weights
+   * (blue/green: one switch to 100; an explicitly empty steps list after a stage: none).
+   */
   private static List<Integer> plan(JsonNode spec) {
+    List<Integer> plan = new ArrayList<>();
+    if (spec.path("mirror").isObject()) {
+      plan.add(0);
+    }
     if (spec.path("blueGreen").isObject()) {
-      return List.of(100); // after the preview, one switch
+      plan.add(0);
+      plan.add(100); // after the preview, one switch
+      return plan;
+    }
+    if (spec.path("match").isArray()) {
+      plan.add(0);
     }
     List<Integer> steps = new ArrayList<>();
     spec.path("steps").forEach(s -> steps.add(s.asInt()));
+    if (spec.path("steps").isArray() && steps.isEmpty() && !plan.isEmpty()) {
+      return plan;
+    }
     try {
-      return StepPlan.of(
-          spec.path("stepWeight").asInt(10), spec.path("maxWeight").asInt(100), steps);
+      plan.addAll(
+          StepPlan.of(spec.path("stepWeight").asInt(10), spec.path("maxWeight").asInt(100), steps));
+      return plan;
     } catch (IllegalArgumentException e) {
       return List.of();
     }
@@ -643,7 +661,9 @@ public final class InvariantChecker {
       int expected = step >= 0 && step < r.plan.size() ? r.plan.get(step) : -1;
       int previousIndex = r.plan.indexOf(r.maxWritten);
       boolean next =
-          r.maxWritten <= 0 ? step == 0 : previousIndex >= 0 && step == previousIndex + 1;
+          r.maxWritten <= 0
+              ? step == r.plan.lastIndexOf(0) + 1
+              : previousIndex >= 0 && step == previousIndex + 1;
       if (weight != expected || !next) {
         violation(
             v,

@@ -1096,9 +1096,10 @@ class InvariantCheckerTest {
   void aBlueGreenPreviewThenTheSwitchThenPromotionHasNoViolation() {
     H h = H.seed(InvariantCheckerTest::blueGreen);
     h.canary("Initializing", -1, 0).dr("v1", "debug", "v2").vs("v1=100", "v2=0");
-    h.canary("Progressing", -1, 0).write(withOwned(vsWith("v1=100", "v2=0"), "match=v2"));
-    h.canary("Progressing", 0, 100, "PASS", "PASS").vs("v1=0", "v2=100");
-    h.canary("Finalizing", 0, 100, "PASS", "PASS").vs("v2=100");
+    // step 0 is the preview (the canary at 0), step 1 the switch
+    h.canary("Progressing", 0, 0).write(withOwned(vsWith("v1=100", "v2=0"), "match=v2"));
+    h.canary("Progressing", 1, 100, "PASS", "PASS").vs("v1=0", "v2=100");
+    h.canary("Finalizing", 1, 100, "PASS", "PASS").vs("v2=100");
     h.add("Canary", "MODIFIED", blueGreen(canaryWith("Succeeded", "v2", -1, 0)), false);
     assertThat(h.check().violations()).isEmpty();
   }

@@ -283,6 +283,90 @@ class StrategiesTest {
   }
 
   @Test
+  void aHealthyCanaryPassesItsMirrorStageThenTheWeightsMoveWithoutTheMirror() {
+    String ns = "mirror-good";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    try (History history = new History(client)) {
+      release(
+          ns,
+          spec -> {
+            spec.put("mirror", Map.of("percent", 20, "iterations", 2));
+            spec.put("steps", List.of(50, 100));
+          });
+      awaitPhase(ns, "Succeeded");
+
+      List<JsonNode> versions = stored(history, ns);
+      JsonNode mirrored =
+          versions.stream().filter(h -> managed(h).has("mirror")).findFirst().orElseThrow();
+      assertThat(managed(mirrored).path("mirrorPercentage").path("value").asInt()).isEqualTo(20);
+      JsonNode firstStep =
+          versions.stream().filter(h -> weight(managed(h), "v2") == 50).findFirst().orElseThrow();
+      assertThat(managed(firstStep).has("mirror")).isFalse();
+      assertNoViolation(history, ns);
+    }
+  }
+
+  @Test
+  void aFailingCanaryWithSessionAffinityLosesItsStickyRoutesAndCookiesInTheRollbackWrite() {
+    String ns = "affinity-bad";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    try (History history = new History(client)) {
+      release(
+          ns,
+          spec -> {
+            spec.put("steps", List.of(20, 40, 60, 80, 100));
+            spec.put("sessionAffinity", Map.of("cookieName", "session", "maxAge", "10m"));
+          });
+      await().atMost(RELEASE).until(() -> status(ns).weight != null && status(ns).weight >= 40);
+      PrometheusStub.canary(ns, 0.5, 120, 500);
+      awaitPhase(ns, "RolledBack");
+
+      List<JsonNode> versions = stored(history, ns);
+      JsonNode last = versions.get(versions.size() - 1);
+      JsonNode before = versions.get(versions.size() - 2);
+      assertThat(names(before)).hasSize(4); // debug, the two sticky routes, default
+      assertThat(before.toString()).contains("Max-Age=600");
+      assertThat(names(last)).containsExactly("debug", "default");
+      assertThat(last.toString()).doesNotContain("Set-Cookie");
+      assertThat(weight(managed(last), "v1")).isEqualTo(100);
+      assertNoViolation(history, ns);
+    }
+  }
+
+  @Test
+  void aHealthyBlueGreenReleaseSwitchesOnceAndIsPromotedAfterItsJudgedIterations() {
+    String ns = "bluegreen";
+    PrometheusStub.canary(ns, 0.0, 120, 500);
+    try (History history = new History(client)) {
+      release(
+          ns,
+          spec -> {
+            spec.remove("stepWeight");
+            spec.put(
+                "blueGreen",
+                Map.of(
+                    "preview",
+                        List.of(Map.of("headers", Map.of("x-preview", Map.of("exact", "yes")))),
+                    "previewIterations", 2,
+                    "postSwitchIterations", 2));
+          });
+      awaitPhase(ns, "Succeeded");
+
+      List<String> managedWeights = new ArrayList<>();
+      for (JsonNode h : stored(history, ns)) {
+        String w = weight(managed(h), "v1") + "/" + weight(managed(h), "v2");
+        if (managedWeights.isEmpty() || !managedWeights.get(managedWeights.size() - 1).equals(w)) {
+          managedWeights.add(w);
+        }
+      }
+      // 100% v1, the canary joins at 0 (and the preview route comes), one switch, v1 leaves
+      assertThat(managedWeights).containsExactly("100/-1", "100/0", "0/100", "-1/100");
+      assertThat(status(ns).stableVersion).isEqualTo("v2");
+      assertNoViolation(history, ns);
+    }
+  }
+
+  @Test
   void aMirrorStageOnARouteThatAlreadyMirrorsWaitsAndWritesNothing() {
     String ns = "mirror-taken";
     PrometheusStub.canary(ns, 0.0, 120, 500);

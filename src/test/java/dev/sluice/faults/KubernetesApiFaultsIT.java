@@ -89,7 +89,7 @@ class KubernetesApiFaultsIT {
       for (Fault f : Fault.values()) {
         assertThat(proxy.count(f)).as("%s injected (%s)", f, proxy.summary()).isPositive();
       }
-      Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(20, 50, 80), List.of());
+      Routes.assertRounds(report.routeWritesByRelease(), A, B, List.of(20, 50, 80), List.of(), 0);
     }
   }
 }

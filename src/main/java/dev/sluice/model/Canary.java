@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Weight",
     jsonPath = ".status.weight",
     type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Stage", jsonPath = ".status.stage")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(
     name = "Age",

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The simulated users of the load generator: each request belongs to a session, a user with a
@@ -95,25 +97,44 @@ final class Sessions {
     }
 
     /** Adds the session's cookies and group header to a request for {@code path}. */
-    synchronized void prepare(HttpRequest.Builder request, String path, Instant now) {
+    void prepare(HttpRequest.Builder request, String path, Instant now) {
+      headers(path, now).forEach(request::header);
+    }
+
+    /**
+     * The headers of the session's next request for {@code path} at {@code now}: its {@code
+     * cookie}, if it has any, and its group's header; counts the request as sent.
+     */
+    synchronized Map<String, String> headers(String path, Instant now) {
       sent++;
-      jar.header(path, now).ifPresent(c -> request.header("cookie", c));
+      Map<String, String> out = new LinkedHashMap<>();
+      jar.header(path, now).ifPresent(c -> out.put("cookie", c));
       if (group != null) {
-        request.header(group.header(), group.value());
+        out.put(group.header(), group.value());
       }
+      return out;
     }
 
     /** Takes an answer's cookies, and records it when a pod of {@code version} gave it. */
-    synchronized void answered(Instant sentAt, HttpResponse<?> response, String version) {
-      jar.receive(response.headers().allValues("set-cookie"), Instant.now());
-      if (version != null) {
-        answers.add(
-            new Answer(
-                sentAt,
-                version,
-                response.statusCode(),
-                response.headers().firstValue(Mesh.ROUTE_HEADER).orElse(null),
-                response.headers().firstValue(Mesh.ROUTED_BY_HEADER).orElse(null)));
+    void answered(Instant sentAt, HttpResponse<?> response, String version) {
+      received(
+          response.headers().allValues("set-cookie"),
+          version == null
+              ? null
+              : new Answer(
+                  sentAt,
+                  version,
+                  response.statusCode(),
+                  response.headers().firstValue(Mesh.ROUTE_HEADER).orElse(null),
+                  response.headers().firstValue(Mesh.ROUTED_BY_HEADER).orElse(null)),
+          Instant.now());
+    }
+
+    /** Takes the {@code Set-Cookie} values of an answer received at {@code now}; records it. */
+    synchronized void received(List<String> setCookies, Answer answer, Instant now) {
+      jar.receive(setCookies, now);
+      if (answer != null) {
+        answers.add(answer);
       }
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sandbox's mesh routes the VirtualServices Sluice writes for the release strategies of issue
- * 18 ({@link SluiceRoutes}, as {@code design-18.md} gives them) as Envoy would: the A/B and preview
+ * 18 ({@link SluiceRoutes}, as the issue's design gives them) as Envoy would: the A/B and preview
  * match route, the sticky routes on the {@code cookie} header and their {@code Set-Cookie}, and the
  * mirror; and the match conditions those need, by Istio's rules.
  */

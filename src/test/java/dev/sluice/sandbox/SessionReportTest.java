@@ -1,10 +1,5 @@
 package dev.sluice.sandbox;
 
-import static dev.sluice.sandbox.MeshConfigTest.PODS;
-import static dev.sluice.sandbox.MeshConfigTest.config;
-import static dev.sluice.sandbox.MeshConfigTest.kind;
-import static dev.sluice.sandbox.MeshConfigTest.read;
-import static dev.sluice.sandbox.MeshConfigTest.withV2Subset;
 import static dev.sluice.sandbox.ReleaseStages.Stage.BEFORE_WEIGHTS;
 import static dev.sluice.sandbox.ReleaseStages.Stage.ENDED;
 import static dev.sluice.sandbox.ReleaseStages.Stage.WEIGHTS_MOVING;
@@ -12,11 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.io.IOException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,74 +17,16 @@ import org.junit.jupiter.api.Test;
  */
 class SessionReportTest {
   private static final String NS = "sandbox-test";
-  private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
   private static final Sessions.Group INSIDERS =
       new Sessions.Group("insiders", "x-canary", "insider", 0.2);
   private static final Sessions.Group TESTERS =
       new Sessions.Group("preview testers", "x-sluice-preview", "true", 0.1);
 
-  /** A release: sessions sending {@code perVersion} requests through each version in turn. */
-  private static final class Replay {
-    final List<GenericKubernetesResource> docs;
-    final List<ReleaseStages.Version> versions = new ArrayList<>();
-    final Sessions sessions;
-    final Random random = new Random(18);
-    int n;
-
-    Replay(Sessions.Group... groups) throws IOException {
-      docs = withV2Subset(read("sandbox/helloworld.yaml"));
-      sessions = new Sessions(new Sessions.Profile(10, 6, List.of(groups)));
-    }
-
-    GenericKubernetesResource seed() {
-      return kind(docs, "VirtualService").get(0);
-    }
-
-    Replay then(GenericKubernetesResource vs, int perVersion) {
-      n++;
-      vs.getMetadata().setResourceVersion(Integer.toString(n));
-      Instant at = T0.plusSeconds(n * 10L);
-      versions.add(
-          new ReleaseStages.Version(
-              "helloworld@" + n,
-              at,
-              ScenarioRun.routeWeights(vs, "default"),
-              ReleaseStages.sluiceParts(vs, "default")));
-      MeshConfig mesh = config(docs, vs, PODS);
-      for (int i = 0; i < perVersion; i++) {
-        Sessions.Session s = sessions.next();
-        Map<String, String> headers = s.headers("/hello", at);
-        Map<String, List<String>> request = new java.util.HashMap<>();
-        headers.forEach((k, v) -> request.put(k, List.of(v)));
-        MeshConfig.Forward f =
-            (MeshConfig.Forward)
-                mesh.route(
-                    "helloworld",
-                    new MeshConfig.Request("GET", "/hello", "helloworld", request),
-                    random::nextDouble);
-        Map<String, List<String>> answer = HeaderOperations.applyAll(f.responseHeaders(), Map.of());
-        s.received(
-            answer.getOrDefault("set-cookie", List.of()),
-            new Sessions.Answer(at, f.version(), 200, f.route(), f.routedBy()),
-            at);
-      }
-      return this;
-    }
-
-    ReleaseStages stages() {
-      return new ReleaseStages("v2", versions);
-    }
-
-    SessionReport report() {
-      return new SessionReport(sessions.all(), stages());
-    }
-  }
-
   private static final String TOKEN = "5eed1234";
 
   @Test
   void underSessionAffinityNoSessionSeesBothVersionsWhileTheWeightsMove() throws IOException {
-    Replay r = new Replay();
+    ReleaseReplay r = new ReleaseReplay();
     GenericKubernetesResource seed = r.seed();
     r.then(seed, 100).then(SluiceRoutes.weights(seed, 100, 0), 100);
     for (int w : new int[] {10, 30, 50, 80}) {
@@ -120,7 +53,7 @@ class SessionReportTest {
 
   @Test
   void withoutAffinityManySessionsSeeBothVersions() throws IOException {
-    Replay r = new Replay();
+    ReleaseReplay r = new ReleaseReplay();
     GenericKubernetesResource seed = r.seed();
     r.then(seed, 100).then(SluiceRoutes.weights(seed, 100, 0), 100);
     for (int w : new int[] {10, 30, 50, 80}) {
@@ -138,7 +71,7 @@ class SessionReportTest {
 
   @Test
   void theAbStageSendsOnlyInsidersToTheCanaryUntilThePromotion() throws IOException {
-    Replay r = new Replay(INSIDERS);
+    ReleaseReplay r = new ReleaseReplay(INSIDERS);
     GenericKubernetesResource seed = r.seed();
     r.then(seed, 100)
         .then(SluiceRoutes.weights(seed, 100, 0), 100)
@@ -164,7 +97,7 @@ class SessionReportTest {
 
   @Test
   void blueGreenKeepsUsersOnV1UntilTheSwitchThenSendsThemAllToV2() throws IOException {
-    Replay r = new Replay(TESTERS);
+    ReleaseReplay r = new ReleaseReplay(TESTERS);
     GenericKubernetesResource seed = r.seed();
     r.then(seed, 100)
         .then(SluiceRoutes.weights(seed, 100, 0), 100)
@@ -188,7 +121,7 @@ class SessionReportTest {
   @Test
   void aRollbackDuringTheMirrorStageEndsTheReleaseAndNoUserWasAnsweredByTheCanary()
       throws IOException {
-    Replay r = new Replay();
+    ReleaseReplay r = new ReleaseReplay();
     GenericKubernetesResource seed = r.seed();
     r.then(seed, 100)
         .then(SluiceRoutes.weights(seed, 100, 0), 100)

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The sandbox's VirtualService as Sluice writes it during the release strategies of issue 18
- * ({@code /work/design-18.md}), for the tests of the mesh and of the report: each method returns a
- * copy of {@code vs} (the seed: route {@code debug}, then the managed route {@code default}) with
- * one stage written in, stable {@code v1}, canary {@code v2}, host {@code helloworld}.
+ * The sandbox's VirtualService as Sluice writes it during the release strategies of issue 18 (its
+ * design), for the tests of the mesh and of the report: each method returns a copy of {@code vs}
+ * (the seed: route {@code debug}, then the managed route {@code default}) with one stage written
+ * in, stable {@code v1}, canary {@code v2}, host {@code helloworld}.
  *
  * <ul>
  *   <li>{@link #match}: the A/B stage or the blue/green preview, a route {@code

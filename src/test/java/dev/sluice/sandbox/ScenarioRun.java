@@ -9,6 +9,7 @@ import dev.sluice.testing.Processes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.PrintStream;
@@ -298,23 +299,27 @@ final class ScenarioRun {
       Fixtures.apply(client, GATEWAY_NAMESPACE, "sandbox/helloworld-gateway.yaml", this::gatewayVs);
       gatewayHistory = new ClusterHistory(client, GATEWAY_NAMESPACE);
     }
-    Fixtures.apply(
-        client,
-        ns,
-        "sandbox/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            MeshConfig.spec(doc).put("interval", options.interval());
-            if (scenario == Scenario.ALERT) {
-              lenientErrorGate(MeshConfig.spec(doc));
+    try {
+      Fixtures.apply(
+          client,
+          ns,
+          "sandbox/helloworld.yaml",
+          doc -> {
+            if (doc.getKind().equals("Canary")) {
+              MeshConfig.spec(doc).put("interval", options.interval());
+              if (scenario == Scenario.ALERT) {
+                lenientErrorGate(MeshConfig.spec(doc));
+              }
+              if (scenario.throughGateway()) {
+                bothVirtualServices(MeshConfig.spec(doc));
+              }
+              scenario.editCanary(MeshConfig.spec(doc));
             }
-            if (scenario.throughGateway()) {
-              bothVirtualServices(MeshConfig.spec(doc));
-            }
-            scenario.editCanary(MeshConfig.spec(doc));
-          }
-          return doc;
-        });
+            return doc;
+          });
+    } catch (KubernetesClientException e) {
+      throw unknownSpecField(e);
+    }
     history = new ClusterHistory(client, ns);
     kubelet.start();
     seedVirtualService =
@@ -420,6 +425,24 @@ final class ScenarioRun {
                                     + ": "
                                     + g.value())
                         .toList()));
+  }
+
+  /**
+   * A Canary spec field that this build's {@code CanarySpec} does not know (e.g. issue 18's {@code
+   * sessionAffinity} before the daemon has it) said plainly; any other failure as it is.
+   */
+  private RuntimeException unknownSpecField(KubernetesClientException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+        return new IllegalStateException(
+            scenario.id()
+                + ": this build of Sluice does not know the Canary spec field '"
+                + u.getPropertyName()
+                + "' the scenario needs (dev.sluice.model.CanarySpec)",
+            e);
+      }
+    }
+    return e;
   }
 
   /** The gateway VirtualService of this scenario: its name, public host and destination. */

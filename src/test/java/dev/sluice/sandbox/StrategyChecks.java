@@ -99,8 +99,8 @@ final class StrategyChecks {
       }
       case BLUEGREEN -> {
         String testers = Scenario.PREVIEW_TESTERS.name();
-        long usersV2Before = sessions.answers(Sessions.USERS, BEFORE_WEIGHTS, "v2");
-        long testersV2Before = sessions.answers(testers, BEFORE_WEIGHTS, "v2");
+        long usersV2Before = beforeTheEnd(sessions, Sessions.USERS, "v2");
+        long testersV2Before = beforeTheEnd(sessions, testers, "v2");
         long usersAfter = total(sessions, Sessions.USERS, ENDED);
         long usersV2After = sessions.answers(Sessions.USERS, ENDED, "v2");
         ReleaseStages.Version switched = stages.first(ENDED);
@@ -110,9 +110,9 @@ final class StrategyChecks {
                 && switched.weight("v2") == 100
                 && stages.first(WEIGHTS_MOVING) == null;
         c.put("usersAnsweredByV2BeforeTheSwitch", usersV2Before);
-        c.put("usersAnsweredBeforeTheSwitch", total(sessions, Sessions.USERS, BEFORE_WEIGHTS));
+        c.put("usersAnsweredBeforeTheSwitch", beforeTheEnd(sessions, Sessions.USERS, null));
         c.put("previewTestersAnsweredByV2BeforeTheSwitch", testersV2Before);
-        c.put("previewTestersAnsweredBeforeTheSwitch", total(sessions, testers, BEFORE_WEIGHTS));
+        c.put("previewTestersAnsweredBeforeTheSwitch", beforeTheEnd(sessions, testers, null));
         c.put("switchInOneWrite", oneWrite);
         c.put(
             "switchRoutedAtSeconds",

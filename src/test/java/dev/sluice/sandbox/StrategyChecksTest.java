@@ -119,8 +119,8 @@ class StrategyChecksTest {
         .then(SluiceRoutes.weights(seed, 50, 50), 100)
         .then(SluiceRoutes.weights(seed, 0, 100), 100)
         .then(SluiceRoutes.only(seed, "v2"), 50);
-    assertThat(checks(Scenario.BLUEGREEN, halfway, Map.of()))
-        .containsEntry("held", false)
-        .containsEntry("switchInOneWrite", false);
+    Map<String, Object> bad = checks(Scenario.BLUEGREEN, halfway, Map.of());
+    assertThat(bad).containsEntry("held", false).containsEntry("switchInOneWrite", false);
+    assertThat((Long) bad.get("usersAnsweredByV2BeforeTheSwitch")).isPositive();
   }
 }

@@ -57,7 +57,7 @@ final class Chart {
   }
 
   private String draw(ScenarioRun run) {
-    legendRows = run.routes.size() > 1 ? run.routes.size() : 0;
+    legendRows = run.routes.size() > 1 ? run.routes.size() : run.scenario().strategy() ? 1 : 0;
     int height = top(3) + (run.alertPath() != null || run.scenario().strategy() ? 36 : 20);
     svg.append(
         String.format(
@@ -83,12 +83,18 @@ final class Chart {
             + " req/s"
             + (run.badBehaviour() == null
                 ? ""
-                : ", v2 turns bad at " + run.options().badAt() + "%: " + run.badBehaviour())
+                : run.scenario().badFromTheStart()
+                    ? ", v2 bad from its first request: " + run.badBehaviour()
+                    : ", v2 turns bad at " + run.options().badAt() + "%: " + run.badBehaviour())
             + ")",
         "start",
         15,
         "#000");
     text(LEFT, 40, SandboxReport.summary(run), "start", 11, "#333");
+    String strategy = StrategyChecks.summary(run);
+    if (strategy != null) {
+      text(LEFT, 55, strategy, "start", 11, "#333");
+    }
 
     // panel 0: weight
     double[] weightMax = {100};
@@ -174,8 +180,12 @@ final class Chart {
 
     // markers over all panels
     Map<String, Instant> m = run.moments;
-    marker(m.get("v2Applied"), "v2 applied", "#555", "2,3");
-    marker(m.get("turnedBad"), "v2 turns bad", "#ff7f0e", null);
+    if (run.scenario().badFromTheStart()) {
+      marker(m.get("v2Applied"), "v2 applied (bad from the start)", "#ff7f0e", "2,3");
+    } else {
+      marker(m.get("v2Applied"), "v2 applied", "#555", "2,3");
+      marker(m.get("turnedBad"), "v2 turns bad", "#ff7f0e", null);
+    }
     if (alert != null) {
       // left of its line: the rollback follows within a pixel or two
       marker(alert.prometheusActiveAt, "alert fires", "#8c564b", "5,2", false);
@@ -243,13 +253,13 @@ final class Chart {
       List<String> groups = groupNames(run);
       int gx = LEFT;
       for (int i = 0; i < groups.size(); i++) {
-        legendDot(
-            gx,
-            ly + 16,
-            GROUP_COLORS[i % GROUP_COLORS.length],
-            "v2's share of the " + groups.get(i) + "' answers");
-        gx += 230;
+        String label = "v2's share of the " + groups.get(i) + "' answers per second";
+        legendDot(gx, ly + 16, GROUP_COLORS[i % GROUP_COLORS.length], label);
+        gx += 30 + 6 * label.length();
       }
+    }
+    if (run.scenario() == Scenario.MIRROR) {
+      int gx = LEFT + 330;
       svg.append(
           String.format(
               Locale.ROOT,

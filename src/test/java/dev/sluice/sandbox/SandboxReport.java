@@ -50,7 +50,14 @@ final class SandboxReport {
     settings.put("retirementDelay", canary == null ? null : canary.getSpec().retirementDelay);
     settings.put("requestsPerSecond", run.options().rate());
     settings.put("v2WhenBad", run.badBehaviour() == null ? null : run.badBehaviour().toString());
-    settings.put("v2TurnsBadAtWeight", run.badBehaviour() == null ? null : run.options().badAt());
+    settings.put(
+        "v2TurnsBadAtWeight",
+        run.badBehaviour() == null || run.scenario().badFromTheStart()
+            ? null
+            : run.options().badAt());
+    if (run.scenario().badFromTheStart()) {
+      settings.put("v2BadFromItsFirstRequest", true);
+    }
     settings.put("thresholds", thresholds(canary));
     if (run.scenario() == Scenario.ALERT) {
       settings.put("alert", alertSettings());
@@ -772,10 +779,6 @@ final class SandboxReport {
               + " s)");
     } else {
       parts.add(String.valueOf(run.outcome));
-    }
-    String strategy = StrategyChecks.summary(run);
-    if (strategy != null) {
-      parts.add(strategy);
     }
     if (run.load != null) {
       parts.add(

@@ -12,6 +12,10 @@ import java.util.Map;
  * share and p99 that Sluice measured at each evaluation (dots coloured by outcome, the threshold
  * dashed; in grey the 5xx share of v2 that the clients saw, per second), and vertical marks for v2
  * applied, v2 turning bad, rollback, promotion and v1's retirement.
+ *
+ * <p>The release-strategy scenarios also show, per second, v2's share of each group of sessions'
+ * answers (dots: the users, the insiders or preview testers), the copies mirrored to v2 and their
+ * 5xx share, and marks for when Sluice's match route, mirror or sticky routes came.
  */
 final class Chart {
   private static final int WIDTH = 960;
@@ -53,8 +57,8 @@ final class Chart {
   }
 
   private String draw(ScenarioRun run) {
-    legendRows = run.routes.size() > 1 ? run.routes.size() : 0;
-    int height = top(3) + (run.alertPath() != null ? 36 : 20);
+    legendRows = run.routes.size() > 1 ? run.routes.size() : run.scenario().strategy() ? 1 : 0;
+    int height = top(3) + (run.alertPath() != null || run.scenario().strategy() ? 36 : 20);
     svg.append(
         String.format(
             Locale.ROOT,
@@ -79,12 +83,18 @@ final class Chart {
             + " req/s"
             + (run.badBehaviour() == null
                 ? ""
-                : ", v2 turns bad at " + run.options().badAt() + "%: " + run.badBehaviour())
+                : run.scenario().badFromTheStart()
+                    ? ", v2 bad from its first request: " + run.badBehaviour()
+                    : ", v2 turns bad at " + run.options().badAt() + "%: " + run.badBehaviour())
             + ")",
         "start",
         15,
         "#000");
     text(LEFT, 40, SandboxReport.summary(run), "start", 11, "#333");
+    String strategy = StrategyChecks.summary(run);
+    if (strategy != null) {
+      text(LEFT, 55, strategy, "start", 11, "#333");
+    }
 
     // panel 0: weight
     double[] weightMax = {100};
@@ -93,6 +103,9 @@ final class Chart {
       routes(run);
     } else {
       polyline(weightSteps(run.route), 0, 0, weightMax[0], "#1f77b4", 2.5, null);
+    }
+    if (run.scenario().strategy()) {
+      groups(run);
     }
 
     // panel 1: 5xx share
@@ -122,6 +135,7 @@ final class Chart {
     }
     frame(1, "v2 5xx share", 0, ratioTop, true);
     polyline(client, 1, 0, ratioTop, "#999", 1.2, "3,2");
+    polyline(mirroredErrors(run, ratioTop), 1, 0, ratioTop, "#8c564b", 1.2, "3,2");
     threshold(1, maxRatio, ratioTop, "max " + pct(maxRatio), "#d62728");
     AlertPath alert = run.alertPath();
     if (alert != null) {
@@ -166,8 +180,12 @@ final class Chart {
 
     // markers over all panels
     Map<String, Instant> m = run.moments;
-    marker(m.get("v2Applied"), "v2 applied", "#555", "2,3");
-    marker(m.get("turnedBad"), "v2 turns bad", "#ff7f0e", null);
+    if (run.scenario().badFromTheStart()) {
+      marker(m.get("v2Applied"), "v2 applied (bad from the start)", "#ff7f0e", "2,3");
+    } else {
+      marker(m.get("v2Applied"), "v2 applied", "#555", "2,3");
+      marker(m.get("turnedBad"), "v2 turns bad", "#ff7f0e", null);
+    }
     if (alert != null) {
       // left of its line: the rollback follows within a pixel or two
       marker(alert.prometheusActiveAt, "alert fires", "#8c564b", "5,2", false);
@@ -179,7 +197,18 @@ final class Chart {
           "#d62728",
           null);
     }
-    marker(m.get("route100v2"), "promoted: 100% v2", "#2ca02c", null);
+    marker(m.get("sluice mirror"), "mirror on", "#8c564b", "2,3");
+    marker(
+        m.get("sluice match"),
+        run.scenario() == Scenario.BLUEGREEN ? "preview route" : "match route",
+        "#9467bd",
+        "2,3");
+    marker(m.get("sluice sticky-canary"), "sticky routes", "#9467bd", "2,3");
+    marker(
+        m.get("route100v2"),
+        run.scenario() == Scenario.BLUEGREEN ? "switch: 100% v2" : "promoted: 100% v2",
+        "#2ca02c",
+        null);
     marker(m.get("helloworld-v1Deleted"), "v1 deleted", "#2ca02c", "4,3");
 
     // legend
@@ -220,8 +249,110 @@ final class Chart {
         "start",
         11,
         "#555");
+    if (run.scenario().strategy()) {
+      List<String> groups = groupNames(run);
+      int gx = LEFT;
+      for (int i = 0; i < groups.size(); i++) {
+        String label = "v2's share of the " + groups.get(i) + "' answers per second";
+        legendDot(gx, ly + 16, GROUP_COLORS[i % GROUP_COLORS.length], label);
+        gx += 30 + 6 * label.length();
+      }
+    }
+    if (run.scenario() == Scenario.MIRROR) {
+      int gx = LEFT + 330;
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8c564b\" stroke-dasharray=\"3,2\"/>\n",
+              gx,
+              ly + 16,
+              gx + 25,
+              ly + 16));
+      text(
+          gx + 30,
+          ly + 20,
+          "copies mirrored to v2 (per s: vs requests; their 5xx share)",
+          "start",
+          11,
+          "#555");
+    }
     svg.append("</svg>\n");
     return svg.toString();
+  }
+
+  private static final String[] GROUP_COLORS = {"#9467bd", "#ff7f0e", "#17becf"};
+
+  /** The users, then the scenario's groups. */
+  private static List<String> groupNames(ScenarioRun run) {
+    List<String> names = new ArrayList<>();
+    names.add(Sessions.USERS);
+    run.scenario().groups().forEach(g -> names.add(g.name()));
+    return names;
+  }
+
+  /**
+   * Per second, v2's share of each group's answers (dots), and the copies mirrored to v2 as a share
+   * of the requests answered that second (a dashed line).
+   */
+  private void groups(ScenarioRun run) {
+    List<String> names = groupNames(run);
+    Map<Long, Long> answered = new java.util.TreeMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      String color = GROUP_COLORS[i % GROUP_COLORS.length];
+      for (Map.Entry<Long, LoadGenerator.Second> sec :
+          run.load.secondsOfGroup(names.get(i)).entrySet()) {
+        long v1 = sec.getValue().v1.sum();
+        long v2 = sec.getValue().v2.sum();
+        answered.merge(sec.getKey(), v1 + v2, Long::sum);
+        if (v1 + v2 >= 3) {
+          double t = sec.getKey() + 0.5 - start.getEpochSecond() - start.getNano() / 1e9;
+          svg.append(
+              String.format(
+                  Locale.ROOT,
+                  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"%s\"><title>%.0fs: %s, v2"
+                      + " answered %d of %d</title></circle>\n",
+                  x(t),
+                  y(0, 100.0 * v2 / (v1 + v2), 100),
+                  color,
+                  t,
+                  names.get(i),
+                  v2,
+                  v1 + v2));
+        }
+      }
+    }
+    if (run.mesh == null) {
+      return;
+    }
+    List<double[]> mirrored = new ArrayList<>();
+    for (Map.Entry<Long, LoadGenerator.Second> sec : run.mesh.mirrors().seconds().entrySet()) {
+      long n = answered.getOrDefault(sec.getKey(), 0L);
+      if (n > 0) {
+        double share = Math.min(100, 100.0 * sec.getValue().v2.sum() / n);
+        double t = sec.getKey() - start.getEpochSecond() - start.getNano() / 1e9;
+        mirrored.add(new double[] {t, share});
+        mirrored.add(new double[] {t + 1, share});
+      }
+    }
+    polyline(mirrored, 0, 0, 100, "#8c564b", 1.2, "3,2");
+  }
+
+  /** Per second, the 5xx share of the copies mirrored to v2 (capped at {@code top}). */
+  private List<double[]> mirroredErrors(ScenarioRun run, double top) {
+    List<double[]> out = new ArrayList<>();
+    if (run.mesh == null) {
+      return out;
+    }
+    for (Map.Entry<Long, LoadGenerator.Second> s : run.mesh.mirrors().seconds().entrySet()) {
+      long n = s.getValue().v2.sum();
+      if (n >= 5) {
+        double share = Math.min(top, s.getValue().v2Errors.sum() / (double) n);
+        double t = s.getKey() - start.getEpochSecond() - start.getNano() / 1e9;
+        out.add(new double[] {t, share});
+        out.add(new double[] {t + 1, share});
+      }
+    }
+    return out;
   }
 
   /** A route's canary weight over time, as steps. */

@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
  * connection refused or reset, timeout), a request misrouted between the debug route and the
  * default route, or no answer at all.
  *
+ * <p>Every request belongs to a simulated user's session ({@link Sessions}): it carries the
+ * session's cookies (and takes those its answer sets) and its group's header, if any; the answers
+ * are recorded per session, and per second by group.
+ *
  * <p>The requests may go to several entry points in turn (e.g. an ingress gateway and the mesh's
  * sidecar): request n goes to entry point n mod k, each with its own share of debug requests, and
  * the answers are also counted per entry point.
@@ -83,6 +87,8 @@ final class LoadGenerator implements AutoCloseable {
   private final LongAdder injected = new LongAdder();
   private final LongAdder lost = new LongAdder();
   private final LongAdder answered = new LongAdder();
+  private final Sessions sessions;
+  private final Map<String, Map<Long, Second>> groupSeconds = new ConcurrentHashMap<>();
   private volatile Instant startedAt;
   private volatile Instant stoppedAt;
 
@@ -92,6 +98,12 @@ final class LoadGenerator implements AutoCloseable {
 
   /** {@code rate} requests per second in all, to the entry points in turn. */
   LoadGenerator(List<EntryPoint> entries, double rate) {
+    this(entries, rate, Sessions.Profile.forRate(rate, List.of()));
+  }
+
+  /** As {@link #LoadGenerator(List, double)}, from sessions as {@code sessions} says. */
+  LoadGenerator(List<EntryPoint> entries, double rate, Sessions.Profile sessions) {
+    this.sessions = new Sessions(sessions);
     this.entries =
         entries.stream()
             .map(e -> new EntryPoint(e.name(), e.target().resolve("/hello"), e.debugEvery()))
@@ -119,6 +131,9 @@ final class LoadGenerator implements AutoCloseable {
     if (debug) {
       request.header(DEBUG_HEADER, DEBUG_VALUE);
     }
+    Sessions.Session session = sessions.next();
+    Instant sentAt = Instant.now();
+    session.prepare(request, entry.target().getPath(), sentAt);
     inFlight.incrementAndGet();
     counts.inFlight.incrementAndGet();
     http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
@@ -126,6 +141,12 @@ final class LoadGenerator implements AutoCloseable {
             (response, failure) -> {
               try {
                 count(counts, debug, response, failure);
+                if (response != null) {
+                  String version =
+                      response.headers().firstValue(Backend.VERSION_HEADER).orElse(null);
+                  session.answered(sentAt, response, debug ? null : version);
+                  countGroup(session, debug, version, response);
+                }
               } finally {
                 counts.inFlight.decrementAndGet();
                 inFlight.decrementAndGet();
@@ -189,6 +210,26 @@ final class LoadGenerator implements AutoCloseable {
     }
     if (second != null && version.equals("v2")) {
       lastV2Answer.set(now);
+    }
+  }
+
+  /** The group's second: a pod's answer to a request without the debug header. */
+  private void countGroup(
+      Sessions.Session session, boolean debug, String version, HttpResponse<String> response) {
+    if (debug || version == null) {
+      return;
+    }
+    Second s =
+        groupSeconds
+            .computeIfAbsent(session.groupName(), g -> new ConcurrentHashMap<>())
+            .computeIfAbsent(Instant.now().getEpochSecond(), t -> new Second());
+    if (version.equals("v2")) {
+      s.v2.increment();
+      if (response.statusCode() >= 500) {
+        s.v2Errors.increment();
+      }
+    } else if (version.equals("v1")) {
+      s.v1.increment();
     }
   }
 
@@ -306,6 +347,19 @@ final class LoadGenerator implements AutoCloseable {
   /** Per second (epoch second) of the default route's traffic. */
   Map<Long, Second> seconds() {
     return new TreeMap<>(seconds);
+  }
+
+  /** The simulated users, and what each was answered. */
+  Sessions sessions() {
+    return sessions;
+  }
+
+  /**
+   * Per second (epoch second) of the answers pods gave to the sessions of the group named {@code
+   * group} ({@link Sessions#USERS} for the others), debug requests left out.
+   */
+  Map<Long, Second> secondsOfGroup(String group) {
+    return new TreeMap<>(groupSeconds.getOrDefault(group, Map.of()));
   }
 
   Instant lastV2Answer() {

@@ -163,4 +163,92 @@ class LoadGeneratorTest {
       mesh.stop(0);
     }
   }
+
+  /**
+   * A stub of a sticky mesh: a request without cookie {@code v} gets the next of v1, v2 in turn and
+   * {@code Set-Cookie: v=<version>}; one with the cookie stays on its version. Counts the requests
+   * that carried {@code x-canary: insider}.
+   */
+  private static HttpServer sticky(AtomicInteger insiders) throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    AtomicInteger turn = new AtomicInteger();
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            String cookie = exchange.getRequestHeaders().getFirst("cookie");
+            if ("insider".equals(exchange.getRequestHeaders().getFirst("x-canary"))) {
+              insiders.incrementAndGet();
+            }
+            String version;
+            if (cookie != null && cookie.matches("^(.*;\\s*)?v=v[12](;.*)?$")) {
+              version = cookie.replaceAll("^(.*;\\s*)?v=(v[12])(;.*)?$", "$2");
+            } else {
+              version = turn.getAndIncrement() % 2 == 0 ? "v1" : "v2";
+              exchange
+                  .getResponseHeaders()
+                  .add("Set-Cookie", "v=" + version + "; Max-Age=60; Path=/");
+            }
+            exchange.getResponseHeaders().set(Backend.VERSION_HEADER, version);
+            exchange
+                .getResponseHeaders()
+                .set(Mesh.ROUTE_HEADER, cookie == null ? "default" : "sticky");
+            exchange.sendResponseHeaders(200, -1);
+          }
+        });
+    server.start();
+    return server;
+  }
+
+  @Test
+  void eachSessionSendsBackTheCookieItWasGivenAndItsGroupsHeader() throws Exception {
+    AtomicInteger insiders = new AtomicInteger();
+    HttpServer server = sticky(insiders);
+    try {
+      Sessions.Group group = new Sessions.Group("insiders", "x-canary", "insider", 0.25);
+      LoadGenerator load =
+          new LoadGenerator(
+                  List.of(
+                      new LoadGenerator.EntryPoint(
+                          "mesh",
+                          URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                          0)),
+                  60,
+                  new Sessions.Profile(6, 3, List.of(group)))
+              .start();
+      Thread.sleep(1500);
+      load.stop(Duration.ofSeconds(10));
+
+      List<Sessions.Session> sessions = load.sessions().all();
+      assertThat(load.lost()).isZero();
+      assertThat(sessions.stream().mapToInt(Sessions.Session::sent).sum()).isEqualTo(load.sent());
+      // sessions came and went: more than were open at once, none sent more than 3
+      assertThat(sessions.size()).isGreaterThan(6);
+      assertThat(sessions).allSatisfy(s -> assertThat(s.sent()).isBetween(1, 3));
+      // the cookie kept each session on the version of its first answer; only its first request
+      // went without a cookie
+      for (Sessions.Session s : sessions) {
+        List<Sessions.Answer> answers = s.answers();
+        assertThat(answers.stream().map(Sessions.Answer::version).distinct()).hasSizeLessThan(2);
+        assertThat(answers.stream().filter(a -> a.route().equals("default")).count())
+            .as("session %d", s.id)
+            .isLessThanOrEqualTo(1);
+      }
+      // every 4th session is an insider and sent the header, with every request
+      assertThat(sessions)
+          .allSatisfy(
+              s ->
+                  assertThat(s.groupName()).isEqualTo(s.id % 4 == 0 ? "insiders" : Sessions.USERS));
+      assertThat(insiders.get())
+          .isEqualTo(
+              sessions.stream()
+                  .filter(s -> s.group == group)
+                  .mapToInt(Sessions.Session::sent)
+                  .sum());
+      assertThat(load.secondsOfGroup("insiders")).isNotEmpty();
+    } finally {
+      server.stop(0);
+    }
+  }
 }

@@ -45,6 +45,12 @@ import java.util.function.Consumer;
  * (timeout). Unlike Envoy, the proxy never retries, so every such failure reaches the client and is
  * counted.
  *
+ * <p>The route's header manipulation is applied to the request sent to the pod and to its answer
+ * ({@link HeaderOperations}), and the route's mirrors get a copy of the request ({@link Mirrors}).
+ * Every answer from a pod also carries two headers of the sandbox's own, for the load generator's
+ * counts: {@value #ROUTE_HEADER} (the HTTP route that led there) and {@value #ROUTED_BY_HEADER}
+ * (the VirtualService's {@code name@resourceVersion} that was routed by).
+ *
  * <p>{@link #gateway} makes the stand-in of an ingress gateway instead: it applies the
  * VirtualServices of the gateway's namespace bound to that gateway, routes every request as one for
  * their public host, and reaches the app's pods in the app's namespace (its destinations name the
@@ -52,6 +58,8 @@ import java.util.function.Consumer;
  */
 final class Mesh implements AutoCloseable {
   static final String FLAG_HEADER = "x-sandbox-response-flags";
+  static final String ROUTE_HEADER = "x-sandbox-route";
+  static final String ROUTED_BY_HEADER = "x-sandbox-routed-by";
   private static final Set<String> HOP_BY_HOP =
       Set.of(
           "connection",
@@ -81,6 +89,7 @@ final class Mesh implements AutoCloseable {
   private final ExecutorService handlers =
       Executors.newFixedThreadPool(128, DaemonThreads.named("sandbox-mesh"));
   private final HttpClient upstream;
+  private final Mirrors mirrors;
   private SharedIndexInformer<GenericKubernetesResource> virtualServices;
   private SharedIndexInformer<GenericKubernetesResource> destinationRules;
   private SharedIndexInformer<Service> services;
@@ -113,6 +122,10 @@ final class Mesh implements AutoCloseable {
     this.sourceNamespace = sourceNamespace;
     this.metrics = metrics;
     this.upstream = http11("sandbox-mesh-client", Duration.ofSeconds(1));
+    this.mirrors =
+        new Mirrors(
+            http11("sandbox-mesh-mirror", Duration.ofSeconds(1)),
+            a -> metrics.record(a.millis(), labels("destination", a.to(), a.status(), "-")));
   }
 
   /**
@@ -236,6 +249,11 @@ final class Mesh implements AutoCloseable {
     return config.get();
   }
 
+  /** The copies this proxy mirrored, and what became of them. */
+  Mirrors mirrors() {
+    return mirrors;
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     long start = System.nanoTime();
     try (exchange) {
@@ -254,6 +272,23 @@ final class Mesh implements AutoCloseable {
         return;
       }
       MeshConfig.Forward to = (MeshConfig.Forward) decision;
+      Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      exchange
+          .getRequestHeaders()
+          .forEach(
+              (name, values) -> {
+                if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+                  headers.put(name, values);
+                }
+              });
+      for (MeshConfig.Decision mirror : to.mirrors()) {
+        mirrors.send(
+            mirror,
+            exchange.getRequestMethod(),
+            exchange.getRequestURI().toString(),
+            headers,
+            requestBody);
+      }
       HttpRequest.Builder out =
           HttpRequest.newBuilder(
                   URI.create("http://127.0.0.1:" + to.port() + exchange.getRequestURI()))
@@ -263,14 +298,8 @@ final class Mesh implements AutoCloseable {
                   requestBody.length == 0
                       ? HttpRequest.BodyPublishers.noBody()
                       : HttpRequest.BodyPublishers.ofByteArray(requestBody));
-      exchange
-          .getRequestHeaders()
-          .forEach(
-              (name, values) -> {
-                if (!HOP_BY_HOP.contains(name.toLowerCase())) {
-                  values.forEach(v -> out.header(name, v));
-                }
-              });
+      HeaderOperations.applyAll(to.requestHeaders(), headers)
+          .forEach((name, values) -> values.forEach(v -> out.header(name, v)));
       long upstreamStart = System.nanoTime();
       HttpResponse<byte[]> response;
       try {
@@ -291,7 +320,13 @@ final class Mesh implements AutoCloseable {
       }
       double upstreamMs = (System.nanoTime() - upstreamStart) / 1e6;
       metrics.record(upstreamMs, labels("destination", to, response.statusCode(), "-"));
-      reply(exchange, response.statusCode(), null, response.body(), response.headers().map());
+      Map<String, List<String>> answer = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      answer.putAll(HeaderOperations.applyAll(to.responseHeaders(), response.headers().map()));
+      answer.put(ROUTE_HEADER, List.of(to.route()));
+      if (to.routedBy() != null) {
+        answer.put(ROUTED_BY_HEADER, List.of(to.routedBy()));
+      }
+      reply(exchange, response.statusCode(), null, response.body(), answer);
       source(start, to, response.statusCode(), "-");
     }
   }

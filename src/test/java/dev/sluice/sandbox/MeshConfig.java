@@ -26,9 +26,19 @@ import java.util.regex.PatternSyntaxException;
  * <p>Supported match conditions (Istio's {@code HTTPMatchRequest}): {@code uri}, {@code scheme},
  * {@code method}, {@code authority} and {@code headers} with {@code exact}, {@code prefix} or
  * {@code regex} (a full match, as Envoy's RE2), {@code queryParams} ({@code exact}, {@code regex}),
- * {@code withoutHeaders} and {@code ignoreUriCase}. A condition it does not know (e.g. {@code
- * sourceLabels}, {@code port}, {@code gateways}) makes the match block fail: the sandbox's client
- * has no labels, gateway or port to match.
+ * {@code withoutHeaders} and {@code ignoreUriCase} (for {@code uri} {@code exact} and {@code
+ * prefix} only: Envoy ignores it for a regex). The blocks of a route's {@code match} list are
+ * OR'ed, the conditions of one block AND'ed. A header sent several times is matched, as Envoy does,
+ * as its values joined by {@code ,}, except {@code cookie}, whose values (HTTP/2's cookie crumbs)
+ * Envoy joins by {@code ; }; header names are compared without case. A condition it does not know
+ * (e.g. {@code sourceLabels}, {@code port}, {@code gateways}) makes the match block fail: the
+ * sandbox's client has no labels, gateway or port to match. Routes named {@code sluice/...}
+ * (Sluice's own) are routes like any other.
+ *
+ * <p>The route chosen also brings its {@code mirror} (with {@code mirrorPercentage}, 100% when
+ * absent) or {@code mirrors}: each drawn for the request is resolved as a destination ({@link
+ * Forward#mirrors}); and its header manipulation ({@code headers.request} / {@code
+ * headers.response} of the chosen destination, then of the route: {@link HeaderOperations}).
  *
  * <p>A sidecar applies the VirtualServices bound to the mesh (no {@code gateways}, or {@code mesh}
  * among them); an ingress gateway ({@link #MeshConfig(String, String, List, List, List, List)})
@@ -51,6 +61,11 @@ final class MeshConfig {
    * @param labels the pod's labels
    * @param workload the pod's Deployment
    * @param timeout the route's timeout
+   * @param routedBy the routing VirtualService's {@code name@resourceVersion}, null without one
+   * @param requestHeaders header manipulation of the request sent to the pod, in order
+   * @param responseHeaders header manipulation of the pod's answer, in order
+   * @param mirrors where copies of the request go (a Forward each, or a Refuse when the mirror's
+   *     destination cannot be reached): the route's mirrors drawn for this request
    */
   record Forward(
       String route,
@@ -60,8 +75,41 @@ final class MeshConfig {
       int port,
       Map<String, String> labels,
       String workload,
-      Duration timeout)
-      implements Decision {}
+      Duration timeout,
+      String routedBy,
+      List<HeaderOperations> requestHeaders,
+      List<HeaderOperations> responseHeaders,
+      List<Decision> mirrors)
+      implements Decision {
+    /** The pod's {@code version} label, or {@code unknown}. */
+    String version() {
+      return labels.getOrDefault("version", "unknown");
+    }
+
+    /**
+     * The same pod, reached by {@code route} of {@code routedBy} with these headers and mirrors.
+     */
+    Forward by(
+        String route,
+        String routedBy,
+        List<HeaderOperations> requestHeaders,
+        List<HeaderOperations> responseHeaders,
+        List<Decision> mirrors) {
+      return new Forward(
+          route,
+          host,
+          subset,
+          pod,
+          port,
+          labels,
+          workload,
+          timeout,
+          routedBy,
+          requestHeaders,
+          responseHeaders,
+          mirrors);
+    }
+  }
 
   /**
    * No pod: answered by the proxy itself, with Envoy's status and response flag (NR no route, NC no
@@ -72,13 +120,21 @@ final class MeshConfig {
 
   /** A request as the proxy sees it. */
   record Request(String method, String path, String authority, Map<String, List<String>> headers) {
+    /**
+     * The header's value as Envoy matches it: every value of the header (names without case) joined
+     * by {@code ,}, or by {@code ; } for {@code cookie}; empty when it was not sent.
+     */
     Optional<String> header(String name) {
+      List<String> values = new ArrayList<>();
       for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-        if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
-          return Optional.of(e.getValue().get(0));
+        if (e.getKey().equalsIgnoreCase(name)) {
+          values.addAll(e.getValue());
         }
       }
-      return Optional.empty();
+      if (values.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(String.join(name.equalsIgnoreCase("cookie") ? "; " : ",", values));
     }
 
     String uriPath() {
@@ -167,22 +223,65 @@ final class MeshConfig {
       if (chosen == null) {
         return new Refuse(503, "NR", "route " + routeName + " has no weight > 0", host, null);
       }
-      Map<String, Object> destination = map(chosen.get("destination"));
-      String destHost = Objects.toString(destination.get("host"), host);
-      String subset = (String) destination.get("subset");
       Duration timeout = duration(route.get("timeout")).orElse(DEFAULT_TIMEOUT);
-      Map<String, String> subsetLabels = Map.of();
-      if (subset != null) {
-        Optional<Map<String, String>> labels = subsetLabels(destHost, subset);
-        if (labels.isEmpty()) {
-          return new Refuse(
-              503, "NC", "no subset " + subset + " for host " + destHost, destHost, subset);
-        }
-        subsetLabels = labels.get();
+      Decision to = destination(routeName, map(chosen.get("destination")), host, timeout);
+      if (!(to instanceof Forward forward)) {
+        return to;
       }
-      return endpoint(routeName, destHost, subset, subsetLabels, timeout);
+      return forward.by(
+          routeName,
+          vs.getMetadata().getName() + "@" + vs.getMetadata().getResourceVersion(),
+          List.of(
+              HeaderOperations.of(chosen.get("headers"), "request"),
+              HeaderOperations.of(route.get("headers"), "request")),
+          List.of(
+              HeaderOperations.of(chosen.get("headers"), "response"),
+              HeaderOperations.of(route.get("headers"), "response")),
+          mirrors(routeName, route, host, random));
     }
     return new Refuse(404, "NR", "no route matches", host, null);
+  }
+
+  /** A pod of {@code destination} (host, subset), or why there is none. */
+  private Decision destination(
+      String routeName, Map<String, Object> destination, String host, Duration timeout) {
+    String destHost = Objects.toString(destination.get("host"), host);
+    String subset = (String) destination.get("subset");
+    Map<String, String> subsetLabels = Map.of();
+    if (subset != null) {
+      Optional<Map<String, String>> labels = subsetLabels(destHost, subset);
+      if (labels.isEmpty()) {
+        return new Refuse(
+            503, "NC", "no subset " + subset + " for host " + destHost, destHost, subset);
+      }
+      subsetLabels = labels.get();
+    }
+    return endpoint(routeName, destHost, subset, subsetLabels, timeout);
+  }
+
+  /**
+   * The route's mirrors drawn for one request: {@code mirror} with {@code mirrorPercentage} (100
+   * when absent), or each of {@code mirrors} with its {@code percentage}.
+   */
+  private List<Decision> mirrors(
+      String routeName, Map<String, Object> route, String host, DoubleSupplier random) {
+    List<Map<String, Object>> policies = new ArrayList<>();
+    if (route.get("mirror") != null) {
+      Map<String, Object> one = new java.util.HashMap<>();
+      one.put("destination", route.get("mirror"));
+      one.put("percentage", route.get("mirrorPercentage"));
+      policies.add(one);
+    }
+    policies.addAll(list(route.get("mirrors")));
+    List<Decision> out = new ArrayList<>();
+    for (Map<String, Object> policy : policies) {
+      Object value = map(policy.get("percentage")).get("value");
+      double percent = value instanceof Number n ? n.doubleValue() : 100;
+      if (random.getAsDouble() * 100 < percent) {
+        out.add(destination(routeName, map(policy.get("destination")), host, DEFAULT_TIMEOUT));
+      }
+    }
+    return out;
   }
 
   private Decision endpoint(
@@ -235,7 +334,11 @@ final class MeshConfig {
         port,
         Map.copyOf(p.getMetadata().getLabels()),
         workload,
-        timeout);
+        timeout,
+        null,
+        List.of(),
+        List.of(),
+        List.of());
   }
 
   static boolean ready(Pod p) {
@@ -355,7 +458,7 @@ final class MeshConfig {
       boolean ok =
           switch (e.getKey()) {
             case "name", "ignoreUriCase" -> true;
-            case "uri" -> stringMatch(map(e.getValue()), request.uriPath(), ignoreCase);
+            case "uri" -> uriMatch(map(e.getValue()), request.uriPath(), ignoreCase);
             case "method" -> stringMatch(map(e.getValue()), request.method(), false);
             case "scheme" -> stringMatch(map(e.getValue()), "http", false);
             case "authority" -> stringMatch(map(e.getValue()), request.authority(), false);
@@ -392,6 +495,11 @@ final class MeshConfig {
       }
     }
     return true;
+  }
+
+  /** The uri condition: {@code ignoreUriCase} holds for exact and prefix, never for a regex. */
+  private static boolean uriMatch(Map<String, Object> rule, String path, boolean ignoreCase) {
+    return stringMatch(rule, path, ignoreCase && rule.get("regex") == null);
   }
 
   /** Istio's StringMatch: exact, prefix or regex (full match); an empty rule matches anything. */

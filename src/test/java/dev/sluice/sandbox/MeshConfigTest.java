@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class MeshConfigTest {
   private static final KubernetesSerialization YAML = new KubernetesSerialization();
 
-  private static List<GenericKubernetesResource> read(String resource) throws IOException {
+  static List<GenericKubernetesResource> read(String resource) throws IOException {
     try (InputStream in = MeshConfigTest.class.getClassLoader().getResourceAsStream(resource)) {
       List<GenericKubernetesResource> out = new ArrayList<>();
       for (String doc : new String(in.readAllBytes()).split("(?m)^---\\s*$")) {
@@ -34,12 +34,11 @@ class MeshConfigTest {
     }
   }
 
-  private static List<GenericKubernetesResource> kind(
-      List<GenericKubernetesResource> docs, String kind) {
+  static List<GenericKubernetesResource> kind(List<GenericKubernetesResource> docs, String kind) {
     return docs.stream().filter(d -> d.getKind().equals(kind)).toList();
   }
 
-  private static Pod pod(String name, int port, boolean ready, String... labels) {
+  static Pod pod(String name, int port, boolean ready, String... labels) {
     PodBuilder b =
         new PodBuilder()
             .withNewMetadata()
@@ -67,14 +66,14 @@ class MeshConfigTest {
     return p;
   }
 
-  private static MeshConfig config(
+  static MeshConfig config(
       List<GenericKubernetesResource> docs, GenericKubernetesResource vs, List<Pod> pods) {
     Service service = YAML.convertValue(kind(docs, "Service").get(0), Service.class);
     return new MeshConfig(
         "sandbox-test", List.of(vs), kind(docs, "DestinationRule"), List.of(service), pods);
   }
 
-  private static MeshConfig.Request get(String path, String... headers) {
+  static MeshConfig.Request get(String path, String... headers) {
     Map<String, List<String>> h = new java.util.HashMap<>();
     for (int i = 0; i < headers.length; i += 2) {
       h.put(headers[i], List.of(headers[i + 1]));
@@ -82,7 +81,7 @@ class MeshConfigTest {
     return new MeshConfig.Request("GET", path, "helloworld", h);
   }
 
-  private static final List<Pod> PODS =
+  static final List<Pod> PODS =
       List.of(
           pod("helloworld-v1-0", 1001, true, "version", "v1"),
           pod("helloworld-v2-0", 1002, true, "version", "v2"),
@@ -104,15 +103,14 @@ class MeshConfigTest {
 
   /** The seed objects with subset v2 added to the DestinationRule, as Sluice adds it. */
   @SuppressWarnings("unchecked")
-  private static List<GenericKubernetesResource> withV2Subset(
-      List<GenericKubernetesResource> docs) {
+  static List<GenericKubernetesResource> withV2Subset(List<GenericKubernetesResource> docs) {
     GenericKubernetesResource dr = kind(docs, "DestinationRule").get(0);
     var subsets = (List<Map<String, Object>>) MeshConfig.spec(dr).get("subsets");
     subsets.add(Map.of("name", "v2", "labels", Map.of("version", "v2")));
     return docs;
   }
 
-  private static String pod(MeshConfig.Decision d) {
+  static String pod(MeshConfig.Decision d) {
     assertThat(d).isInstanceOf(MeshConfig.Forward.class);
     return ((MeshConfig.Forward) d).pod();
   }

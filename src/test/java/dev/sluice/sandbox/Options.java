@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * @param scenarios the scenarios to run, in order
  * @param interval the Canary's step interval (bake time), a Sluice duration such as {@code 3s}
  * @param rate requests per second of the load generator
- * @param errorRatio share of v2's requests answered 500 in the {@code errors} and {@code
- *     gateway-errors} scenarios
+ * @param errorRatio share of v2's requests answered 500 in the {@code errors}, {@code
+ *     gateway-errors} and {@code mirror} scenarios
  * @param latencyMs v2's typical latency in the {@code slow} scenario
  * @param badAt the canary weight (percent) at which v2 turns bad in {@code errors}, {@code slow},
  *     {@code alert} and {@code gateway-errors}
@@ -51,12 +51,20 @@ record Options(
                   lists both VirtualServices, which move in lockstep to 100% v2
         gateway-errors
                   as errors in the gateway layout: both routes back to 100% v1 at once
+        abtest    an A/B stage: the insiders (x-canary: insider, a fifth of the sessions)
+                  reach v2, everyone else v1; then v2 is promoted without weight steps
+        mirror    v2 answers 5xx from the first; a mirroring stage copies every request to
+                  it: rolled back during the mirror stage, no user ever answered by v2
+        affinity  weight steps under session affinity (a cookie): promoted, and no session
+                  answered by both versions while the weights moved
+        bluegreen preview testers (x-sluice-preview: "true") reach v2, then everyone
+                  switches to it in one write; promoted after the post-switch checks
 
       options
         --interval D      bake time of each step, e.g. 2s, 5s, 1m (default 3s)
         --rate N          requests per second of the load generator (default 50)
-        --error-ratio R   share of v2's requests answered 500 in 'errors' and 'gateway-errors',
-                          0..1 (default 0.2)
+        --error-ratio R   share of v2's requests answered 500 in 'errors', 'gateway-errors' and
+                          'mirror', 0..1 (default 0.2)
         --latency-ms N    v2's typical latency in 'slow', ms (default 800)
         --bad-at W        canary weight (%) at which v2 turns bad in 'errors', 'slow', 'alert',
                           'gateway-errors'; 10 means from its first request (default 30)

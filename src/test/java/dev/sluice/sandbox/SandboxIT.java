@@ -17,12 +17,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * End to end: the local sandbox ({@code scripts/sandbox good errors alert gateway gateway-errors
- * --interval 2s}) against the packaged daemon ({@code target/quarkus-app/quarkus-run.jar}, built by
- * {@code package} before this runs), a real Prometheus and, for {@code alert}, a real Alertmanager.
- * Asserts the final objects, the debug route in every stored version of the VirtualService, that no
- * request was lost, and in the gateway scenarios that the gateway's and the mesh's VirtualServices
- * carried the same weights in every stored version. Times are printed, never asserted (only that
- * the alert's two latencies were measured).
+ * abtest mirror affinity bluegreen --interval 2s}) against the packaged daemon ({@code
+ * target/quarkus-app/quarkus-run.jar}, built by {@code package} before this runs), a real
+ * Prometheus and, for {@code alert}, a real Alertmanager. Asserts the final objects, the debug
+ * route in every stored version of the VirtualService, that no request was lost, and in the gateway
+ * scenarios that the gateway's and the mesh's VirtualServices carried the same weights in every
+ * stored version; in the release-strategy scenarios (issue 18: A/B, mirror, session affinity,
+ * blue/green) what the users were answered at each stage. Times are printed, never asserted (only
+ * that the alert's two latencies were measured).
  *
  * <p>Needs {@code prometheus} and {@code prometheus-alertmanager} ({@code
  * scripts/install-prometheus}; CI installs them): without them the test fails, it does not skip.
@@ -49,7 +51,11 @@ class SandboxIT {
                     Scenario.ERRORS,
                     Scenario.ALERT,
                     Scenario.GATEWAY,
-                    Scenario.GATEWAY_ERRORS));
+                    Scenario.GATEWAY_ERRORS,
+                    Scenario.ABTEST,
+                    Scenario.MIRROR,
+                    Scenario.AFFINITY,
+                    Scenario.BLUEGREEN));
     sandbox = Sandbox.start(options, System.out);
   }
 
@@ -223,6 +229,75 @@ class SandboxIT {
       assertThat(map(map(byEntry.get(entry)).get("byVersionAndStatus"))).containsKey("v2 200");
       assertThat(map(byEntry.get(entry)).get("lost")).isEqualTo(0L);
     }
+  }
+
+  @Test
+  @Order(6)
+  void abtest_onlyInsidersReachV2BeforeItIsPromotedWithoutWeightSteps() {
+    Map<String, Object> r = run(Scenario.ABTEST, "promoted");
+    Map<String, Object> strategy = map(r.get("strategy"));
+    assertThat(strategy.get("usersAnsweredByV2BeforeTheEnd")).as(() -> "" + strategy).isEqualTo(0L);
+    assertThat((Long) strategy.get("insidersAnsweredByV2BeforeTheEnd")).isPositive();
+    assertThat(strategy.get("anyWeightStep")).isEqualTo(false);
+    assertPromotedWithoutLosingARequest(r);
+  }
+
+  @Test
+  @Order(7)
+  void mirror_v2FailingOnMirroredCopiesIsRolledBackBeforeAnyUserReachesIt() {
+    Map<String, Object> r = run(Scenario.MIRROR, "rolled back");
+    assertThat(String.valueOf(r.get("why"))).contains("error-rate/error-ratio");
+    Map<String, Object> strategy = map(r.get("strategy"));
+    assertThat(strategy.get("requestsAnsweredByV2")).as(() -> "" + strategy).isEqualTo(0L);
+    assertThat((Long) strategy.get("copiesMirroredToV2")).isPositive();
+    assertThat(strategy.get("v2EverGivenWeight")).isEqualTo(false);
+    assertThat(strategy.get("rolledBackWhileTheMirrorWasOn")).isEqualTo(true);
+    Map<String, Object> fin = map(r.get("final"));
+    assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v1", 100));
+    assertThat(fin.get("destinationRuleSubsets")).isEqualTo(List.of("v1", "debug"));
+    Map<String, Object> requests = map(r.get("requests"));
+    assertThat(requests.get("lost")).as(() -> "lost: " + requests).isEqualTo(0L);
+    assertThat(map(requests.get("byVersionAndStatus"))).doesNotContainKeys("v2 200", "v2 500");
+    assertThat(r.get("ok")).isEqualTo(true);
+  }
+
+  @Test
+  @Order(8)
+  void affinity_noSessionIsAnsweredByBothVersionsWhileTheWeightsMove() {
+    Map<String, Object> r = run(Scenario.AFFINITY, "promoted");
+    Map<String, Object> strategy = map(r.get("strategy"));
+    assertThat(strategy.get("sessionsThatSawBothVersions")).as(() -> "" + strategy).isEqualTo(0L);
+    assertThat((Long) strategy.get("sessionsAnsweredTwiceOrMoreWhileWeightsMoved")).isPositive();
+    assertThat((Long) map(strategy.get("canaryAnswersByRouteKindBeforeTheEnd")).get("sticky"))
+        .isPositive();
+    assertPromotedWithoutLosingARequest(r);
+  }
+
+  @Test
+  @Order(9)
+  void bluegreen_usersStayOnV1UntilOneWriteSwitchesThemAllToV2() {
+    Map<String, Object> r = run(Scenario.BLUEGREEN, "promoted");
+    Map<String, Object> strategy = map(r.get("strategy"));
+    assertThat(strategy.get("usersAnsweredByV2BeforeTheSwitch"))
+        .as(() -> "" + strategy)
+        .isEqualTo(0L);
+    assertThat((Long) strategy.get("previewTestersAnsweredByV2BeforeTheSwitch")).isPositive();
+    assertThat(strategy.get("switchInOneWrite")).isEqualTo(true);
+    assertThat(strategy.get("usersAnsweredByV2AfterTheSwitch"))
+        .isEqualTo(strategy.get("usersAnsweredAfterTheSwitch"));
+    assertPromotedWithoutLosingARequest(r);
+  }
+
+  /** A promotion: 100% v2, v1's subset and Deployment gone, the debug route kept, none lost. */
+  private static void assertPromotedWithoutLosingARequest(Map<String, Object> r) {
+    Map<String, Object> fin = map(r.get("final"));
+    assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v2", 100));
+    assertThat(fin.get("destinationRuleSubsets")).isEqualTo(List.of("debug", "v2"));
+    assertThat(fin.get("deployments")).isEqualTo(List.of("helloworld-debug", "helloworld-v2"));
+    assertThat(r.get("debugRouteUntouched")).isEqualTo(true);
+    Map<String, Object> requests = map(r.get("requests"));
+    assertThat(requests.get("lost")).as(() -> "lost: " + requests).isEqualTo(0L);
+    assertThat(r.get("ok")).as(() -> "report: " + r).isEqualTo(true);
   }
 
   /** The two VirtualServices' stored versions carried the same weights, as their proxies saw. */

@@ -50,7 +50,14 @@ final class SandboxReport {
     settings.put("retirementDelay", canary == null ? null : canary.getSpec().retirementDelay);
     settings.put("requestsPerSecond", run.options().rate());
     settings.put("v2WhenBad", run.badBehaviour() == null ? null : run.badBehaviour().toString());
-    settings.put("v2TurnsBadAtWeight", run.badBehaviour() == null ? null : run.options().badAt());
+    settings.put(
+        "v2TurnsBadAtWeight",
+        run.badBehaviour() == null || run.scenario().badFromTheStart()
+            ? null
+            : run.options().badAt());
+    if (run.scenario().badFromTheStart()) {
+      settings.put("v2BadFromItsFirstRequest", true);
+    }
     settings.put("thresholds", thresholds(canary));
     if (run.scenario() == Scenario.ALERT) {
       settings.put("alert", alertSettings());
@@ -154,6 +161,17 @@ final class SandboxReport {
     requests.put("lost", load.lost());
     requests.put("lostByReason", load.lostByReason());
     requests.put("lastAnsweredByV2", iso(load.lastV2Answer()));
+    if (run.mesh != null && run.mesh.mirrors().sent() > 0) {
+      Map<String, Object> mirrored = new LinkedHashMap<>();
+      mirrored.put("sent", run.mesh.mirrors().sent());
+      mirrored.put("byVersionAndStatus", run.mesh.mirrors().byVersionAndStatus());
+      mirrored.put("notDelivered", run.mesh.mirrors().notDelivered());
+      mirrored.put(
+          "how",
+          "copies of users' requests the mesh mirrored (the route's mirror), answers discarded;"
+              + " none of them is among the requests above");
+      requests.put("mirrored", mirrored);
+    }
     if (load.entryPoints().size() > 1) {
       Map<String, Object> byEntry = new LinkedHashMap<>();
       for (String entry : load.entryPoints()) {
@@ -162,6 +180,15 @@ final class SandboxReport {
       requests.put("byEntryPoint", byEntry);
     }
     r.put("requests", requests);
+    ReleaseStages stages = run.stages();
+    r.put("stages", stages.describe(run.startedAt()));
+    r.put(
+        "sessions",
+        new SessionReport(load.sessions().all(), stages)
+            .toMap(load.sessions().profile(), run.mesh == null ? null : run.mesh.mirrors()));
+    if (run.scenario().strategy()) {
+      r.put("strategy", StrategyChecks.of(run));
+    }
 
     Map<String, Object> moments = new TreeMap<>();
     run.moments.forEach((k, v) -> moments.put(k, iso(v)));
@@ -177,7 +204,13 @@ final class SandboxReport {
 
     List<Map<String, Object>> route = new ArrayList<>();
     for (ScenarioRun.RoutePoint p : run.route) {
-      route.add(Map.of("t", seconds(run.startedAt(), p.at()), "weights", p.weights()));
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("t", seconds(run.startedAt(), p.at()));
+      point.put("weights", p.weights());
+      if (!p.sluice().isEmpty()) {
+        point.put("sluice", p.sluice());
+      }
+      route.add(point);
     }
     r.put("routeAsTheMeshSawIt", route);
     List<Map<String, Object>> evaluations = new ArrayList<>();
@@ -201,7 +234,8 @@ final class SandboxReport {
         && run.load.lost() == 0
         && debugRouteUntouched(run)
         && (run.scenario() != Scenario.ALERT || rolledBackByTheAlert(run))
-        && (!run.scenario().throughGateway() || Boolean.TRUE.equals(lockstep(run).get("held")));
+        && (!run.scenario().throughGateway() || Boolean.TRUE.equals(lockstep(run).get("held")))
+        && (!run.scenario().strategy() || Boolean.TRUE.equals(StrategyChecks.of(run).get("held")));
   }
 
   // ---- the gateway scenarios: several VirtualServices -----------------------------------------
@@ -872,7 +906,28 @@ final class SandboxReport {
     if (run.scenario().throughGateway()) {
       b.append(routesLines(run));
     }
+    b.append(StrategyChecks.line(run));
+    b.append(sessionsLine(run));
     return b.toString();
+  }
+
+  /**
+   * The sessions' line: how many, and while the weights moved how many of those answered twice or
+   * more saw both versions (without session affinity many do: a request is drawn by weight).
+   */
+  static String sessionsLine(ScenarioRun run) {
+    if (run.load == null) {
+      return "";
+    }
+    SessionReport s = new SessionReport(run.load.sessions().all(), run.stages());
+    return String.format(
+        Locale.ROOT,
+        "%n  sessions: %d %s; while the weights moved, %d of the %d sessions answered twice or"
+            + " more saw both versions.",
+        run.load.sessions().all().size(),
+        s.sessionsByGroup(),
+        s.sawBothVersionsWhileWeightsMoved(),
+        s.answeredTwiceOrMoreWhileWeightsMoved());
   }
 
   /**

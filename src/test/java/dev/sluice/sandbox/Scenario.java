@@ -1,6 +1,9 @@
 package dev.sluice.sandbox;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** What v2 does in a scenario, and what Sluice should make of it. */
 enum Scenario {
@@ -23,7 +26,40 @@ enum Scenario {
    */
   GATEWAY("promoted", "v2 healthy; gateway and mesh routes in lockstep"),
   /** As {@link #GATEWAY}, but v2 answers 5xx as in {@link #ERRORS}: both routes rolled back. */
-  GATEWAY_ERRORS("rolled back", "v2 answers 5xx; gateway and mesh routes in lockstep");
+  GATEWAY_ERRORS("rolled back", "v2 answers 5xx; gateway and mesh routes in lockstep"),
+  /**
+   * v2 is healthy; an A/B stage sends the insiders' requests ({@code x-canary: insider}, a fifth of
+   * the sessions) to v2 and everyone else's to v1, then v2 is promoted without weight steps.
+   */
+  ABTEST("promoted", "v2 healthy; A/B stage for insiders, then promoted"),
+  /**
+   * v2 answers 5xx from its first request; a mirroring stage copies every request to it while the
+   * users are answered by v1: rolled back during the mirror stage, no user ever answered by v2.
+   */
+  MIRROR("rolled back", "v2 answers 5xx to mirrored copies"),
+  /**
+   * v2 is healthy; weight steps under session affinity (a cookie): promoted, and no session
+   * answered by both versions while the weights moved.
+   */
+  AFFINITY("promoted", "v2 healthy; weight steps with session affinity"),
+  /**
+   * v2 is healthy; blue/green: preview testers ({@code x-sluice-preview: "true"}) reach v2, then
+   * everyone switches to it in one write, judged after the switch, then promoted.
+   */
+  BLUEGREEN("promoted", "v2 healthy; blue/green preview, then one switch");
+
+  /** The insiders of {@link #ABTEST}: a fifth of the sessions. */
+  static final Sessions.Group INSIDERS = new Sessions.Group("insiders", "x-canary", "insider", 0.2);
+
+  /**
+   * The preview testers of {@link #BLUEGREEN}: a fifth of the sessions (enough traffic for the
+   * templates' 20-request minimum within a few seconds).
+   */
+  static final Sessions.Group PREVIEW_TESTERS =
+      new Sessions.Group("preview testers", "x-sluice-preview", "true", 0.2);
+
+  /** The cookie of {@link #AFFINITY}. */
+  static final String AFFINITY_COOKIE = "sluice-session";
 
   final String expected;
   final String story;
@@ -45,11 +81,66 @@ enum Scenario {
     return this == GATEWAY || this == GATEWAY_ERRORS;
   }
 
+  /** One of the release strategies of issue 18 (A/B, mirror, session affinity, blue/green). */
+  boolean strategy() {
+    return this == ABTEST || this == MIRROR || this == AFFINITY || this == BLUEGREEN;
+  }
+
+  /** v2 is bad from its first request rather than from --bad-at (it never gets weight). */
+  boolean badFromTheStart() {
+    return this == MIRROR;
+  }
+
+  /** The sessions that send a header of their own. */
+  List<Sessions.Group> groups() {
+    return switch (this) {
+      case ABTEST -> List.of(INSIDERS);
+      case BLUEGREEN -> List.of(PREVIEW_TESTERS);
+      default -> List.of();
+    };
+  }
+
+  /**
+   * The scenario's Canary spec, from the seed's: the release strategy's fields as issue 18's design
+   * gives them, stage lengths in intervals kept short.
+   */
+  void editCanary(Map<String, Object> spec) {
+    switch (this) {
+      case ABTEST -> {
+        spec.remove("stepWeight");
+        spec.put(
+            "match", List.of(Map.of("headers", Map.of("x-canary", Map.of("exact", "insider")))));
+        spec.put("iterations", 3);
+        spec.put("steps", List.of());
+      }
+      case MIRROR ->
+          spec.put("mirror", new LinkedHashMap<>(Map.of("percent", 100, "iterations", 5)));
+      case AFFINITY -> {
+        spec.remove("stepWeight");
+        spec.put("steps", List.of(10, 30, 50, 80));
+        spec.put(
+            "sessionAffinity",
+            new LinkedHashMap<>(Map.of("cookieName", AFFINITY_COOKIE, "maxAge", "1h")));
+      }
+      case BLUEGREEN -> {
+        spec.remove("stepWeight");
+        Map<String, Object> blueGreen = new LinkedHashMap<>();
+        blueGreen.put(
+            "preview",
+            List.of(Map.of("headers", Map.of("x-sluice-preview", Map.of("exact", "true")))));
+        blueGreen.put("previewIterations", 3);
+        blueGreen.put("postSwitchIterations", 3);
+        spec.put("blueGreen", blueGreen);
+      }
+      default -> {}
+    }
+  }
+
   /** How v2 behaves once it turns bad, or null when it never does. */
   Behaviour bad(Options options) {
     return switch (this) {
-      case GOOD, GATEWAY -> null;
-      case ERRORS, GATEWAY_ERRORS ->
+      case GOOD, GATEWAY, ABTEST, AFFINITY, BLUEGREEN -> null;
+      case ERRORS, GATEWAY_ERRORS, MIRROR ->
           new Behaviour(options.errorRatio(), Behaviour.HEALTHY.latencyMs());
       case SLOW -> new Behaviour(0, options.latencyMs());
       case ALERT -> new Behaviour(AlertPath.V2_ERROR_RATIO, Behaviour.HEALTHY.latencyMs());
@@ -63,6 +154,9 @@ enum Scenario {
       }
     }
     throw new IllegalArgumentException(
-        "unknown scenario '" + id + "' (good, errors, slow, alert, gateway, gateway-errors)");
+        "unknown scenario '"
+            + id
+            + "' (good, errors, slow, alert, gateway, gateway-errors, abtest, mirror, affinity,"
+            + " bluegreen)");
   }
 }

@@ -9,6 +9,7 @@ import dev.sluice.testing.Processes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.PrintStream;
@@ -50,10 +51,20 @@ final class ScenarioRun {
   /** The mesh VirtualService's managed route (its fallback). */
   static final String MESH_ROUTE = "default";
 
-  /** The managed route's weights at one moment, as the mesh routes by them. */
-  record RoutePoint(Instant at, Map<String, Integer> weights) {
+  /**
+   * The managed route's weights at one moment, as the mesh routes by them, with what else of
+   * Sluice's the VirtualService holds ({@link ReleaseStages#sluiceParts}) and which version of it
+   * that is ({@code name@resourceVersion}).
+   */
+  record RoutePoint(
+      Instant at, Map<String, Integer> weights, List<String> sluice, String routedBy) {
     int weight(String subset) {
       return weights.getOrDefault(subset, 0);
+    }
+
+    /** Everyone goes to {@code subset}: it has 100, nothing of Sluice's is left. */
+    boolean everyoneOn(String subset) {
+      return only100(weights, subset) && sluice.isEmpty();
     }
   }
 
@@ -84,6 +95,12 @@ final class ScenarioRun {
 
   /** The mesh VirtualService's managed route as the mesh's sidecar routes by it. */
   final List<RoutePoint> route = new CopyOnWriteArrayList<>();
+
+  /**
+   * Every version of the mesh's VirtualService the sidecar routed by, the seed first (unlike {@link
+   * #route}, also those that changed nothing the route shows).
+   */
+  final List<RoutePoint> meshVersions = new CopyOnWriteArrayList<>();
 
   /**
    * Each managed route as the proxy of its entry point routes by it: {@link #MESH} (the same list
@@ -282,22 +299,27 @@ final class ScenarioRun {
       Fixtures.apply(client, GATEWAY_NAMESPACE, "sandbox/helloworld-gateway.yaml", this::gatewayVs);
       gatewayHistory = new ClusterHistory(client, GATEWAY_NAMESPACE);
     }
-    Fixtures.apply(
-        client,
-        ns,
-        "sandbox/helloworld.yaml",
-        doc -> {
-          if (doc.getKind().equals("Canary")) {
-            MeshConfig.spec(doc).put("interval", options.interval());
-            if (scenario == Scenario.ALERT) {
-              lenientErrorGate(MeshConfig.spec(doc));
+    try {
+      Fixtures.apply(
+          client,
+          ns,
+          "sandbox/helloworld.yaml",
+          doc -> {
+            if (doc.getKind().equals("Canary")) {
+              MeshConfig.spec(doc).put("interval", options.interval());
+              if (scenario == Scenario.ALERT) {
+                lenientErrorGate(MeshConfig.spec(doc));
+              }
+              if (scenario.throughGateway()) {
+                bothVirtualServices(MeshConfig.spec(doc));
+              }
+              scenario.editCanary(MeshConfig.spec(doc));
             }
-            if (scenario.throughGateway()) {
-              bothVirtualServices(MeshConfig.spec(doc));
-            }
-          }
-          return doc;
-        });
+            return doc;
+          });
+    } catch (KubernetesClientException e) {
+      throw unknownSpecField(e);
+    }
     history = new ClusterHistory(client, ns);
     kubelet.start();
     seedVirtualService =
@@ -306,6 +328,7 @@ final class ScenarioRun {
             .inNamespace(ns)
             .withName(APP)
             .get();
+    meshVersions.add(point(Instant.now(), seedVirtualService, MESH_ROUTE));
     watchCanary();
     watchObjects();
     mesh = new Mesh(client, ns, APP, metrics);
@@ -336,7 +359,11 @@ final class ScenarioRun {
                         new LoadGenerator.EntryPoint(MESH, mesh.url(), 20)),
                     options.rate())
                 .start()
-            : new LoadGenerator(mesh.url(), options.rate(), 20).start();
+            : new LoadGenerator(
+                    List.of(new LoadGenerator.EntryPoint(MESH, mesh.url(), 20)),
+                    options.rate(),
+                    Sessions.Profile.forRate(options.rate(), scenario.groups()))
+                .start();
     if (scenario == Scenario.ALERT) {
       if (alerting == null || alerting.alertmanager() == null) {
         throw new IllegalStateException("the alert scenario needs the sandbox's Alertmanager");
@@ -373,9 +400,49 @@ final class ScenarioRun {
           fmt(options.rate()));
       return;
     }
+    Sessions.Profile sessions = load.sessions().profile();
     say(
-        "seed: v1 serves 100%% (2 pods); my-header ~ .*debug.* → helloworld-debug; load %s req/s (1 in 20 with the debug header)",
-        fmt(options.rate()));
+        "seed: v1 serves 100%% (2 pods); my-header ~ .*debug.* → helloworld-debug; load %s req/s"
+            + " (1 in 20 with the debug header) from sessions of %d requests over about %s s, %d"
+            + " open at once%s",
+        fmt(options.rate()),
+        sessions.requestsPerSession(),
+        fmt(load.sessions().sessionLength(options.rate()).toMillis() / 1000.0),
+        sessions.concurrent(),
+        sessions.groups().isEmpty()
+            ? ""
+            : "; "
+                + String.join(
+                    ", ",
+                    sessions.groups().stream()
+                        .map(
+                            g ->
+                                Math.round(g.share() * 100)
+                                    + "% of them "
+                                    + g.name()
+                                    + " sending "
+                                    + g.header()
+                                    + ": "
+                                    + g.value())
+                        .toList()));
+  }
+
+  /**
+   * A Canary spec field that this build's {@code CanarySpec} does not know (e.g. issue 18's {@code
+   * sessionAffinity} before the daemon has it) said plainly; any other failure as it is.
+   */
+  private RuntimeException unknownSpecField(KubernetesClientException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+        return new IllegalStateException(
+            scenario.id()
+                + ": this build of Sluice does not know the Canary spec field '"
+                + u.getPropertyName()
+                + "' the scenario needs (dev.sluice.model.CanarySpec)",
+            e);
+      }
+    }
+    return e;
   }
 
   /** The gateway VirtualService of this scenario: its name, public host and destination. */
@@ -456,11 +523,21 @@ final class ScenarioRun {
   }
 
   private void releaseV2() {
-    moments.put("v2Applied", Instant.now());
+    Instant now = Instant.now();
+    moments.put("v2Applied", now);
+    if (bad != null && scenario.badFromTheStart()) {
+      behaviours.put("v2", bad);
+      moments.put("turnedBad", now);
+      probe = new DetectionProbe(prometheus, canary, "v1", "v2").start();
+    }
     Fixtures.apply(client, ns, "sandbox/helloworld-v2.yaml");
     say(
         "v2 applied (2 pods)%s",
-        bad == null ? "" : "; it will turn bad at " + options.badAt() + "%: " + bad);
+        bad == null
+            ? ""
+            : scenario.badFromTheStart()
+                ? "; it is bad from its first request: " + bad
+                : "; it will turn bad at " + options.badAt() + "%: " + bad);
   }
 
   private void awaitEnd() {
@@ -692,17 +769,29 @@ final class ScenarioRun {
    */
   private synchronized void routeChanged(String entry, GenericKubernetesResource vs) {
     Instant now = Instant.now();
-    Map<String, Integer> weights =
-        routeWeights(vs, entry.equals(GATEWAY) ? GATEWAY_ROUTE : MESH_ROUTE);
+    RoutePoint point = point(now, vs, entry.equals(GATEWAY) ? GATEWAY_ROUTE : MESH_ROUTE);
+    if (entry.equals(MESH)) {
+      meshVersions.add(point);
+    }
+    Map<String, Integer> weights = point.weights();
     List<RoutePoint> points = routes.get(entry);
-    if (!points.isEmpty() && points.get(points.size() - 1).weights().equals(weights)) {
+    RoutePoint previous = points.isEmpty() ? null : points.get(points.size() - 1);
+    if (previous != null
+        && previous.weights().equals(weights)
+        && previous.sluice().equals(point.sluice())) {
       return;
     }
-    RoutePoint previous = points.isEmpty() ? null : points.get(points.size() - 1);
-    points.add(new RoutePoint(now, weights));
+    points.add(point);
     int v2 = weights.getOrDefault("v2", -1);
     if (v2 > 0) {
       moments.putIfAbsent("firstTrafficToV2", now);
+    }
+    for (String part : point.sluice()) {
+      // e.g. "sluice match", "sluice mirror", "sluice sticky-canary", "sluice Set-Cookie"
+      moments.putIfAbsent("sluice " + part.replaceAll("[ →].*", ""), now);
+    }
+    if (v2 > 0 || !point.sluice().isEmpty()) {
+      moments.putIfAbsent("releaseWritten", now);
     }
     if (bad != null && !moments.containsKey("turnedBad") && v2 >= options.badAt()) {
       behaviours.put("v2", bad);
@@ -710,24 +799,26 @@ final class ScenarioRun {
       probe = new DetectionProbe(prometheus, canary, "v1", "v2").start();
     }
     boolean several = routes.size() > 1;
+    boolean released = moments.containsKey("releaseWritten");
     if (several) {
       // each route's own moments; the scenario's are when the last of the routes got there
-      if (only100(weights, "v2")) {
+      if (point.everyoneOn("v2")) {
         moments.putIfAbsent("route100v2 " + entry, now);
       }
-      if (moments.containsKey("firstTrafficToV2") && weights.getOrDefault("v1", 0) == 100) {
+      if (released && point.everyoneOn("v1")) {
         moments.putIfAbsent("route100v1 " + entry, now);
       }
     }
-    if (everyRoute(w -> only100(w, "v2"))) {
+    if (everyRoute(p -> p.everyoneOn("v2"))) {
       moments.putIfAbsent("route100v2", now);
     }
-    if (moments.containsKey("firstTrafficToV2")
-        && everyRoute(w -> w.getOrDefault("v1", 0) == 100)) {
+    if (released && everyRoute(p -> p.everyoneOn("v1"))) {
       moments.putIfAbsent("route100v1", now);
     }
     boolean rollback =
-        previous != null && previous.weight("v2") > 0 && weights.getOrDefault("v1", 0) == 100;
+        previous != null
+            && (previous.weight("v2") > 0 || !previous.sluice().isEmpty())
+            && point.everyoneOn("v1");
     Evaluation e = lastEvaluation;
     String entryLabel = several ? String.format(Locale.ROOT, "%-8s ", entry) : "";
     // the second route of a step: how long after the first the proxies routed by it
@@ -765,16 +856,37 @@ final class ScenarioRun {
           rollback
               ? "  ROLLBACK"
                   + (scenario == Scenario.ALERT && e != null ? "  last checks: " + checks(e) : "")
-              : e == null || previous == null || previous.weight("v2") <= 0
+              : e == null
+                      || previous == null
+                      || (previous.weight("v2") <= 0 && previous.sluice().isEmpty())
                   ? ""
                   : "  last checks: " + checks(e);
     }
     stepSince = now;
     stepSinceByEntry.put(entry, now);
-    say("route  %s%s%s%s", entryLabel, weights(weights), held, basis);
+    String extras = point.sluice().isEmpty() ? "" : "+ " + String.join(", ", point.sluice());
+    say("route  %s%s%s%s%s", entryLabel, weights(weights), extras, held, basis);
     if (now.equals(moments.get("turnedBad"))) {
       say("v2 turns bad at %d%%: %s", v2, bad);
     }
+  }
+
+  /** The managed route {@code route} of {@code vs} as a point at {@code at}. */
+  static RoutePoint point(Instant at, GenericKubernetesResource vs, String route) {
+    return new RoutePoint(
+        at,
+        routeWeights(vs, route),
+        ReleaseStages.sluiceParts(vs, route),
+        vs.getMetadata().getName() + "@" + vs.getMetadata().getResourceVersion());
+  }
+
+  /** The stages of this scenario's release, from the mesh's VirtualService versions. */
+  ReleaseStages stages() {
+    return new ReleaseStages(
+        "v2",
+        meshVersions.stream()
+            .map(p -> new ReleaseStages.Version(p.routedBy(), p.at(), p.weights(), p.sluice()))
+            .toList());
   }
 
   /** The route sends everything to {@code subset}. */
@@ -786,9 +898,9 @@ final class ScenarioRun {
   }
 
   /** Every entry point's route, as last routed by, satisfies {@code test}. */
-  private boolean everyRoute(java.util.function.Predicate<Map<String, Integer>> test) {
+  private boolean everyRoute(java.util.function.Predicate<RoutePoint> test) {
     for (List<RoutePoint> points : routes.values()) {
-      if (points.isEmpty() || !test.test(points.get(points.size() - 1).weights())) {
+      if (points.isEmpty() || !test.test(points.get(points.size() - 1))) {
         return false;
       }
     }
@@ -893,6 +1005,24 @@ final class ScenarioRun {
                   + options.badAt()
                   + "% on; the load enters through the ingress gateway and from inside the mesh;"
                   + " Sluice should roll both routes back to 100% v1 at once";
+          case ABTEST ->
+              "v2 is healthy; the Canary's A/B stage (match x-canary: insider, 3 intervals, no"
+                  + " weight steps) should send only the insiders' requests to v2, then promote it";
+          case MIRROR ->
+              "v2 answers 5xx for "
+                  + Math.round(options.errorRatio() * 100)
+                  + "% of its requests from the first; the Canary's mirror stage (100%, 5"
+                  + " intervals) copies every request to it; Sluice should roll back during the"
+                  + " mirror stage, no user ever answered by v2";
+          case AFFINITY ->
+              "v2 is healthy; weight steps 10, 30, 50, 80% under session affinity (cookie "
+                  + Scenario.AFFINITY_COOKIE
+                  + ", 1h); Sluice should promote it with no session answered by both versions"
+                  + " while the weights move";
+          case BLUEGREEN ->
+              "v2 is healthy; blue/green: preview testers (x-sluice-preview: \"true\") reach v2"
+                  + " for 3 intervals, then everyone switches in one write, judged 3 intervals;"
+                  + " Sluice should promote it";
         };
     out.println();
     out.println(

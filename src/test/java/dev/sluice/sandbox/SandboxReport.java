@@ -793,8 +793,9 @@ final class SandboxReport {
   }
 
   /** Steps the canary went through (distinct weights above 0% that the mesh routed by). */
-  private static long steps(ScenarioRun run) {
-    return run.route.stream().mapToInt(p -> p.weight("v2")).filter(w -> w > 0).distinct().count();
+  /** The weights v2 was given, in order (the promotion's 100 included). */
+  private static List<Integer> weights(ScenarioRun run) {
+    return run.route.stream().map(p -> p.weight("v2")).filter(w -> w > 0).distinct().toList();
   }
 
   /** The scenario's last line in the terminal. */
@@ -809,12 +810,12 @@ final class SandboxReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "%s: PROMOTED — v2 at 100%%%s %s s after the release started, %d steps whose checks"
-                  + " all passed; v1 retired (route, subset, Deployment) %s s later.",
+              "%s: PROMOTED — v2 at 100%%%s %s s after the release started, weights %s, every"
+                  + " step's checks passed; v1 retired (route, subset, Deployment) %s s later.",
               id,
               run.routes.size() > 1 ? " on both routes" : "",
               fmt(seconds(releaseStarted, m.get("route100v2"))),
-              steps(run),
+              weights(run),
               fmt(seconds(m.get("route100v2"), m.get("helloworld-v1Deleted")))));
     } else if ("rolled back".equals(run.outcome)) {
       b.append(

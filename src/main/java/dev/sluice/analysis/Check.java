@@ -13,6 +13,8 @@ import java.util.OptionalDouble;
  * @param max the largest passing value, if any
  * @param trafficQuery rendered PromQL counting the requests behind the value, or {@code null}
  * @param minTraffic the fewest requests that make the value meaningful (with {@code trafficQuery})
+ * @param dryRun whether the check is measured and shown but never counts toward the gate's verdict
+ *     (see {@link GateVerdict})
  */
 public record Check(
     String template,
@@ -21,7 +23,27 @@ public record Check(
     OptionalDouble min,
     OptionalDouble max,
     String trafficQuery,
-    double minTraffic) {
+    double minTraffic,
+    boolean dryRun) {
+
+  /** A check that counts toward the gate's verdict (not dry-run). */
+  public Check(
+      String template,
+      String name,
+      String query,
+      OptionalDouble min,
+      OptionalDouble max,
+      String trafficQuery,
+      double minTraffic) {
+    this(template, name, query, min, max, trafficQuery, minTraffic, false);
+  }
+
+  /** This check, measured and shown but never counted toward the verdict. */
+  public Check asDryRun() {
+    return dryRun
+        ? this
+        : new Check(template, name, query, min, max, trafficQuery, minTraffic, true);
+  }
 
   /** {@code template/name}: how the check is named in status, events and metrics. */
   public String id() {

@@ -35,13 +35,19 @@ public final class Judge {
   private Judge() {}
 
   /**
-   * Judges one check.
+   * Judges one check. A dry-run check is judged by the same rules; its measurement is marked
+   * dry-run.
    *
    * @param check the rendered check
    * @param result the answer to {@code check.promql()}
    * @param now when the query was run
    */
   public static Measurement judge(Check check, QueryResult result, Instant now) {
+    Measurement m = measure(check, result, now);
+    return check.dryRun() ? m.asDryRun() : m;
+  }
+
+  private static Measurement measure(Check check, QueryResult result, Instant now) {
     Objects.requireNonNull(check, "check");
     Objects.requireNonNull(result, "result");
     Objects.requireNonNull(now, "now");

@@ -12,6 +12,7 @@ import java.util.OptionalDouble;
  * @param query the PromQL that was run
  * @param message why this outcome, in words a person can act on
  * @param at when it was measured
+ * @param dryRun whether it was a dry-run check's: shown, but not counted toward the gate's verdict
  */
 public record Measurement(
     String check,
@@ -19,4 +20,22 @@ public record Measurement(
     OptionalDouble value,
     String query,
     String message,
-    Instant at) {}
+    Instant at,
+    boolean dryRun) {
+
+  /** A measurement of a check that counts toward the verdict (not dry-run). */
+  public Measurement(
+      String check,
+      Outcome outcome,
+      OptionalDouble value,
+      String query,
+      String message,
+      Instant at) {
+    this(check, outcome, value, query, message, at, false);
+  }
+
+  /** This measurement, marked as a dry-run check's. */
+  public Measurement asDryRun() {
+    return dryRun ? this : new Measurement(check, outcome, value, query, message, at, true);
+  }
+}

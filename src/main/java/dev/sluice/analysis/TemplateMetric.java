@@ -11,9 +11,23 @@ package dev.sluice.analysis;
  * @param min the smallest passing value (number or variable), or {@code null}
  * @param max the largest passing value (number or variable), or {@code null}
  * @param traffic the minimum-traffic guard, or {@code null} for none
+ * @param dryRun whether the metric's check is dry-run: measured and shown, never counted toward the
+ *     gate's verdict
  */
 public record TemplateMetric(
-    String name, String query, String window, String min, String max, Traffic traffic) {
+    String name,
+    String query,
+    String window,
+    String min,
+    String max,
+    Traffic traffic,
+    boolean dryRun) {
+
+  /** A metric whose check counts toward the verdict (not dry-run). */
+  public TemplateMetric(
+      String name, String query, String window, String min, String max, Traffic traffic) {
+    this(name, query, window, min, max, traffic, false);
+  }
 
   /**
    * The minimum-traffic guard: when {@code query} counts fewer than {@code min} requests, the value

@@ -57,6 +57,21 @@ public final class TemplateRenderer {
    */
   public static List<Check> render(
       Template template, Map<String, String> canaryArgs, Map<String, String> builtins) {
+    return render(template, canaryArgs, builtins, false);
+  }
+
+  /**
+   * Renders every metric of {@code template}, as {@link #render(Template, Map, Map)}; with {@code
+   * dryRun} (the Canary's reference to the template says so) every check is dry-run, otherwise only
+   * those of metrics that say so themselves.
+   *
+   * @throws InvalidTemplateException when anything is missing, undeclared or unsafe
+   */
+  public static List<Check> render(
+      Template template,
+      Map<String, String> canaryArgs,
+      Map<String, String> builtins,
+      boolean dryRun) {
     Objects.requireNonNull(template, "template");
     Objects.requireNonNull(canaryArgs, "canaryArgs");
     Objects.requireNonNull(builtins, "builtins");
@@ -84,7 +99,8 @@ public final class TemplateRenderer {
       if (!seen.add(metric.name())) {
         throw new InvalidTemplateException(name, metric.name(), "duplicate metric name");
       }
-      checks.add(new MetricRenderer(name, metric, args, builtins).render());
+      Check check = new MetricRenderer(name, metric, args, builtins).render();
+      checks.add(dryRun || metric.dryRun() ? check.asDryRun() : check);
     }
     return List.copyOf(checks);
   }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The daemon's own metrics under {@code sluice_}, per Canary: weight, phase, step, each check's
- * last value and outcomes, rollbacks by reason, releases by result, reconcile duration.
+ * last value and outcomes (labelled {@code dry_run} true or false), rollbacks by reason, releases
+ * by result, reconcile duration.
  */
 final class ReleaseMetrics {
   private final MeterRegistry registry;
@@ -176,10 +177,19 @@ final class ReleaseMetrics {
     String key = namespace + "/" + name;
     Map<String, double[]> values = checkValues.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
     for (Measurement m : measurements) {
-      Tags tags = Tags.of("namespace", namespace, "name", name, "check", m.check());
+      Tags tags =
+          Tags.of(
+              "namespace",
+              namespace,
+              "name",
+              name,
+              "check",
+              m.check(),
+              "dry_run",
+              Boolean.toString(m.dryRun()));
       double[] holder =
           values.computeIfAbsent(
-              m.check(),
+              m.dryRun() ? m.check() + " (dry-run)" : m.check(), // a gauge per label set
               c -> {
                 double[] h = {Double.NaN};
                 Meter.Id id =

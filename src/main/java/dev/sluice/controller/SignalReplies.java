@@ -94,7 +94,7 @@ final class SignalReplies {
    */
   void checkRolledBack(GateVerdict verdict) {
     verdict.measurements().stream()
-        .filter(m -> m.outcome() == Outcome.FAIL)
+        .filter(m -> m.outcome() == Outcome.FAIL && !m.dryRun())
         .min(Comparator.comparing(Measurement::at))
         .ifPresent(
             failed -> {

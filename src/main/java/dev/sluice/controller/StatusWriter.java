@@ -166,6 +166,7 @@ final class StatusWriter {
       s.query = StatusMapper.truncate(m.query(), 2048);
       s.message = StatusMapper.truncate(m.message(), 1024);
       s.at = m.at().toString();
+      s.dryRun = m.dryRun() ? Boolean.TRUE : null;
       out.add(s);
     }
     return out;

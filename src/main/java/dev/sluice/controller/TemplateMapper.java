@@ -46,7 +46,8 @@ public final class TemplateMapper {
     String max = m.pass == null ? null : m.pass.max;
     TemplateMetric.Traffic traffic =
         m.traffic == null ? null : new TemplateMetric.Traffic(m.traffic.query, m.traffic.min);
-    return new TemplateMetric(m.name, m.query, m.window, min, max, traffic);
+    return new TemplateMetric(
+        m.name, m.query, m.window, min, max, traffic, Boolean.TRUE.equals(m.dryRun));
   }
 
   /** A Canary's arguments for one template as a map, for {@code TemplateRenderer#render}. */

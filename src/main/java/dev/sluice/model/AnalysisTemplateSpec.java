@@ -45,6 +45,10 @@ public class AnalysisTemplateSpec {
     @JsonPropertyDescription(
         "Minimum-traffic guard: fewer requests than 'min' makes the check inconclusive.")
     public TrafficGuard traffic;
+
+    @JsonPropertyDescription(
+        "Dry-run: the check is measured and shown but never counts toward a rollback or an advance.")
+    public Boolean dryRun;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -216,6 +216,10 @@ public class CanarySpec {
 
     @Size(max = 64)
     public List<Arg> args = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Dry-run: every check of this template is measured and shown but never counts toward a rollback or an advance.")
+    public Boolean dryRun;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -87,6 +87,10 @@ public class CanaryStatus {
     public String query;
     public String message;
     public String at;
+
+    @JsonPropertyDescription(
+        "True for a dry-run check: shown, but it did not count toward the gate's verdict.")
+    public Boolean dryRun;
   }
 
   /** One Deployment of the app, as Sluice judged it. */

@@ -223,9 +223,9 @@ class CanaryScenariosTest {
         .contains(
             "sluice_canary_phase{name=\"helloworld\",namespace=\"scenario-a\",phase=\"Succeeded\"} 1.0")
         .contains(
-            "sluice_check_evaluations_total{check=\"error-rate/error-ratio\",name=\"helloworld\",namespace=\"scenario-a\",outcome=\"pass\"}")
+            "sluice_check_evaluations_total{check=\"error-rate/error-ratio\",dry_run=\"false\",name=\"helloworld\",namespace=\"scenario-a\",outcome=\"pass\"}")
         .contains(
-            "sluice_check_value{check=\"latency-p99/p99-latency-ms\",name=\"helloworld\",namespace=\"scenario-a\"} 120.0")
+            "sluice_check_value{check=\"latency-p99/p99-latency-ms\",dry_run=\"false\",name=\"helloworld\",namespace=\"scenario-a\"} 120.0")
         .contains("sluice_canary_ready{name=\"helloworld\",namespace=\"scenario-a\"} 1.0")
         .contains("sluice_releases_total{result=\"promoted\"}")
         .contains("sluice_reconcile_seconds_count")

@@ -52,6 +52,16 @@ class TemplateMapperTest {
   }
 
   @Test
+  void aMetricsDryRunIsMappedAndAbsentMeansNo() throws Exception {
+    AnalysisTemplate resource = fixture("custom-template.yaml");
+    resource.getSpec().metrics.get(1).dryRun = true;
+
+    Template t = TemplateMapper.toTemplate(resource);
+
+    assertThat(t.metrics()).extracting(TemplateMetric::dryRun).containsExactly(false, true);
+  }
+
+  @Test
   void aMappedTemplateRendersWithTheCanarysArguments() throws Exception {
     Template t = TemplateMapper.toTemplate(fixture("custom-template.yaml"));
     Map<String, String> args = TemplateMapper.args(List.of(new Arg("route", "pay")));

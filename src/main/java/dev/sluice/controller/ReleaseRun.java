@@ -88,7 +88,8 @@ final class ReleaseRun implements DecisionLoop.Cluster {
     CanaryStatus stored = subject.canary().getStatus();
     var analysis =
         stored == null ? null : StatusMapper.find(stored.conditions, StatusMapper.ANALYSIS);
-    return analysis != null && !"True".equals(analysis.getStatus());
+    return (analysis != null && !"True".equals(analysis.getStatus()))
+        || DryRunShown.outdated(stored, checked.verdict());
   }
 
   @Override

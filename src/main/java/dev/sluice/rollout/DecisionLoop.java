@@ -40,7 +40,10 @@ public final class DecisionLoop {
     /** Reads the world again from its source of truth (after a conflict, or to confirm). */
     void readAgain();
 
-    /** Whether the stored Analysis condition shows a verdict other than a pass. */
+    /**
+     * Whether the stored analysis shows something a passing evaluation must correct: the Analysis
+     * condition shows a verdict other than a pass, or a dry-run check's outcome has changed since.
+     */
     boolean analysisShownFailing();
 
     /**

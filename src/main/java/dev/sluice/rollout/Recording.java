@@ -11,13 +11,14 @@ public final class Recording {
    * changes only {@code lastEvaluationAt}: that is kept in memory (a restarted daemon checks once
    * more, which is harmless), so a healthy step costs two writes, its status and its route.
    * Anything else is written: a new step or phase, a counter, a verdict that is not a pass, or a
-   * pass that turns an Analysis condition shown as failing back to passing.
+   * pass that turns an Analysis condition shown as failing back to passing (or that changes what a
+   * dry-run check is shown to do).
    *
    * @param before the status the decision was made from
    * @param after the decision's status
    * @param evaluated the gate of the evaluation the decision judged, if it judged one
    * @param analysisShownFailing whether the stored Analysis condition shows a verdict other than a
-   *     pass
+   *     pass, or a dry-run check's outcome that changed since
    */
   public static boolean material(
       ReleaseStatus before,

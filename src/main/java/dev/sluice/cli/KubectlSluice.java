@@ -97,6 +97,33 @@ public final class KubectlSluice {
     return u.strip();
   }
 
+  /**
+   * Without a kubeconfig fabric8 falls back to the in-cluster address, which means nothing on a
+   * person's machine: say what is missing instead.
+   */
+  private static void noKubeconfig() {
+    if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+      return; // in a pod: the service account's access
+    }
+    String env = System.getenv("KUBECONFIG");
+    if (env != null && !env.isBlank()) {
+      boolean any = false;
+      for (String f : env.split(java.io.File.pathSeparator)) {
+        any |= !f.isBlank() && Files.isReadable(Path.of(f));
+      }
+      if (!any) {
+        throw new CliException(ExitCode.NO_ACCESS, "KUBECONFIG names no readable file: " + env);
+      }
+      return;
+    }
+    Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
+    if (!Files.isReadable(home)) {
+      throw new CliException(
+          ExitCode.NO_ACCESS,
+          "no kubeconfig: set KUBECONFIG or --kubeconfig, or create " + home + " (as for kubectl)");
+    }
+  }
+
   private static Config config(Args args) {
     try {
       if (args.kubeconfig() != null) {
@@ -107,6 +134,7 @@ public final class KubectlSluice {
         Config c = Config.fromKubeconfig(args.context(), Files.readString(file), file.toString());
         return c;
       }
+      noKubeconfig();
       return args.context() == null
           ? new ConfigBuilder().build()
           : Config.autoConfigure(args.context());

@@ -109,6 +109,9 @@ record Args(
           "too many arguments: " + String.join(" ", positional.subList(2, positional.size())));
     }
     String name = positional.size() == 2 ? positional.get(1) : null;
+    if (by != null && (by.isBlank() || by.length() > 63 || !by.matches("[\\x20-\\x7e]+"))) {
+      throw usage("--by takes a plain name of at most 63 printable characters: " + by);
+    }
     if (name == null && !command.equals("get")) {
       throw usage(command + " needs the Canary's name: kubectl sluice " + command + " NAME");
     }

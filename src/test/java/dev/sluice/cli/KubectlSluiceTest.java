@@ -386,5 +386,7 @@ class KubectlSluiceTest {
     assertThat(err()).contains("pause needs the Canary's name").contains("Usage: kubectl sluice");
     assertThat(run("frobnicate", "x")).isEqualTo(ExitCode.USAGE);
     assertThat(run("watch", "cart", "--interval", "soon")).isEqualTo(ExitCode.USAGE);
+    assertThat(run("pause", "cart", "--by", "x".repeat(64))).isEqualTo(ExitCode.USAGE);
+    assertThat(err()).contains("--by takes a plain name");
   }
 }

@@ -366,6 +366,77 @@ class KubectlSluiceTest {
   }
 
   @Test
+  void watchOfAReleaseThatRollsBackExitsNonZeroWithTheReason() throws Exception {
+    canary("shop", "cart", s -> {});
+    var release =
+        CompletableFuture.runAsync(
+            () -> {
+              pause(200);
+              writeStatus(
+                  "shop",
+                  "cart",
+                  s -> {
+                    s.weight = 0;
+                    s.phase = "RolledBack";
+                    s.rollbackReason = "check error-rate failed: 0.2 > 0.01";
+                    s.finishedAt = Instant.now().toString();
+                  });
+            });
+
+    int code = run("watch", "cart", "-n", "shop", "--interval", "50ms");
+
+    release.get(10, TimeUnit.SECONDS);
+    assertThat(code).isEqualTo(ExitCode.REFUSED);
+    assertThat(out())
+        .contains("rolled back: check error-rate failed: 0.2 > 0.01")
+        .endsWith("Release rolled back: check error-rate failed: 0.2 > 0.01\n");
+  }
+
+  @Test
+  void watchStartedBetweenReleasesWaitsForTheNextOne() throws Exception {
+    canary(
+        "shop",
+        "cart",
+        s -> {
+          s.phase = "Succeeded";
+          s.stableVersion = "v2";
+          s.weight = 0;
+          s.finishedAt = "2026-12-05T10:00:00Z";
+        });
+    var release =
+        CompletableFuture.runAsync(
+            () -> {
+              pause(300);
+              writeStatus(
+                  "shop",
+                  "cart",
+                  s -> {
+                    s.phase = "Progressing";
+                    s.canaryVersion = "v3";
+                    s.weight = 10;
+                  });
+              pause(300);
+              writeStatus(
+                  "shop",
+                  "cart",
+                  s -> {
+                    s.phase = "Succeeded";
+                    s.stableVersion = "v3";
+                    s.finishedAt = Instant.now().toString();
+                  });
+            });
+
+    int code = run("watch", "cart", "-n", "shop", "--interval", "50ms");
+
+    release.get(10, TimeUnit.SECONDS);
+    assertThat(code).isEqualTo(0);
+    assertThat(out())
+        .startsWith("shop/cart: no release under way (Succeeded); waiting for the next one")
+        .contains("v2 90% [")
+        .endsWith("Release succeeded: v3 is the stable version\n");
+  }
+
+  @Test
   void noClusterAccessExitsNonZeroWithTheReason() {
     try (KubernetesClient nowhere =
         new KubernetesClientBuilder()

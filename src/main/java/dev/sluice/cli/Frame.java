@@ -3,6 +3,9 @@ package dev.sluice.cli;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanaryStatus;
 import io.fabric8.kubernetes.api.model.Event;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -82,10 +85,10 @@ final class Frame {
   }
 
   private static String print(Table t) {
-    var bytes = new java.io.ByteArrayOutputStream();
-    try (var ps = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
       t.print(ps, "  ");
     }
-    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n");
+    return bytes.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
   }
 }

@@ -131,8 +131,7 @@ public final class KubectlSluice {
         if (!Files.isReadable(file)) {
           throw new CliException(ExitCode.NO_ACCESS, "cannot read kubeconfig " + file);
         }
-        Config c = Config.fromKubeconfig(args.context(), Files.readString(file), file.toString());
-        return c;
+        return Config.fromKubeconfig(args.context(), Files.readString(file), file.toString());
       }
       noKubeconfig();
       return args.context() == null

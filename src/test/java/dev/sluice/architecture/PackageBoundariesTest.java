@@ -1,5 +1,6 @@
 package dev.sluice.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -13,11 +14,11 @@ import org.junit.jupiter.api.Test;
  * depends on the JDK only, and each side-effect package only on what the table allows.
  */
 class PackageBoundariesTest {
-  private static JavaClasses classes;
+  private static JavaClasses mainClasses;
 
   @BeforeAll
   static void importMainClasses() {
-    classes =
+    mainClasses =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.sluice");
@@ -31,7 +32,7 @@ class PackageBoundariesTest {
         .should()
         .dependOnClassesThat()
         .resideOutsideOfPackages("dev.sluice.rollout..", "java..")
-        .check(classes);
+        .check(mainClasses);
   }
 
   @Test
@@ -42,7 +43,7 @@ class PackageBoundariesTest {
         .should()
         .dependOnClassesThat()
         .resideOutsideOfPackages("dev.sluice.analysis..", "java..")
-        .check(classes);
+        .check(mainClasses);
   }
 
   @Test
@@ -58,7 +59,7 @@ class PackageBoundariesTest {
             "dev.sluice.model..",
             "dev.sluice.controller..",
             "dev.sluice.api..")
-        .check(classes);
+        .check(mainClasses);
   }
 
   @Test
@@ -74,7 +75,7 @@ class PackageBoundariesTest {
             "dev.sluice.model..",
             "dev.sluice.controller..",
             "dev.sluice.api..")
-        .check(classes);
+        .check(mainClasses);
   }
 
   @Test
@@ -91,7 +92,7 @@ class PackageBoundariesTest {
             "dev.sluice.routing..",
             "dev.sluice.controller..",
             "dev.sluice.api..")
-        .check(classes);
+        .check(mainClasses);
   }
 
   @Test
@@ -109,7 +110,33 @@ class PackageBoundariesTest {
             "dev.sluice.model..",
             "dev.sluice.controller..",
             "dev.sluice.api..")
-        .check(classes);
+        .check(mainClasses);
+  }
+
+  /**
+   * The kubectl plugin runs as a plain {@code main} on a person's machine, with the kubeconfig's
+   * rights: the model and fabric8's client, nothing of the daemon (no Quarkus, no controller).
+   */
+  @Test
+  void cliDependsOnTheModelAndTheKubernetesClientOnly() {
+    classes()
+        .that()
+        .resideInAPackage("dev.sluice.cli..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("dev.sluice.cli..", "dev.sluice.model..", "io.fabric8..", "java..")
+        .check(mainClasses);
+  }
+
+  @Test
+  void onlyTheCliUsesTheCli() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.sluice.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.sluice.cli..")
+        .check(mainClasses);
   }
 
   @Test
@@ -120,6 +147,6 @@ class PackageBoundariesTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.sluice.api..")
-        .check(classes);
+        .check(mainClasses);
   }
 }

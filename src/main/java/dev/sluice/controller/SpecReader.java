@@ -294,7 +294,7 @@ final class SpecReader {
     return value == null ? fallback : value;
   }
 
-  private static int weight(List<String> problems, String field, Integer value, int fallback) {
+  static int weight(List<String> problems, String field, Integer value, int fallback) {
     if (value == null) {
       return fallback;
     }
@@ -305,7 +305,7 @@ final class SpecReader {
     return value;
   }
 
-  private static int positive(List<String> problems, String field, Integer value, int fallback) {
+  static int positive(List<String> problems, String field, Integer value, int fallback) {
     if (value == null) {
       return fallback;
     }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +39,11 @@ final class StrategyReader {
     Strategy.MatchStage match = null;
     if (s.match != null) {
       match =
-          matchStage(problems, "match", s.match, orDefault(s.iterations, DEFAULT_MATCH_ITERATIONS));
+          matchStage(
+              problems,
+              "match",
+              s.match,
+              SpecReader.positive(problems, "iterations", s.iterations, DEFAULT_MATCH_ITERATIONS));
     } else if (s.iterations != null) {
       problems.add("iterations is the length of the match (A/B) stage: give match too");
     }
@@ -62,22 +67,22 @@ final class StrategyReader {
 
   private static Read blueGreen(List<String> problems, CanarySpec s, Strategy.MirrorStage mirror) {
     CanarySpec.BlueGreen b = s.blueGreen;
-    for (String[] other :
-        new String[][] {
-          {"match", s.match == null ? null : "x"},
-          {"iterations", s.iterations == null ? null : "x"},
-          {"steps", s.steps == null ? null : "x"},
-          {"stepWeight", s.stepWeight == null ? null : "x"},
-          {"maxWeight", s.maxWeight == null ? null : "x"},
-          {"sessionAffinity", s.sessionAffinity == null ? null : "x"}
-        }) {
-      if (other[1] != null) {
-        problems.add(
-            "blueGreen switches 100% in one step: "
-                + other[0]
-                + " cannot be given with it (the preview is blueGreen.preview)");
-      }
-    }
+    Map<String, Object> excluded = new LinkedHashMap<>();
+    excluded.put("match", s.match);
+    excluded.put("iterations", s.iterations);
+    excluded.put("steps", s.steps);
+    excluded.put("stepWeight", s.stepWeight);
+    excluded.put("maxWeight", s.maxWeight);
+    excluded.put("sessionAffinity", s.sessionAffinity);
+    excluded.forEach(
+        (field, value) -> {
+          if (value != null) {
+            problems.add(
+                "blueGreen switches 100% in one step: "
+                    + field
+                    + " cannot be given with it (the preview is blueGreen.preview)");
+          }
+        });
     List<HttpMatch> preview = b.preview;
     if (preview == null) {
       HttpMatch header = new HttpMatch();
@@ -89,8 +94,17 @@ final class StrategyReader {
             problems,
             "blueGreen.preview",
             preview,
-            positive(problems, "blueGreen.previewIterations", b.previewIterations));
-    int after = positive(problems, "blueGreen.postSwitchIterations", b.postSwitchIterations);
+            SpecReader.positive(
+                problems,
+                "blueGreen.previewIterations",
+                b.previewIterations,
+                DEFAULT_BLUE_GREEN_ITERATIONS));
+    int after =
+        SpecReader.positive(
+            problems,
+            "blueGreen.postSwitchIterations",
+            b.postSwitchIterations,
+            DEFAULT_BLUE_GREEN_ITERATIONS);
     Strategy strategy = new Strategy(mirror, match, null, true, after);
     checkRoutes(problems, s, strategy);
     return new Read(strategy, List.of(100));
@@ -100,17 +114,11 @@ final class StrategyReader {
     if (m == null) {
       return null;
     }
-    int percent = orDefault(m.percent, 100);
-    int iterations = orDefault(m.iterations, DEFAULT_MIRROR_ITERATIONS);
-    if (percent < 1 || percent > 100) {
-      problems.add("mirror.percent must be in 1..100, was " + percent);
-      return null;
-    }
-    if (iterations < 1) {
-      problems.add("mirror.iterations must be at least 1, was " + iterations);
-      return null;
-    }
-    return new Strategy.MirrorStage(percent, iterations);
+    // an invalid value is reported and its default used: the spec is refused either way
+    return new Strategy.MirrorStage(
+        SpecReader.weight(problems, "mirror.percent", m.percent, 100),
+        SpecReader.positive(
+            problems, "mirror.iterations", m.iterations, DEFAULT_MIRROR_ITERATIONS));
   }
 
   private static Strategy.SessionAffinity affinity(
@@ -133,10 +141,6 @@ final class StrategyReader {
       List<String> problems, String field, List<HttpMatch> matches, int iterations) {
     if (matches.isEmpty()) {
       problems.add(field + " is empty: give at least one match");
-      return null;
-    }
-    if (iterations < 1) {
-      problems.add(field + ": iterations must be at least 1, was " + iterations);
       return null;
     }
     int before = problems.size();
@@ -210,18 +214,5 @@ final class StrategyReader {
         return;
       }
     }
-  }
-
-  private static int positive(List<String> problems, String field, Integer value) {
-    int v = orDefault(value, DEFAULT_BLUE_GREEN_ITERATIONS);
-    if (v < 1) {
-      problems.add(field + " must be at least 1, was " + v);
-      return DEFAULT_BLUE_GREEN_ITERATIONS;
-    }
-    return v;
-  }
-
-  private static int orDefault(Integer value, int fallback) {
-    return value == null ? fallback : value;
   }
 }

@@ -178,7 +178,10 @@ final class StageEdits {
     ObjectNode headers = (ObjectNode) entry.get("headers");
     ObjectNode response = (ObjectNode) headers.get("response");
     ObjectNode add = (ObjectNode) response.get("add");
-    add.remove(SET_COOKIE);
+    // found by setCookie(), whose header names are case-insensitive: removed the same way
+    List<String> names = new ArrayList<>();
+    add.fieldNames().forEachRemaining(names::add);
+    names.stream().filter(SET_COOKIE::equalsIgnoreCase).forEach(add::remove);
     if (add.isEmpty()) {
       response.remove("add");
     }

@@ -163,9 +163,10 @@ final class StageEdits {
       JsonNode add = entry.path("headers").path("response").path("add");
       String current = setCookie(add);
       String wanted = subset == null ? null : cookies.get(subset);
-      if (current != null && isSluices(current) && wanted == null) {
-        removeCookie(entry);
-      } else if (wanted != null && !wanted.equals(current)) {
+      if (current != null && isSluices(current) && !current.equals(wanted)) {
+        removeCookie(entry); // whatever case its name has; the wanted one is added below
+      }
+      if (wanted != null && !wanted.equals(current)) {
         ObjectNode headers = child(entry, "headers");
         ObjectNode response = child(headers, "response");
         child(response, "add").put(SET_COOKIE, wanted);

@@ -51,6 +51,7 @@ final class CanaryReconciler {
       EventRecorder events,
       ReleaseMetrics metrics,
       SignalInbox inbox,
+      dev.sluice.webhooks.WebhookClient webhooks,
       Clock clock,
       BiConsumer<String, Instant> schedule) {
     this.client = client;
@@ -74,7 +75,8 @@ final class CanaryReconciler {
             new SignalReplies(events, metrics, clock),
             quietEvaluations,
             events,
-            metrics);
+            metrics,
+            new HookCalls(client, webhooks, inbox, metrics, clock, schedule));
   }
 
   void reconcile(String key) {

@@ -39,6 +39,7 @@ public class Controller {
   @Inject MeterRegistry registry;
 
   @Inject ControllerConfig config;
+  @Inject dev.sluice.metrics.PrometheusConfig prometheus;
   @Inject LeaderElectionConfig electionSettings;
 
   private final SignalInbox inbox = new SignalInbox();
@@ -156,6 +157,7 @@ public class Controller {
             events,
             metrics,
             inbox,
+            webhookClient(),
             clock,
             (key, at) -> {
               WorkQueue q = queue;
@@ -175,6 +177,17 @@ public class Controller {
     } else {
       lead();
     }
+  }
+
+  /** Webhooks are retried as Prometheus queries are (sluice.prometheus.retry.*). */
+  private dev.sluice.webhooks.WebhookClient webhookClient() {
+    var r = prometheus.retry();
+    return new dev.sluice.webhooks.WebhookClient(
+        new dev.sluice.webhooks.WebhookClient.RetryPolicy(
+            r.maxRetries(),
+            java.time.Duration.ofMillis(r.delayMs()),
+            java.time.Duration.ofMillis(r.maxDelayMs()),
+            java.time.Duration.ofMillis(r.jitterMs())));
   }
 
   /** Starts reconciling: this replica leads. */

@@ -247,6 +247,20 @@ final class ReleaseMetrics {
         .record(took);
   }
 
+  /** A webhook call ended (after its retries), {@code took} after it was started. */
+  void webhookCalled(String type, boolean passed, Duration took) {
+    Counter.builder("sluice.webhook.calls")
+        .description("Webhook calls by type and result (passed: 2xx; after the retries)")
+        .tags("type", type, "result", passed ? "passed" : "failed")
+        .register(registry)
+        .increment();
+    Timer.builder("sluice.webhook.call.duration")
+        .description("Time from a webhook call's start to its answer, retries included")
+        .tags("type", type)
+        .register(registry)
+        .record(took);
+  }
+
   /** The Canary was deleted: its series go away. */
   void forget(String namespace, String name) {
     String key = namespace + "/" + name;

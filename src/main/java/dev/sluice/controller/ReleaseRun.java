@@ -32,6 +32,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
   private final QuietEvaluations quiet;
   private final EventRecorder events;
   private final ReleaseMetrics metrics;
+  private final HookCalls hooks;
   private boolean answered;
 
   ReleaseRun(
@@ -52,6 +53,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
     this.quiet = steps.quiet();
     this.events = steps.events();
     this.metrics = steps.metrics();
+    this.hooks = steps.hooks();
   }
 
   /** What a run uses that outlives it. */
@@ -61,7 +63,8 @@ final class ReleaseRun implements DecisionLoop.Cluster {
       SignalReplies replies,
       QuietEvaluations quiet,
       EventRecorder events,
-      ReleaseMetrics metrics) {}
+      ReleaseMetrics metrics,
+      HookCalls hooks) {}
 
   @Override
   public World world() {
@@ -134,5 +137,8 @@ final class ReleaseRun implements DecisionLoop.Cluster {
   @Override
   public void announce(DecisionLoop.Turn turn) {
     replies.announce(subject, turn.decision(), turn.before());
+    if (!turn.decision().calls().isEmpty()) {
+      hooks.make(subject, spec, turn.decision().status(), turn.decision().calls());
+    }
   }
 }

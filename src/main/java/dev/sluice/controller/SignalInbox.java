@@ -51,12 +51,20 @@ public final class SignalInbox {
     CompletableFuture<Void> waiter;
     synchronized (this) {
       byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).add(p);
-      waiter = waiting.remove(key);
+      // a webhook's answer that rolls nothing back waits for the checks under way
+      waiter = urgent(signal) ? waiting.remove(key) : null;
     }
     if (waiter != null) {
       waiter.complete(null); // outside the lock: it wakes a reconcile
     }
     return p.answer();
+  }
+
+  /** Whether {@code signal} is to interrupt checks under way (else it waits for them). */
+  private static boolean urgent(Signal signal) {
+    return !(signal instanceof Signal.HookAnswered a)
+        || (a.passed() && a.call().type() == dev.sluice.rollout.Hook.Type.ROLLBACK)
+        || (!a.passed() && a.call().type() == dev.sluice.rollout.Hook.Type.PRE_ROLLOUT);
   }
 
   /**

@@ -168,6 +168,7 @@ final class SpecReader {
     }
     LabelSelector versionSelector = versionSelector(problems, s.versionSelector);
     StrategyReader.Read stages = StrategyReader.read(problems, s, plan);
+    List<dev.sluice.rollout.Hook> hooks = WebhookReader.read(problems, s);
     if (!problems.isEmpty()) {
       return new Result(null, List.copyOf(problems));
     }
@@ -185,7 +186,8 @@ final class SpecReader {
             s.targetVersion,
             retirementDelay,
             versionSelector,
-            stages.strategy()),
+            stages.strategy(),
+            hooks),
         List.of());
   }
 

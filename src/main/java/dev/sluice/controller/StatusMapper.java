@@ -2,6 +2,8 @@ package dev.sluice.controller;
 
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.rollout.Candidate;
+import dev.sluice.rollout.Hook;
+import dev.sluice.rollout.HookRecord;
 import dev.sluice.rollout.Phase;
 import dev.sluice.rollout.Reason;
 import dev.sluice.rollout.ReleaseSpec;
@@ -60,7 +62,8 @@ final class StatusMapper {
         s.rollbackReason,
         blocker,
         candidates(s.candidates),
-        retiring(s.retiring));
+        retiring(s.retiring),
+        hooks(s.webhooks));
   }
 
   /** A condition's reason as Sluice gives them, or null (none, or not one of Sluice's). */
@@ -80,6 +83,29 @@ final class StatusMapper {
     if (stored != null) {
       for (CanaryStatus.CandidateStatus c : stored) {
         out.add(new Candidate(c.deployment, c.version, Boolean.TRUE.equals(c.candidate), c.reason));
+      }
+    }
+    return out;
+  }
+
+  private static List<HookRecord> hooks(List<CanaryStatus.WebhookStatus> stored) {
+    List<HookRecord> out = new ArrayList<>();
+    if (stored != null) {
+      for (CanaryStatus.WebhookStatus w : stored) {
+        Hook.Type type = Hook.Type.fromSpec(w.type);
+        Instant at = Timestamps.parse(w.at);
+        if (w.name == null || type == null || at == null) {
+          continue; // not Sluice's: the webhook is simply called again
+        }
+        out.add(
+            new HookRecord(
+                w.name,
+                type,
+                w.step == null ? -1 : w.step - 1,
+                "Passed".equals(w.result),
+                at,
+                w.message,
+                w.calls == null ? 1 : w.calls));
       }
     }
     return out;
@@ -141,6 +167,18 @@ final class StatusMapper {
       rs.heldBy = truncate(rt.heldBy(), 1024);
       rs.freeSince = text(rt.freeSince());
       s.retiring.add(rs);
+    }
+    s.webhooks = new ArrayList<>();
+    for (HookRecord h : r.hooks()) {
+      CanaryStatus.WebhookStatus w = new CanaryStatus.WebhookStatus();
+      w.name = h.name();
+      w.type = h.type().specName();
+      w.step = h.step() < 0 ? null : h.step() + 1;
+      w.result = h.passed() ? "Passed" : "Failed";
+      w.message = h.message();
+      w.at = text(h.at());
+      w.calls = h.calls();
+      s.webhooks.add(w);
     }
     s.observedGeneration = generation;
     s.message = message(r);

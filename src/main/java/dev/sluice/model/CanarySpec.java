@@ -103,6 +103,11 @@ public class CanarySpec {
   @JsonPropertyDescription("The checks that gate every step.")
   public AnalysisSpec analysis;
 
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "Webhooks called around the release: confirm-rollout, pre-rollout, step, confirm-promotion, post-rollout, rollback (docs/webhooks.md).")
+  public List<Webhook> webhooks;
+
   @JsonPropertyDescription("When a release gives up.")
   public Limits limits;
 
@@ -114,6 +119,46 @@ public class CanarySpec {
   @JsonPropertyDescription(
       "How long the old version keeps its subset and Deployment after leaving the route, so every proxy has the new route before its pods go (default 30s).")
   public String retirementDelay;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Webhook {
+    @Required
+    @Size(min = 1, max = 63)
+    @Pattern(Patterns.DNS_LABEL)
+    @JsonPropertyDescription("The webhook's name, unique in the Canary; shown in the status.")
+    public String name;
+
+    @Required
+    @Pattern("^(confirm-rollout|pre-rollout|step|confirm-promotion|post-rollout|rollback)$")
+    @JsonPropertyDescription(
+        "When it is called: confirm-rollout, pre-rollout, step, confirm-promotion, post-rollout or rollback.")
+    public String type;
+
+    @Required
+    @Size(min = 1, max = 2048)
+    @Pattern("^https?://.+")
+    @JsonPropertyDescription("Where the payload is POSTed (http or https).")
+    public String url;
+
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long one attempt may take (default 10s, at most 5m).")
+    public String timeout;
+
+    @JsonPropertyDescription("Sent as is in the payload's metadata.")
+    public java.util.Map<String, String> metadata;
+
+    @JsonPropertyDescription(
+        "A Secret in the Canary's namespace with the credentials: key 'token' (sent as a bearer token) or 'username' and 'password' (basic); never logged.")
+    public SecretRef secretRef;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SecretRef {
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern(Patterns.DNS_SUBDOMAIN)
+    public String name;
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Mirror {

@@ -74,6 +74,10 @@ public class CanaryStatus {
       "Old versions whose retirement is not finished, and what still routes to them.")
   public List<RetiringStatus> retiring = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Each webhook called in this release and its last answer (docs/webhooks.md).")
+  public List<WebhookStatus> webhooks = new ArrayList<>();
+
   public List<Condition> conditions = new ArrayList<>();
 
   public Long observedGeneration;
@@ -119,6 +123,31 @@ public class CanaryStatus {
 
     @JsonPropertyDescription("Since when nothing holds it (the retirement delay counts from here).")
     public String freeSince;
+  }
+
+  /** A webhook's last answer in the current release. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class WebhookStatus {
+    public String name;
+
+    @JsonPropertyDescription("Its type, e.g. confirm-rollout.")
+    public String type;
+
+    @JsonPropertyDescription("The step it was called for (1-based); unset outside the steps.")
+    public Integer step;
+
+    @JsonPropertyDescription("Passed (it answered 2xx) or Failed.")
+    public String result;
+
+    @JsonPropertyDescription(
+        "Its answer: the HTTP status and the start of the body, or why the call failed.")
+    public String message;
+
+    @JsonPropertyDescription("When the answer came.")
+    public String at;
+
+    @JsonPropertyDescription("How many times it answered in this release.")
+    public Integer calls;
   }
 
   /** A manual action (pause, resume, promote, abort, retry) that Sluice applied. */

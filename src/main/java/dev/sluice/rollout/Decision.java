@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param wakeAt when to decide again without any change in the world, if ever
  * @param refusal why a manual command was refused, if it was
  * @param rollback the cause, when this decision rolls a release back
+ * @param calls webhook calls to make once the decision is recorded (off the reconcile path)
  */
 public record Decision(
     ReleaseStatus status,
@@ -21,11 +22,13 @@ public record Decision(
     List<Note> events,
     Optional<Instant> wakeAt,
     Optional<String> refusal,
-    Optional<RollbackCause> rollback) {
+    Optional<RollbackCause> rollback,
+    List<HookCall> calls) {
 
   public Decision {
     effects = List.copyOf(effects);
     events = List.copyOf(events);
+    calls = List.copyOf(calls);
   }
 
   /** A Kubernetes event to record. */

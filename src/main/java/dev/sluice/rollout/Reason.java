@@ -30,6 +30,10 @@ public enum Reason {
   Resumed,
   /** An old version's retirement finished. */
   Retired,
+  /** A webhook failed (non-2xx, timeout or transport error after the retries). */
+  WebhookFailed,
+  /** A confirm webhook answered 2xx: the release goes on. */
+  Confirmed,
 
   // ---- why nothing can go on now (Ready=False, and an event) ----
   /** The managed route must not be written (e.g. match routes without a fallback route). */
@@ -51,6 +55,10 @@ public enum Reason {
    * mirror, a cookie, a match) or needs an http route; the release waits.
    */
   StrategyConflict,
+  /** A confirm-rollout or confirm-promotion webhook has not answered 2xx yet; it is polled. */
+  AwaitingConfirmation,
+  /** A pre-rollout or step webhook was called and its answer is awaited. */
+  AwaitingWebhook,
   /** The managed route splits traffic and no release is recorded: which version is stable? */
   AmbiguousStable,
   /** The rollback cannot be written (the route is gone); it is retried. */

@@ -24,6 +24,7 @@ import java.util.List;
  * @param versionSelector which of the app's Deployments may be released (all by default)
  * @param strategy the stages before the weight steps, and session affinity ({@link Strategy#NONE}
  *     for weights only)
+ * @param hooks the Canary's webhooks, in the order the spec lists them
  */
 public record ReleaseSpec(
     List<Integer> plan,
@@ -38,7 +39,8 @@ public record ReleaseSpec(
     String targetVersion,
     Duration retirementDelay,
     LabelSelector versionSelector,
-    Strategy strategy) {
+    Strategy strategy,
+    List<Hook> hooks) {
 
   public static final int DEFAULT_STEP_WEIGHT = 10;
   public static final int DEFAULT_MAX_WEIGHT = 100;
@@ -49,6 +51,38 @@ public record ReleaseSpec(
   public static final int DEFAULT_ERROR_LIMIT = 5;
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_RETIREMENT_DELAY = Duration.ofSeconds(30);
+
+  /** A spec without webhooks. */
+  public ReleaseSpec(
+      List<Integer> plan,
+      Duration interval,
+      Duration evaluationInterval,
+      int failureThreshold,
+      int inconclusiveLimit,
+      int errorLimit,
+      Duration progressDeadline,
+      RetirementPolicy retirement,
+      boolean autoStart,
+      String targetVersion,
+      Duration retirementDelay,
+      LabelSelector versionSelector,
+      Strategy strategy) {
+    this(
+        plan,
+        interval,
+        evaluationInterval,
+        failureThreshold,
+        inconclusiveLimit,
+        errorLimit,
+        progressDeadline,
+        retirement,
+        autoStart,
+        targetVersion,
+        retirementDelay,
+        versionSelector,
+        strategy,
+        List.of());
+  }
 
   /** A spec with weight steps only. */
   public ReleaseSpec(
@@ -109,6 +143,7 @@ public record ReleaseSpec(
 
   public ReleaseSpec {
     plan = List.copyOf(plan);
+    hooks = List.copyOf(hooks);
     if (strategy == null) {
       throw new IllegalArgumentException("strategy must be given (Strategy.NONE)");
     }
@@ -130,6 +165,30 @@ public record ReleaseSpec(
     if (failureThreshold < 1 || inconclusiveLimit < 1 || errorLimit < 1) {
       throw new IllegalArgumentException("limits must be at least 1");
     }
+  }
+
+  /** This spec with {@code h} as its webhooks. */
+  public ReleaseSpec withHooks(List<Hook> h) {
+    return new ReleaseSpec(
+        plan,
+        interval,
+        evaluationInterval,
+        failureThreshold,
+        inconclusiveLimit,
+        errorLimit,
+        progressDeadline,
+        retirement,
+        autoStart,
+        targetVersion,
+        retirementDelay,
+        versionSelector,
+        strategy,
+        h);
+  }
+
+  /** The webhooks of type {@code type}, in spec order. */
+  public List<Hook> hooks(Hook.Type type) {
+    return hooks.stream().filter(h -> h.type() == type).toList();
   }
 
   /** This spec with {@code selector} as its versionSelector. */
@@ -166,7 +225,8 @@ public record ReleaseSpec(
         target,
         delay,
         selector,
-        s);
+        s,
+        hooks);
   }
 
   /**

@@ -25,6 +25,7 @@ import java.util.List;
  * @param blocker why the release cannot proceed now (or {@code null}): reason and message
  * @param candidates what was concluded about each of the app's Deployments
  * @param retiring old versions whose retirement is not finished
+ * @param hooks the last answer of each webhook called in this release
  */
 public record ReleaseStatus(
     Phase phase,
@@ -43,11 +44,53 @@ public record ReleaseStatus(
     String rollbackReason,
     Blocker blocker,
     List<Candidate> candidates,
-    List<Retiring> retiring) {
+    List<Retiring> retiring,
+    List<HookRecord> hooks) {
 
   public ReleaseStatus {
     candidates = List.copyOf(candidates);
     retiring = List.copyOf(retiring);
+    hooks = List.copyOf(hooks);
+  }
+
+  /** A status without webhook answers. */
+  public ReleaseStatus(
+      Phase phase,
+      String stableVersion,
+      String canaryVersion,
+      int step,
+      int weight,
+      Instant releaseStartedAt,
+      Instant stepStartedAt,
+      Instant lastEvaluationAt,
+      Instant retiringSince,
+      Instant finishedAt,
+      int failures,
+      int inconclusiveStreak,
+      int errorStreak,
+      String rollbackReason,
+      Blocker blocker,
+      List<Candidate> candidates,
+      List<Retiring> retiring) {
+    this(
+        phase,
+        stableVersion,
+        canaryVersion,
+        step,
+        weight,
+        releaseStartedAt,
+        stepStartedAt,
+        lastEvaluationAt,
+        retiringSince,
+        finishedAt,
+        failures,
+        inconclusiveStreak,
+        errorStreak,
+        rollbackReason,
+        blocker,
+        candidates,
+        retiring,
+        List.of());
   }
 
   /** Why a release cannot go on now; shown as a condition and an event. */
@@ -98,6 +141,7 @@ public record ReleaseStatus(
     public Blocker blocker;
     public List<Candidate> candidates;
     public List<Retiring> retiring;
+    public List<HookRecord> hooks;
 
     private Builder(ReleaseStatus s) {
       phase = s.phase;
@@ -117,6 +161,7 @@ public record ReleaseStatus(
       blocker = s.blocker;
       candidates = s.candidates;
       retiring = s.retiring;
+      hooks = s.hooks;
     }
 
     public ReleaseStatus build() {
@@ -137,7 +182,8 @@ public record ReleaseStatus(
           rollbackReason,
           blocker,
           candidates,
-          retiring);
+          retiring,
+          hooks);
     }
   }
 }

@@ -10,6 +10,8 @@ public enum RollbackCause {
   MANUAL,
   /** The inconclusive or error limit, or the progress deadline, was reached. */
   LIMIT,
+  /** A webhook asked for it: a rollback webhook answered 2xx, or a pre-rollout one failed. */
+  WEBHOOK,
   /** The world changed under the release: route reset, canary gone or not ready. */
   EXTERNAL
 }

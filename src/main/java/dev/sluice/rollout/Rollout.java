@@ -74,7 +74,9 @@ public final class Rollout {
     private final List<Effect> effects = new ArrayList<>();
     private final List<Note> events = new ArrayList<>();
     private final RouteShapes shapes;
+    private final List<HookCall> calls = new ArrayList<>();
     private Instant wakeAt;
+    private Instant hookWakeAt;
     private String refusal;
     private RollbackCause rollback;
 
@@ -106,6 +108,7 @@ public final class Rollout {
         case RollingBack, Failed -> rollBack(null, st.rollbackReason());
       }
       continueRetirements();
+      pollHooks();
       return finish();
     }
 
@@ -113,19 +116,135 @@ public final class Rollout {
       next.candidates =
           Candidates.of(
               spec, next.phase, next.stableVersion, next.canaryVersion, next.retiring, world);
+      if (hookWakeAt != null && (wakeAt == null || hookWakeAt.isBefore(wakeAt))) {
+        wakeAt = hookWakeAt;
+      }
       return new Decision(
           next.build(),
           effects,
           events,
           Optional.ofNullable(wakeAt),
           Optional.ofNullable(refusal),
-          Optional.ofNullable(rollback));
+          Optional.ofNullable(rollback),
+          calls);
+    }
+
+    // ---- webhooks ------------------------------------------------------------------------
+
+    private Hooks hooks() {
+      return new Hooks(spec, next.hooks);
+    }
+
+    /**
+     * Asks for the calls of the webhooks of {@code type} that are due for {@code step}, and wakes
+     * for the next poll of the others.
+     */
+    private void callHooks(Hook.Type type, int step) {
+      Hooks hooks = hooks();
+      for (Hook h : spec.hooks(type)) {
+        hooks
+            .dueAt(h, step, now, spec.effectiveEvaluationInterval())
+            .ifPresent(
+                at -> {
+                  if (!at.isAfter(now)) {
+                    calls.add(new HookCall(h.name(), type, step, st.releaseStartedAt()));
+                  } else if (hookWakeAt == null || at.isBefore(hookWakeAt)) {
+                    hookWakeAt = at;
+                  }
+                });
+      }
+    }
+
+    /** Rollback webhooks are polled while the release runs; post-rollout ones called after. */
+    private void pollHooks() {
+      if (rollback != null || next.releaseStartedAt == null) {
+        return;
+      }
+      switch (next.phase) {
+        case Initializing, Progressing, Paused -> callHooks(Hook.Type.ROLLBACK, -1);
+        case Succeeded, RolledBack -> callHooks(Hook.Type.POST_ROLLOUT, -1);
+        default -> {}
+      }
+    }
+
+    /**
+     * Folds a webhook's answer into the status; returns true when it decided this step (a
+     * rollback). An answer for another release, or for a step the release has left, is dropped.
+     */
+    private boolean hookAnswered(Signal.HookAnswered a) {
+      HookCall c = a.call();
+      if (st.releaseStartedAt() == null || !st.releaseStartedAt().equals(c.release())) {
+        return false;
+      }
+      next.hooks = Hooks.fold(st.hooks(), a);
+      String what = c.type().specName() + " webhook " + c.name();
+      boolean running = st.phase().releasing();
+      switch (c.type()) {
+        case ROLLBACK -> {
+          if (a.passed() && running && st.phase() != Phase.Finalizing) {
+            rollBack(RollbackCause.WEBHOOK, what + " asked for a rollback: " + a.message());
+            return true;
+          }
+        }
+        case PRE_ROLLOUT -> {
+          if (!a.passed() && st.phase() == Phase.Initializing) {
+            rollBack(RollbackCause.WEBHOOK, what + " failed: " + a.message());
+            return true;
+          }
+        }
+        case STEP -> {
+          if (!a.passed()
+              && c.step() == st.step()
+              && (st.phase() == Phase.Progressing || st.phase() == Phase.Paused)) {
+            next.failures = st.failures() + 1;
+            String failed = what + " failed at step " + (c.step() + 1) + ": " + a.message();
+            if (next.failures >= spec.failureThreshold()) {
+              rollBack(RollbackCause.CHECK, "check failed: " + failed);
+              return true;
+            }
+            events.add(
+                Note.warning(
+                    Reason.CheckFailed,
+                    failed + " (" + next.failures + "/" + spec.failureThreshold() + ")"));
+          }
+        }
+        case CONFIRM_ROLLOUT, CONFIRM_PROMOTION -> {
+          if (a.passed()) {
+            events.add(Note.normal(Reason.Confirmed, what + " confirmed: " + a.message()));
+          }
+        }
+        case POST_ROLLOUT -> {
+          if (!a.passed()) {
+            events.add(Note.warning(Reason.WebhookFailed, what + " failed: " + a.message()));
+          }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Waits for every confirm webhook of {@code type}, polling them; {@code what} says for what.
+     */
+    private void awaitConfirmation(Hook.Type type, String what) {
+      callHooks(type, -1);
+      List<Hook> waiting = hooks().waiting(type, -1);
+      block(
+          Reason.AwaitingConfirmation,
+          "waiting for "
+              + type.specName()
+              + " webhook "
+              + hooks().describe(waiting, -1)
+              + " to answer 2xx "
+              + what);
     }
 
     // ---- signals -------------------------------------------------------------------------
 
     /** Returns true when the signal decided this step. */
     private boolean handleSignal(Signal signal) {
+      if (signal instanceof Signal.HookAnswered answer) {
+        return hookAnswered(answer);
+      }
       if (signal instanceof Signal.AlertFiring alert) {
         if (!st.phase().releasing()) {
           return false; // nothing to roll back; the caller logs and counts it
@@ -142,6 +261,7 @@ public final class Rollout {
             return refuse("pause applies to a Progressing release; the release is " + st.phase());
           }
           next.phase = Phase.Paused;
+          clearAwaitingConfirmation();
           events.add(Note.normal(Reason.Paused, "paused at weight " + st.weight() + by));
         }
         case RESUME -> {
@@ -151,6 +271,7 @@ public final class Rollout {
           next.phase = Phase.Progressing;
           // The bake of the current step starts again, so the step is judged on fresh data.
           next.stepStartedAt = now;
+          clearAwaitingConfirmation();
           events.add(Note.normal(Reason.Resumed, "resumed at weight " + st.weight() + by));
         }
         case PROMOTE -> {
@@ -198,6 +319,13 @@ public final class Rollout {
         }
       }
       return Optional.empty();
+    }
+
+    /** A paused or resumed release judges its step again before it asks for a promotion. */
+    private void clearAwaitingConfirmation() {
+      if (st.blocker() != null && st.blocker().reason() == Reason.AwaitingConfirmation) {
+        next.blocker = null;
+      }
     }
 
     private boolean refuse(String why) {
@@ -343,6 +471,7 @@ public final class Rollout {
       next.errorStreak = 0;
       next.rollbackReason = null;
       next.blocker = null;
+      next.hooks = List.of();
       // a version released again (retry, or named as targetVersion) is no longer to be retired
       next.retiring = next.retiring.stream().filter(r -> !r.version().equals(version)).toList();
       events.add(
@@ -356,7 +485,18 @@ public final class Rollout {
     private void initializing() {
       String canary = st.canaryVersion();
       String stable = st.stableVersion();
-      Instant deadline = st.releaseStartedAt().plus(spec.progressDeadline());
+      if (world.deployment(canary).isEmpty()) {
+        rollBack(RollbackCause.EXTERNAL, "the Deployment of version " + canary + " disappeared");
+        return;
+      }
+      // a person or a system confirms first; the progress deadline counts from the confirmation
+      Optional<Instant> confirmed =
+          hooks().confirmedAt(Hook.Type.CONFIRM_ROLLOUT, st.releaseStartedAt());
+      if (confirmed.isEmpty()) {
+        awaitConfirmation(Hook.Type.CONFIRM_ROLLOUT, "before " + canary + " gets any traffic");
+        return;
+      }
+      Instant deadline = confirmed.get().plus(spec.progressDeadline());
       if (!now.isBefore(deadline)) {
         rollBack(
             RollbackCause.LIMIT,
@@ -368,10 +508,6 @@ public final class Rollout {
       }
       wakeAt = deadline;
       Optional<DeploymentView> deployment = world.deployment(canary);
-      if (deployment.isEmpty()) {
-        rollBack(RollbackCause.EXTERNAL, "the Deployment of version " + canary + " disappeared");
-        return;
-      }
       if (blockedByRoutes()) {
         return;
       }
@@ -411,6 +547,9 @@ public final class Rollout {
           return;
         }
       }
+      if (!preRolloutPassed()) {
+        return;
+      }
       next.blocker = null;
       if (world.routes().stream().anyMatch(r -> r.observation().weightOf(canary) < 0)) {
         // The canary joins the route at weight 0 first: from then on, a route without it means
@@ -419,6 +558,36 @@ public final class Rollout {
         return;
       }
       enterStep(0);
+    }
+
+    /**
+     * Whether every pre-rollout webhook answered 2xx; else calls them (once) and waits, or rolls
+     * back when one failed (its answer rolls back as it arrives; this catches one recorded before a
+     * restart).
+     */
+    private boolean preRolloutPassed() {
+      List<Hook> waiting = hooks().waiting(Hook.Type.PRE_ROLLOUT, -1);
+      if (waiting.isEmpty()) {
+        return true;
+      }
+      for (Hook h : waiting) {
+        Optional<HookRecord> failed = hooks().last(h.name());
+        if (failed.isPresent()) {
+          rollBack(
+              RollbackCause.WEBHOOK,
+              "pre-rollout webhook " + h.name() + " failed: " + failed.get().message());
+          return false;
+        }
+      }
+      callHooks(Hook.Type.PRE_ROLLOUT, -1);
+      block(
+          Reason.AwaitingWebhook,
+          "waiting for pre-rollout webhook "
+              + hooks().describe(waiting, -1)
+              + " before "
+              + st.canaryVersion()
+              + " gets any traffic");
+      return false;
     }
 
     private void enterStep(int index) {
@@ -490,26 +659,46 @@ public final class Rollout {
       // writer's reset) is brought back to the recorded step and weight, every managed route
       // alike.
       converge(shapes.during(st.step(), st.weight()));
+      callHooks(Hook.Type.STEP, st.step());
       Instant stepEnd = st.stepStartedAt().plus(spec.step(st.step()).bake());
-      if (st.phase() == Phase.Progressing && evaluation.isPresent()) {
-        Evaluation e = evaluation.get();
-        if (e.gate() == Gate.PASS && !e.at().isBefore(stepEnd)) {
-          if (st.step() + 1 < spec.steps().size()) {
-            enterStep(st.step() + 1);
-          } else {
-            enterFinalizing("every step passed");
-          }
+      boolean lastStep = st.step() + 1 >= spec.steps().size();
+      // a last step that passed and waits for confirm-promotion remembers so in its blocker
+      boolean passed =
+          evaluation.map(e -> e.gate() == Gate.PASS && !e.at().isBefore(stepEnd)).orElse(false)
+              || (lastStep
+                  && st.blocker() != null
+                  && st.blocker().reason() == Reason.AwaitingConfirmation);
+      if (st.phase() == Phase.Progressing
+          && passed
+          && hooks().waiting(Hook.Type.STEP, st.step()).isEmpty()) {
+        if (!lastStep) {
+          enterStep(st.step() + 1);
           return;
         }
+        if (hooks().confirmedAt(Hook.Type.CONFIRM_PROMOTION, now).isEmpty()) {
+          // the checks go on meanwhile, and a failing one still rolls back
+          awaitConfirmation(
+              Hook.Type.CONFIRM_PROMOTION, "before " + st.stableVersion() + " is retired");
+          wakeAt = nextEvaluationAt(spec, next.build()).orElse(null);
+          return;
+        }
+        enterFinalizing("every step passed");
+        return;
       }
       if (st.phase() == Phase.Progressing) {
         Instant deadline = stepEnd.plus(spec.progressDeadline());
         if (!now.isBefore(deadline)) {
+          List<Hook> hooksWaiting = hooks().waiting(Hook.Type.STEP, st.step());
           rollBack(
               RollbackCause.LIMIT,
               "step "
                   + (st.step() + 1)
-                  + " found no passing evaluation within the progress deadline "
+                  + (hooksWaiting.isEmpty()
+                      ? " found no passing evaluation"
+                      : ": step webhook "
+                          + hooks().describe(hooksWaiting, st.step())
+                          + " did not answer 2xx")
+                  + " within the progress deadline "
                   + Durations.format(spec.progressDeadline()));
           return;
         }

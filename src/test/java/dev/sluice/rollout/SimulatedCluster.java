@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -46,6 +47,17 @@ final class SimulatedCluster {
 
   /** Every decision carried out, with what it was made from. */
   final List<DecisionLoop.Turn> traces = new ArrayList<>();
+
+  /**
+   * Answers webhook calls as they are made: 2xx (true), failed (false), or not yet (empty: the call
+   * stays under way and is asked again after each reconcile). The default answers 2xx.
+   */
+  BiFunction<HookCall, Instant, Optional<Boolean>> hookAnswers = (call, at) -> Optional.of(true);
+
+  /** Every webhook call made, in order (a call under way is not made twice). */
+  final List<HookCall> hookCalls = new ArrayList<>();
+
+  private final Set<HookCall> hooksUnderWay = new LinkedHashSet<>();
 
   /** Answers the checks when they are due; the default passes everything. */
   Function<Instant, Evaluation> checks = at -> new Evaluation(Gate.PASS, "all passed", at);
@@ -199,6 +211,11 @@ final class SimulatedCluster {
         @Override
         public void announce(DecisionLoop.Turn turn) {
           events.addAll(turn.decision().events());
+          for (HookCall call : turn.decision().calls()) {
+            if (hooksUnderWay.add(call)) {
+              hookCalls.add(call);
+            }
+          }
         }
       };
 
@@ -273,10 +290,32 @@ final class SimulatedCluster {
         before.match(), mirror, before.otherMirrors(), owned, a.cookies(), before.foreignCookie());
   }
 
-  /** Moves the clock on and reconciles whenever the state machine asked to be woken. */
+  /** Hands the answers of the webhook calls under way to the state machine, one reconcile each. */
+  void answerHooks() {
+    boolean answered = true;
+    while (answered) {
+      answered = false;
+      for (HookCall call : List.copyOf(hooksUnderWay)) {
+        Optional<Boolean> passed = hookAnswers.apply(call, now);
+        if (passed.isPresent()) {
+          hooksUnderWay.remove(call);
+          reconcile(
+              Optional.of(
+                  call.answered(passed.get(), passed.get() ? "HTTP 200" : "HTTP 500", now)));
+          answered = true;
+        }
+      }
+    }
+  }
+
+  /**
+   * Moves the clock on and reconciles whenever the state machine asked to be woken, answering
+   * webhook calls after each reconcile.
+   */
   void runFor(Duration total) {
     Instant end = now.plus(total);
     reconcile();
+    answerHooks();
     while (now.isBefore(end)) {
       Optional<Instant> wake = decisions.get(decisions.size() - 1).wakeAt();
       if (wake.isEmpty() || wake.get().isAfter(end)) {
@@ -285,6 +324,7 @@ final class SimulatedCluster {
         now = wake.get().isAfter(now) ? wake.get() : now.plusMillis(1);
       }
       reconcile();
+      answerHooks();
     }
   }
 

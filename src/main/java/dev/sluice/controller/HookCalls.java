@@ -116,9 +116,14 @@ final class HookCalls implements AutoCloseable {
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     metrics.webhookCalled(call.type().specName(), answer.passed(), took);
-    LOG.infof(
-        "%s: %s webhook %s answered in %d ms: %s",
-        job.key(), call.type().specName(), call.name(), took.toMillis(), answer.message());
+    org.jboss.logging.MDC.put("canary", job.key()); // as the reconcile's log lines
+    try {
+      LOG.infof(
+          "%s webhook %s answered in %d ms: %s",
+          call.type().specName(), call.name(), took.toMillis(), answer.message());
+    } finally {
+      org.jboss.logging.MDC.remove("canary");
+    }
     inbox.offer(
         job.key(),
         call.answered(

@@ -95,6 +95,26 @@ class PackageBoundariesTest {
         .check(mainClasses);
   }
 
+  /** A webhook call knows nothing of Canaries or releases: the controller tells it what to send. */
+  @Test
+  void webhooksDependOnNoOtherSluicePackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.webhooks..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.sluice.rollout..",
+            "dev.sluice.analysis..",
+            "dev.sluice.metrics..",
+            "dev.sluice.routing..",
+            "dev.sluice.model..",
+            "dev.sluice.controller..",
+            "dev.sluice.api..",
+            "dev.sluice.config..")
+        .check(mainClasses);
+  }
+
   @Test
   void configDependsOnNoOtherSluicePackage() {
     noClasses()

@@ -93,11 +93,37 @@ class RbacIT {
         };
     try (ApiServer api = new ApiServer(project, dispatcher)) {
       KubernetesClient client = api.client();
-      seed(client, "rbac-promote", "1s", null);
-      seed(client, "rbac-scale", "1s", "scaleToZero");
-      seed(client, "rbac-rollback", "1s", null);
-      seed(client, "rbac-reset", "5s", null);
-      seed(client, "rbac-action", "5s", null);
+      seed(client, "rbac-promote", "1s", null, null);
+      seed(client, "rbac-scale", "1s", "scaleToZero", null);
+      // a post-rollout webhook with credentials from a Secret (secrets get); its answer does not
+      // matter
+      client
+          .secrets()
+          .inNamespace("rbac-rollback")
+          .resource(
+              new io.fabric8.kubernetes.api.model.SecretBuilder()
+                  .withNewMetadata()
+                  .withName("report-token")
+                  .endMetadata()
+                  .withStringData(Map.of("token", "t"))
+                  .build())
+          .create();
+      seed(
+          client,
+          "rbac-rollback",
+          "1s",
+          null,
+          Map.of(
+              "name",
+              "report",
+              "type",
+              "post-rollout",
+              "url",
+              promConfig.get("sluice.prometheus.url") + "/release-report",
+              "secretRef",
+              Map.of("name", "report-token")));
+      seed(client, "rbac-reset", "5s", null, null);
+      seed(client, "rbac-action", "5s", null, null);
       for (String ns : List.of("rbac-promote", "rbac-scale", "rbac-reset", "rbac-action")) {
         PrometheusStub.canary(ns, 0.0, 100, 500);
       }
@@ -127,6 +153,9 @@ class RbacIT {
       awaitPhase(client, "rbac-promote", "Succeeded", 90);
       awaitPhase(client, "rbac-scale", "Succeeded", 90);
       awaitPhase(client, "rbac-rollback", "RolledBack", 90);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !status(client, "rbac-rollback").webhooks.isEmpty());
 
       // an outside writer takes the canary out of the route mid-release
       awaitPhase(client, "rbac-reset", "Progressing", 60);
@@ -168,7 +197,12 @@ class RbacIT {
     }
   }
 
-  private static void seed(KubernetesClient client, String ns, String interval, String retirement) {
+  private static void seed(
+      KubernetesClient client,
+      String ns,
+      String interval,
+      String retirement,
+      Map<String, Object> webhook) {
     Fixtures.seedHelloworld(
         client,
         ns,
@@ -176,6 +210,9 @@ class RbacIT {
           spec.put("interval", interval);
           if (retirement != null) {
             spec.put("retirement", retirement);
+          }
+          if (webhook != null) {
+            spec.put("webhooks", List.of(webhook));
           }
         });
   }

@@ -94,10 +94,17 @@ class RolloutPropertiesTest {
             null,
             Duration.ZERO,
             LabelSelector.ALL,
-            strategy);
+            strategy,
+            randomHooks(r));
     SimulatedCluster c = new SimulatedCluster(spec);
     double failRate = r.nextDouble() * 0.1;
     c.checks = at -> new Evaluation(randomGate(r, failRate), "generated", at);
+    // webhooks answer 2xx mostly, fail sometimes, and now and then take a while to answer
+    c.hookAnswers =
+        (call, at) -> {
+          double x = r.nextDouble();
+          return x < 0.1 ? Optional.empty() : Optional.of(x > 0.1 + failRate * 2);
+        };
     c.reconcile();
     c.deploy("v2", 1 + r.nextInt(3), 3, c.now);
     for (int i = 0; i < 200 && !c.status.phase().settled() || i == 0; i++) {
@@ -114,8 +121,24 @@ class RolloutPropertiesTest {
         c.extras = RouteExtras.NONE; // another writer removes what Sluice added
       }
       c.reconcile(signal);
+      c.answerHooks();
     }
     return c;
+  }
+
+  /** No webhooks half the time; else some of the six types, one or two of a kind. */
+  private static List<Hook> randomHooks(Random r) {
+    List<Hook> hooks = new java.util.ArrayList<>();
+    if (r.nextBoolean()) {
+      return hooks;
+    }
+    for (Hook.Type type : Hook.Type.values()) {
+      int n = r.nextInt(4) == 0 ? 2 : r.nextInt(2);
+      for (int i = 0; i < n; i++) {
+        hooks.add(new Hook(type.specName() + "-" + i, type));
+      }
+    }
+    return hooks;
   }
 
   @ParameterizedTest
@@ -145,8 +168,20 @@ class RolloutPropertiesTest {
         assertThat(after.step()).isEqualTo(before.step() + 1); // never skips a step
       }
       if (before.phase() == Phase.Progressing && after.phase() == Phase.Finalizing && !promoted) {
-        assertThat(t.evaluation())
-            .hasValueSatisfying(e -> assertThat(e.gate()).isEqualTo(Gate.PASS));
+        if (t.evaluation().isPresent()) {
+          assertThat(t.evaluation().get().gate()).isEqualTo(Gate.PASS);
+        } else {
+          // the last step passed earlier and waited for confirm-promotion, which answered 2xx now
+          assertThat(before.blocker().reason()).isEqualTo(Reason.AwaitingConfirmation);
+          assertThat(t.signal())
+              .hasValueSatisfying(
+                  sig ->
+                      assertThat(
+                              sig instanceof Signal.HookAnswered a
+                                  && a.passed()
+                                  && a.call().type() == Hook.Type.CONFIRM_PROMOTION)
+                          .isTrue());
+        }
         assertThat(before.step()).isEqualTo(c.spec.steps().size() - 1);
       }
     }
@@ -208,10 +243,46 @@ class RolloutPropertiesTest {
 
   @ParameterizedTest
   @MethodSource("seeds")
+  void theCanaryGetsTrafficOnlyOnceEveryConfirmRolloutAndPreRolloutWebhookPassed(long seed) {
+    SimulatedCluster c = randomRelease(seed);
+    for (DecisionLoop.Turn t : c.traces) {
+      ReleaseStatus after = t.decision().status();
+      if (t.before().phase() == Phase.Initializing && after.phase() == Phase.Progressing) {
+        for (Hook h : c.spec.hooks()) {
+          if (h.type() == Hook.Type.CONFIRM_ROLLOUT || h.type() == Hook.Type.PRE_ROLLOUT) {
+            assertThat(after.hooks())
+                .as("%s before the first step", h.name())
+                .anySatisfy(
+                    rec -> {
+                      assertThat(rec.name()).isEqualTo(h.name());
+                      assertThat(rec.passed()).isTrue();
+                    });
+          }
+        }
+      }
+      if (t.before().phase() == Phase.Progressing
+          && after.phase() == Phase.Finalizing
+          && t.signal().filter(sig -> sig instanceof Signal.Manual).isEmpty()) {
+        for (Hook h : c.spec.hooks(Hook.Type.CONFIRM_PROMOTION)) {
+          assertThat(after.hooks())
+              .as("%s before the promotion", h.name())
+              .anySatisfy(rec -> assertThat(rec.name().equals(h.name()) && rec.passed()).isTrue());
+        }
+      }
+      // no webhook is asked about another release than the one running
+      for (HookCall call : t.decision().calls()) {
+        assertThat(call.release()).isEqualTo(t.before().releaseStartedAt());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
   void everyReleaseEndsPromotedOrRolledBack(long seed) {
     SimulatedCluster c = randomRelease(seed);
-    // with passing checks from here on, nothing stays in between for ever
+    // with passing checks and webhooks from here on, nothing stays in between for ever
     c.checks = at -> new Evaluation(Gate.PASS, "ok", at);
+    c.hookAnswers = (call, at) -> Optional.of(true);
     c.runFor(Duration.ofHours(3));
     assertThat(c.status.phase()).isIn(Phase.Succeeded, Phase.RolledBack);
     if (c.status.phase() == Phase.Succeeded) {

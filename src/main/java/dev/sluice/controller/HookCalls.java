@@ -81,9 +81,12 @@ final class HookCalls implements AutoCloseable {
         callers.execute(
             () -> {
               try {
-                run(job);
-              } finally {
+                // still under way until the state machine has seen the answer: a reconcile that
+                // decided before it arrived would ask for the same call again
+                run(job).whenComplete((decided, e) -> underWay.remove(id));
+              } catch (RuntimeException e) {
                 underWay.remove(id);
+                LOG.warnf("%s: webhook %s: %s", s.key, call.name(), e.toString());
               }
             });
       } catch (RuntimeException e) { // stopping
@@ -92,7 +95,8 @@ final class HookCalls implements AutoCloseable {
     }
   }
 
-  private void run(Job job) {
+  /** Calls, and hands the answer to the inbox; completes once the state machine decided on it. */
+  private java.util.concurrent.CompletableFuture<?> run(Job job) {
     long started = System.nanoTime();
     HookCall call = job.call();
     WebhookAnswer answer;
@@ -124,11 +128,13 @@ final class HookCalls implements AutoCloseable {
     } finally {
       org.jboss.logging.MDC.remove("canary");
     }
-    inbox.offer(
-        job.key(),
-        call.answered(
-            answer.passed(), StatusMapper.truncate(answer.message(), 256), clock.instant()));
+    var decided =
+        inbox.offer(
+            job.key(),
+            call.answered(
+                answer.passed(), StatusMapper.truncate(answer.message(), 256), clock.instant()));
     schedule.accept(job.key(), clock.instant());
+    return decided;
   }
 
   /** The {@code Authorization} header's value, or why it cannot be had. */

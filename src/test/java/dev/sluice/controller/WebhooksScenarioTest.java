@@ -277,6 +277,40 @@ class WebhooksScenarioTest {
   }
 
   @Test
+  void a5xxIsRetriedWithThePrometheusClientsPolicyAndThe2xxAfterItPasses() {
+    String ns = "webhooks-retried";
+    String path = "/" + ns + "/smoke";
+    receiver.stubFor(
+        post(urlPathEqualTo(path))
+            .inScenario(ns)
+            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+            .willReturn(aResponse().withStatus(503))
+            .willSetStateTo("once"));
+    receiver.stubFor(
+        post(urlPathEqualTo(path))
+            .inScenario(ns)
+            .whenScenarioStateIs("once")
+            .willReturn(aResponse().withStatus(200).withBody("40 of 40 passed")));
+    release(
+        ns,
+        spec -> {
+          spec.put("steps", List.of(50, 100));
+          spec.put("webhooks", List.of(hook("smoke", "pre-rollout", path)));
+        });
+    await().atMost(RELEASE).until(() -> "Succeeded".equals(status(ns).phase));
+    // one call: the 503 retried (the tests' policy, as PrometheusStub sets it: one retry), then 200
+    assertThat(received(path)).hasSize(2);
+    assertThat(status(ns).webhooks)
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.result).isEqualTo("Passed");
+              assertThat(w.message).isEqualTo("HTTP 200: 40 of 40 passed");
+              assertThat(w.calls).isEqualTo(1);
+            });
+  }
+
+  @Test
   void aWebhookWithoutAUsableSecretIsNotCalledAndSaysWhy() {
     String ns = "webhooks-no-secret";
     answer("/" + ns + "/smoke", 200);

@@ -30,6 +30,7 @@ final class Frame {
     if (s.message != null) {
       b.append(s.message).append('\n');
     }
+    waiting(s).ifPresent(w -> b.append("waiting: ").append(w).append('\n'));
     if (s.rollbackReason != null) {
       b.append("rolled back: ").append(s.rollbackReason).append('\n');
     }
@@ -44,6 +45,9 @@ final class Frame {
       b.append('\n');
     }
     b.append('\n').append(checks(s));
+    if (s.webhooks != null && !s.webhooks.isEmpty()) {
+      b.append('\n').append(webhooks(s));
+    }
     b.append('\n').append(events(events));
     return b.toString();
   }
@@ -60,6 +64,26 @@ final class Frame {
         "#".repeat(filled),
         w,
         canary);
+  }
+
+  /** Why the release cannot go on now (a Ready condition that is False), if it cannot. */
+  private static java.util.Optional<String> waiting(CanaryStatus s) {
+    if (s.conditions == null) {
+      return java.util.Optional.empty();
+    }
+    return s.conditions.stream()
+        .filter(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus()))
+        .map(c -> c.getMessage() + " (" + c.getReason() + ")")
+        .findFirst();
+  }
+
+  private static String webhooks(CanaryStatus s) {
+    Table t = new Table("WEBHOOK", "TYPE", "STEP", "RESULT", "ANSWER", "AT");
+    for (CanaryStatus.WebhookStatus w : s.webhooks) {
+      t.add(
+          w.name, w.type, w.step == null ? "" : String.valueOf(w.step), w.result, w.message, w.at);
+    }
+    return "Webhooks:\n" + print(t);
   }
 
   private static String checks(CanaryStatus s) {

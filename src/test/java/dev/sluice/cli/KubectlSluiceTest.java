@@ -366,6 +366,60 @@ class KubectlSluiceTest {
   }
 
   @Test
+  void watchShowsAGateThatWaitsAndTheWebhooksAnswers() throws Exception {
+    Canary cart =
+        canary(
+            "shop",
+            "cart",
+            s -> {
+              s.phase = "Initializing";
+              s.weight = 0;
+              s.conditions.add(
+                  new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                      .withType("Ready")
+                      .withStatus("False")
+                      .withReason("AwaitingConfirmation")
+                      .withMessage(
+                          "waiting for confirm-rollout webhook approval (last answer: HTTP 403)"
+                              + " to answer 2xx before v2 gets any traffic")
+                      .build());
+              CanaryStatus.WebhookStatus w = new CanaryStatus.WebhookStatus();
+              w.name = "approval";
+              w.type = "confirm-rollout";
+              w.result = "Failed";
+              w.message = "HTTP 403";
+              w.at = Instant.now().toString();
+              w.calls = 4;
+              s.webhooks.add(w);
+            });
+    event(cart, "Warning", "AwaitingConfirmation", "waiting for confirm-rollout webhook approval");
+    var release =
+        CompletableFuture.runAsync(
+            () -> {
+              pause(300);
+              writeStatus(
+                  "shop",
+                  "cart",
+                  s -> {
+                    s.conditions.clear();
+                    s.phase = "RolledBack";
+                    s.rollbackReason = "pre-rollout webhook smoke failed: HTTP 422";
+                    s.finishedAt = Instant.now().toString();
+                  });
+            });
+
+    int code = run("watch", "cart", "-n", "shop", "--interval", "50ms");
+
+    release.get(10, TimeUnit.SECONDS);
+    assertThat(code).isEqualTo(1);
+    assertThat(out())
+        .contains(
+            "waiting: waiting for confirm-rollout webhook approval (last answer: HTTP 403) to"
+                + " answer 2xx before v2 gets any traffic (AwaitingConfirmation)")
+        .containsPattern("approval +confirm-rollout +- +Failed +HTTP 403");
+  }
+
+  @Test
   void watchOfAReleaseThatRollsBackExitsNonZeroWithTheReason() throws Exception {
     canary("shop", "cart", s -> {});
     var release =

@@ -431,9 +431,43 @@ final class WebhookStory {
     second.put("held", secondHeld);
     r.put("release2", second);
 
+    r.put("repeatedCalls", repeatedCalls());
     r.put("notifications", notificationsReport());
     r.put("held", releases.size() == 2 && firstHeld && secondHeld);
     return r;
+  }
+
+  /**
+   * The pre-rollout and step calls made more than once for the same release (and step): {@code
+   * docs/webhooks.md} says each is called once (again only after a failure, or when the daemon
+   * restarted mid-call). Not part of {@code held} (a receiver must tolerate a repeat), but shown.
+   */
+  private List<String> repeatedCalls() {
+    Map<String, Integer> n = new LinkedHashMap<>();
+    for (WebhookReceiver.Call c : calls) {
+      String type = c.field("type");
+      // a step webhook is called again after a failed call: only passed ones count for it
+      if ("pre-rollout".equals(type) || ("step".equals(type) && c.answer().passed())) {
+        n.merge(
+            "release "
+                + (releases.indexOf(c.field("releaseStartedAt")) + 1)
+                + " "
+                + type
+                + " "
+                + c.field("webhook")
+                + (c.intField("step") == null ? "" : " step " + c.intField("step")),
+            1,
+            Integer::sum);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    n.forEach(
+        (k, v) -> {
+          if (v > 1) {
+            out.add(k + " called " + v + " times");
+          }
+        });
+    return out;
   }
 
   private Map<String, Object> gateTimeline(int release) {
@@ -494,7 +528,11 @@ final class WebhookStory {
     n.put("received", list);
     n.put("cloudEventLatency", WebhookReceiver.cloudEventLatency(notifications));
     if (list.isEmpty()) {
-      n.put("note", "no notifications configured");
+      n.put(
+          "note",
+          Sandbox.notificationSettings(receiver).isEmpty()
+              ? "no notifications configured"
+              : "notifications configured, none received");
     }
     return n;
   }
@@ -547,7 +585,15 @@ final class WebhookStory {
             evals.get("inconclusiveBeforeTheFirstAllPass"),
             SandboxReport.fmt((Double) evals.get("firstAllPassSinceLoadStartSeconds")),
             Boolean.TRUE.equals(r.get("held")) ? "" : " NOT AS EXPECTED: " + failed(a, b));
-    return text + "\n  notifications: " + notificationsLine(map(r.get("notifications")));
+    List<?> repeated = (List<?>) r.get("repeatedCalls");
+    return text
+        + (repeated.isEmpty()
+            ? ""
+            : " NOTE, against docs/webhooks.md (called once): "
+                + String.join("; ", repeated.stream().map(String::valueOf).toList())
+                + ".")
+        + "\n  notifications: "
+        + notificationsLine(map(r.get("notifications")));
   }
 
   private static String since100V1(Double since) {
@@ -573,7 +619,7 @@ final class WebhookStory {
   private static String notificationsLine(Map<String, Object> n) {
     List<?> received = (List<?>) n.get("received");
     if (received.isEmpty()) {
-      return "no notifications configured";
+      return String.valueOf(n.get("note"));
     }
     Map<String, Object> latency = map(n.get("cloudEventLatency"));
     return received.size()

@@ -539,6 +539,24 @@ final class WebhookStory {
 
   // ---- printing -------------------------------------------------------------------------------
 
+  /** The story's moments for the chart, by label, in order. */
+  Map<String, Instant> markers() {
+    Map<String, Instant> m = new LinkedHashMap<>();
+    for (int i = 0; i < releases.size(); i++) {
+      m.put("gate opened (release " + (i + 1) + ")", gateOpened.get(releases.get(i)));
+      if (i == 0) {
+        calls(1, "pre-rollout").stream()
+            .filter(c -> !c.answer().passed())
+            .findFirst()
+            .ifPresent(c -> m.put("pre-rollout " + c.answer().status() + ": rolled back", c.at()));
+        m.put("retry", retriedAt);
+      }
+    }
+    m.put("step hook: load started", loadStartedAt);
+    m.values().removeIf(java.util.Objects::isNull);
+    return m;
+  }
+
   /** The scenario's figures in sentences, for its final line. */
   String line() {
     Map<String, Object> r = report();

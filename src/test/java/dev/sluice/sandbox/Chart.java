@@ -186,6 +186,9 @@ final class Chart {
       marker(m.get("v2Applied"), "v2 applied", "#555", "2,3");
       marker(m.get("turnedBad"), "v2 turns bad", "#ff7f0e", null);
     }
+    if (run.webhooks != null) {
+      run.webhooks.markers().forEach((label, at) -> marker(at, label, "#17becf", "2,3"));
+    }
     if (alert != null) {
       // left of its line: the rollback follows within a pixel or two
       marker(alert.prometheusActiveAt, "alert fires", "#8c564b", "5,2", false);

@@ -98,6 +98,17 @@ final class DetectionProbe implements AutoCloseable {
     }
   }
 
+  /**
+   * Every check of the Canary measured once, now, on Prometheus' data (the probe's ticker aside).
+   */
+  List<Measurement> measureOnce() {
+    List<Measurement> out = new ArrayList<>();
+    for (Check check : checks) {
+      out.add(Judge.judge(check, query(check.promql()), Instant.now()));
+    }
+    return out;
+  }
+
   private QueryResult query(String promql) {
     URI uri =
         prometheus.resolve(

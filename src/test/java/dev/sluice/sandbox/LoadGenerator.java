@@ -370,6 +370,11 @@ final class LoadGenerator implements AutoCloseable {
     return startedAt;
   }
 
+  /** Whether {@link #start} was called (the webhooks scenario starts it from a step webhook). */
+  boolean isStarted() {
+    return startedAt != null;
+  }
+
   Instant stoppedAt() {
     return stoppedAt;
   }

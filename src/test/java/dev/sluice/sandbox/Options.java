@@ -59,6 +59,10 @@ record Options(
                   answered by both versions while the weights moved
         bluegreen preview testers (x-sluice-preview: "true") reach v2, then everyone
                   switches to it in one write; promoted after the post-switch checks
+        webhooks  the Canary's webhooks answered by a receiver in the sandbox: a failing
+                  pre-rollout test suite rolls the first release back before v2 gets any
+                  traffic; retried, a confirm gate opened mid-run holds it, and a step hook
+                  starts the load of a service quiet until then: promoted
 
       options
         --interval D      bake time of each step, e.g. 2s, 5s, 1m (default 3s)

@@ -55,6 +55,7 @@ public final class Sandbox implements AutoCloseable {
   private PrometheusServer prometheus;
   private AlertmanagerServer alertmanager;
   private SluiceDaemon daemon;
+  private WebhookReceiver receiver;
   // kept for report.json, which is written after everything stopped
   private final Map<String, Object> versions = new LinkedHashMap<>();
 
@@ -151,6 +152,17 @@ public final class Sandbox implements AutoCloseable {
           AlertmanagerServer.GROUP_WAIT,
           AlertPath.ALERT);
     }
+    // the receiver of the webhooks scenario's webhooks, and of the daemon's notifications
+    receiver = WebhookReceiver.start();
+    Map<String, String> daemonEnv = new LinkedHashMap<>();
+    daemonEnv.put("SLUICE_API_TOKEN", token);
+    Map<String, String> notifications = notificationSettings(receiver);
+    daemonEnv.putAll(notifications);
+    out.printf(
+        "  webhook receiver  %s (the webhooks scenario's webhooks; notifications under %s: %s)%n",
+        receiver.url("/"),
+        WebhookReceiver.NOTIFY,
+        notifications.isEmpty() ? "none configured" : notifications.keySet());
     daemon =
         new SluiceDaemon(
                 options.daemonJar(),
@@ -159,7 +171,7 @@ public final class Sandbox implements AutoCloseable {
                 daemonPort,
                 reportDir,
                 reportDir.resolve("sluice.log"),
-                Map.of("SLUICE_API_TOKEN", token))
+                daemonEnv)
             .awaitReady();
     out.printf(
         "  Sluice daemon  http://%s (log: sluice.log), configured by %s and SLUICE_API_TOKEN"
@@ -171,8 +183,22 @@ public final class Sandbox implements AutoCloseable {
       versions.put("alertmanager", alertmanager.version());
     }
     Map<String, Object> configuration = new java.util.TreeMap<>(daemon.configuration());
+    configuration.putAll(notifications);
     configuration.put("SLUICE_API_TOKEN", "(random per run, not shown)");
     versions.put("sluiceConfiguration", configuration);
+  }
+
+  /**
+   * THE ONE PLACE for the daemon's notification settings: the environment that points the daemon's
+   * notifications (Slack, Teams, CloudEvents...) at {@code receiver}, under {@link
+   * WebhookReceiver#NOTIFY} (e.g. {@code receiver.url(WebhookReceiver.NOTIFY + "cloudevents")}).
+   * Empty: this build of Sluice has no notification settings yet (issue 19's notifications are
+   * being built beside the webhooks); add them here once their configuration keys exist. The
+   * receiver prints whatever arrives, and the webhooks scenario reports the CloudEvents' latency
+   * from their {@code time} to their receipt, or "no notifications configured".
+   */
+  static Map<String, String> notificationSettings(WebhookReceiver receiver) {
+    return Map.of();
   }
 
   /** Runs one scenario to its end and returns its report. */
@@ -188,6 +214,7 @@ public final class Sandbox implements AutoCloseable {
                 alertmanager == null ? null : alertmanager.url(),
                 alertmanager == null ? null : alertmanager.log(),
                 daemon.http()),
+            receiver,
             out);
     runs.add(run);
     try {
@@ -250,6 +277,10 @@ public final class Sandbox implements AutoCloseable {
     if (alertmanager != null) {
       alertmanager.close();
       alertmanager = null;
+    }
+    if (receiver != null) {
+      receiver.close();
+      receiver = null;
     }
     if (metrics != null) {
       metrics.close();

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * route in every stored version of the VirtualService, that no request was lost, and in the gateway
  * scenarios that the gateway's and the mesh's VirtualServices carried the same weights in every
  * stored version; in the release-strategy scenarios (issue 18: A/B, mirror, session affinity,
- * blue/green) what the users were answered at each stage. Times are printed, never asserted (only
+ * blue/green) what the users were answered at each stage; in {@code webhooks} the calls the
+ * sandbox's receiver got and what they did to the release. Times are printed, never asserted (only
  * that the alert's two latencies were measured).
  *
  * <p>Needs {@code prometheus} and {@code prometheus-alertmanager} ({@code
@@ -55,7 +56,8 @@ class SandboxIT {
                     Scenario.ABTEST,
                     Scenario.MIRROR,
                     Scenario.AFFINITY,
-                    Scenario.BLUEGREEN));
+                    Scenario.BLUEGREEN,
+                    Scenario.WEBHOOKS));
     sandbox = Sandbox.start(options, System.out);
   }
 
@@ -285,6 +287,37 @@ class SandboxIT {
     assertThat(strategy.get("switchInOneWrite")).isEqualTo(true);
     assertThat(strategy.get("usersAnsweredByV2AfterTheSwitch"))
         .isEqualTo(strategy.get("usersAnsweredAfterTheSwitch"));
+    assertPromotedWithoutLosingARequest(r);
+  }
+
+  @Test
+  @Order(10)
+  void webhooks_aFailingTestSuiteRollsBackBeforeTrafficThenTheGateAndTheLoadHookCarryTheRetry() {
+    Map<String, Object> r = run(Scenario.WEBHOOKS, "promoted");
+    Map<String, Object> w = map(r.get("webhooks"));
+    Map<String, Object> first = map(w.get("release1"));
+    Map<String, Object> second = map(w.get("release2"));
+    // release 1: gated, then the failing suite rolled it back while the route stayed 100% v1
+    assertThat((Long) first.get("gatePollsAnsweredClosed")).as(() -> "" + first).isPositive();
+    assertThat(first.get("subsetV2AddedAfterTheGateOpened")).isEqualTo(true);
+    assertThat((String) first.get("preRolloutAnswer")).startsWith("422 ");
+    assertThat(first.get("routeAtThePreRolloutFailure")).isEqualTo(Map.of("v1", 100));
+    assertThat(first.get("routeEveryoneOnV1UntilTheRetry")).isEqualTo(true);
+    assertThat(first.get("v2HighestWeightInTheRelease")).isEqualTo(0);
+    assertThat((String) first.get("rollbackReason"))
+        .contains("pre-rollout webhook smoke-tests failed");
+    assertThat(first.get("stepWebhookCalls")).isEqualTo(0L);
+    assertThat(first.get("held")).isEqualTo(true);
+    // release 2 (retry): gated again; the suite passed; the first step call started the load
+    assertThat((Long) second.get("gatePollsAnsweredClosed")).as(() -> "" + second).isPositive();
+    assertThat(second.get("canaryGotWeightOnlyAfterTheGateOpened")).isEqualTo(true);
+    assertThat(second.get("firstStepCallStep")).isEqualTo(1);
+    assertThat((Double) second.get("loadStartedAfterTheFirstStepCallMs")).isNotNegative();
+    assertThat(second.get("checksWithoutLoadAllInconclusive")).isEqualTo(true);
+    assertThat(second.get("bearerTokenOnStepCallsOnly")).isEqualTo(true);
+    assertThat(second.get("held")).isEqualTo(true);
+    // every call is listed; none of the Canary's webhooks is a notification
+    assertThat(list(w.get("calls"))).hasSizeGreaterThanOrEqualTo(4 + 1 + 4 + 1 + 1);
     assertPromotedWithoutLosingARequest(r);
   }
 

@@ -189,6 +189,9 @@ final class SandboxReport {
     if (run.scenario().strategy()) {
       r.put("strategy", StrategyChecks.of(run));
     }
+    if (run.webhooks != null) {
+      r.put("webhooks", run.webhooks.report());
+    }
 
     Map<String, Object> moments = new TreeMap<>();
     run.moments.forEach((k, v) -> moments.put(k, iso(v)));
@@ -235,7 +238,9 @@ final class SandboxReport {
         && debugRouteUntouched(run)
         && (run.scenario() != Scenario.ALERT || rolledBackByTheAlert(run))
         && (!run.scenario().throughGateway() || Boolean.TRUE.equals(lockstep(run).get("held")))
-        && (!run.scenario().strategy() || Boolean.TRUE.equals(StrategyChecks.of(run).get("held")));
+        && (!run.scenario().strategy() || Boolean.TRUE.equals(StrategyChecks.of(run).get("held")))
+        && (run.scenario() != Scenario.WEBHOOKS
+            || (run.webhooks != null && Boolean.TRUE.equals(run.webhooks.report().get("held"))));
   }
 
   // ---- the gateway scenarios: several VirtualServices -----------------------------------------
@@ -908,6 +913,9 @@ final class SandboxReport {
       b.append(routesLines(run));
     }
     b.append(StrategyChecks.line(run));
+    if (run.webhooks != null) {
+      b.append(run.webhooks.line());
+    }
     b.append(sessionsLine(run));
     return b.toString();
   }

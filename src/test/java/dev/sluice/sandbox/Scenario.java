@@ -46,7 +46,14 @@ enum Scenario {
    * v2 is healthy; blue/green: preview testers ({@code x-sluice-preview: "true"}) reach v2, then
    * everyone switches to it in one write, judged after the switch, then promoted.
    */
-  BLUEGREEN("promoted", "v2 healthy; blue/green preview, then one switch");
+  BLUEGREEN("promoted", "v2 healthy; blue/green preview, then one switch"),
+  /**
+   * v2 is healthy; the Canary has webhooks answered by the sandbox's receiver ({@link
+   * WebhookStory}): a confirm-rollout gate opened mid-run, a pre-rollout test suite that fails the
+   * first release (rolled back before v2 had any traffic), then passes when the release is retried,
+   * and a step hook that starts the load of a service quiet until then: promoted.
+   */
+  WEBHOOKS("promoted", "v2 healthy; webhooks: confirm gate, failing then passing tests, load hook");
 
   /** The insiders of {@link #ABTEST}: a fifth of the sessions. */
   static final Sessions.Group INSIDERS = new Sessions.Group("insiders", "x-canary", "insider", 0.2);
@@ -139,7 +146,7 @@ enum Scenario {
   /** How v2 behaves once it turns bad, or null when it never does. */
   Behaviour bad(Options options) {
     return switch (this) {
-      case GOOD, GATEWAY, ABTEST, AFFINITY, BLUEGREEN -> null;
+      case GOOD, GATEWAY, ABTEST, AFFINITY, BLUEGREEN, WEBHOOKS -> null;
       case ERRORS, GATEWAY_ERRORS, MIRROR ->
           new Behaviour(options.errorRatio(), Behaviour.HEALTHY.latencyMs());
       case SLOW -> new Behaviour(0, options.latencyMs());
@@ -157,6 +164,6 @@ enum Scenario {
         "unknown scenario '"
             + id
             + "' (good, errors, slow, alert, gateway, gateway-errors, abtest, mirror, affinity,"
-            + " bluegreen)");
+            + " bluegreen, webhooks)");
   }
 }

@@ -135,6 +135,10 @@ final class ScenarioRun {
   Mesh gateway;
 
   ClusterHistory gatewayHistory;
+
+  /** The webhooks scenario: its receiver's story (null in the others). */
+  final WebhookStory webhooks;
+
   String outcome;
   boolean timedOut;
 
@@ -145,6 +149,7 @@ final class ScenarioRun {
       IstioMetrics metrics,
       URI prometheus,
       Sandbox.Alerting alerting,
+      WebhookReceiver receiver,
       PrintStream out) {
     this.scenario = scenario;
     this.options = options;
@@ -159,6 +164,11 @@ final class ScenarioRun {
       routes.put(GATEWAY, new CopyOnWriteArrayList<>());
     }
     routes.put(MESH, route);
+    this.webhooks =
+        scenario == Scenario.WEBHOOKS && receiver != null ? new WebhookStory(this, receiver) : null;
+    if (scenario == Scenario.WEBHOOKS && receiver == null) {
+      throw new IllegalStateException("the webhooks scenario needs the sandbox's webhook receiver");
+    }
   }
 
   /** The gateway VirtualService of this scenario, in {@link #GATEWAY_NAMESPACE}. */
@@ -241,6 +251,9 @@ final class ScenarioRun {
       awaitStable();
       Processes.sleep(3000); // stable traffic on the graphs before the release
       releaseV2();
+      if (webhooks != null) {
+        webhooks.firstReleaseThenRetry(client);
+      }
       awaitEnd();
       Processes.sleep(2000); // the settled state under load
     } finally {
@@ -248,6 +261,9 @@ final class ScenarioRun {
         load.stop(Duration.ofSeconds(15));
       }
       moments.put("end", Instant.now());
+      if (webhooks != null) {
+        webhooks.stop();
+      }
       if (probe != null) {
         probe.close();
       }
@@ -314,6 +330,9 @@ final class ScenarioRun {
                 bothVirtualServices(MeshConfig.spec(doc));
               }
               scenario.editCanary(MeshConfig.spec(doc));
+              if (webhooks != null) {
+                webhooks.editCanary(MeshConfig.spec(doc));
+              }
             }
             return doc;
           });
@@ -321,6 +340,9 @@ final class ScenarioRun {
       throw unknownSpecField(e);
     }
     history = new ClusterHistory(client, ns);
+    if (webhooks != null) {
+      webhooks.seed(client, this::startLoadFromTheStepHook);
+    }
     kubelet.start();
     seedVirtualService =
         client
@@ -360,10 +382,12 @@ final class ScenarioRun {
                     options.rate())
                 .start()
             : new LoadGenerator(
-                    List.of(new LoadGenerator.EntryPoint(MESH, mesh.url(), 20)),
-                    options.rate(),
-                    Sessions.Profile.forRate(options.rate(), scenario.groups()))
-                .start();
+                List.of(new LoadGenerator.EntryPoint(MESH, mesh.url(), 20)),
+                options.rate(),
+                Sessions.Profile.forRate(options.rate(), scenario.groups()));
+    if (webhooks == null && !load.isStarted()) {
+      load.start();
+    }
     if (scenario == Scenario.ALERT) {
       if (alerting == null || alerting.alertmanager() == null) {
         throw new IllegalStateException("the alert scenario needs the sandbox's Alertmanager");
@@ -401,6 +425,19 @@ final class ScenarioRun {
       return;
     }
     Sessions.Profile sessions = load.sessions().profile();
+    if (webhooks != null) {
+      say(
+          "seed: v1 serves 100%% (2 pods), and the service is quiet: no load until the Canary's"
+              + " step webhook starts it (%s req/s); webhooks to the sandbox's receiver: approval"
+              + " (confirm-rollout, %s), smoke-tests (pre-rollout, %s), load (step, %s, bearer"
+              + " token from Secret %s)",
+          fmt(options.rate()),
+          webhooks.path("gate"),
+          webhooks.path("tests"),
+          webhooks.path("load"),
+          WebhookStory.SECRET);
+      return;
+    }
     say(
         "seed: v1 serves 100%% (2 pods); my-header ~ .*debug.* → helloworld-debug; load %s req/s"
             + " (1 in 20 with the debug header) from sessions of %d requests over about %s s, %d"
@@ -540,6 +577,15 @@ final class ScenarioRun {
                 : "; it will turn bad at " + options.badAt() + "%: " + bad);
   }
 
+  /**
+   * The webhooks scenario's step hook, on its first call: the Canary's checks measured once with no
+   * load behind them, then the load started.
+   */
+  private void startLoadFromTheStepHook() {
+    Canary c = canary;
+    webhooks.startLoad(new DetectionProbe(prometheus, c, "v1", "v2"), load);
+  }
+
   private void awaitEnd() {
     // generous: every step may wait for traffic, plus the progress deadline
     Duration limit =
@@ -547,7 +593,7 @@ final class ScenarioRun {
             .orElse(Duration.ofSeconds(3))
             .plusSeconds(12)
             .multipliedBy(11)
-            .plusSeconds(150);
+            .plusSeconds(webhooks == null ? 150 : 210);
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
       String phase = phase();
@@ -951,7 +997,7 @@ final class ScenarioRun {
     return dr == null ? List.of() : ClusterHistory.subsets(dr);
   }
 
-  private void awaitTrue(Duration timeout, String what, java.util.function.BooleanSupplier test) {
+  void awaitTrue(Duration timeout, String what, java.util.function.BooleanSupplier test) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!test.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -1019,6 +1065,13 @@ final class ScenarioRun {
                   + Scenario.AFFINITY_COOKIE
                   + ", 1h); Sluice should promote it with no session answered by both versions"
                   + " while the weights move";
+          case WEBHOOKS ->
+              "v2 is healthy; its Canary has webhooks answered by the sandbox's receiver: a"
+                  + " confirm gate opened after "
+                  + WebhookStory.POLLS_BEFORE_OPENING
+                  + " polls, a pre-rollout test suite that fails the first release (Sluice should"
+                  + " roll back before v2 gets traffic) and passes the retry, a step hook that"
+                  + " starts the load; Sluice should promote the retry";
           case BLUEGREEN ->
               "v2 is healthy; blue/green: preview testers (x-sluice-preview: \"true\") reach v2"
                   + " for 3 intervals, then everyone switches in one write, judged 3 intervals;"
@@ -1038,6 +1091,9 @@ final class ScenarioRun {
   }
 
   private void footer() {
+    if (webhooks != null) {
+      out.print(webhooks.table());
+    }
     out.println(SandboxReport.finalLine(this));
   }
 

@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import dev.sluice.model.Canary;
+import dev.sluice.notify.Notifications;
 import dev.sluice.rollout.DecisionLoop;
 import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.Rollout;
@@ -52,7 +53,8 @@ final class CanaryReconciler {
       ReleaseMetrics metrics,
       SignalInbox inbox,
       Clock clock,
-      BiConsumer<String, Instant> schedule) {
+      BiConsumer<String, Instant> schedule,
+      Notifications notifications) {
     this.client = client;
     this.cache = cache;
     this.inbox = inbox;
@@ -74,7 +76,8 @@ final class CanaryReconciler {
             new SignalReplies(events, metrics, clock),
             quietEvaluations,
             events,
-            metrics);
+            metrics,
+            new ReleaseNotices(notifications, client, events, clock));
   }
 
   void reconcile(String key) {

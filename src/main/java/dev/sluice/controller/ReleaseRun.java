@@ -10,6 +10,7 @@ import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.RollbackCause;
 import dev.sluice.rollout.Signal;
 import dev.sluice.rollout.World;
+import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -32,7 +33,9 @@ final class ReleaseRun implements DecisionLoop.Cluster {
   private final QuietEvaluations quiet;
   private final EventRecorder events;
   private final ReleaseMetrics metrics;
+  private final ReleaseNotices notices;
   private boolean answered;
+  private Instant decidedAt;
 
   ReleaseRun(
       Subject subject,
@@ -52,6 +55,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
     this.quiet = steps.quiet();
     this.events = steps.events();
     this.metrics = steps.metrics();
+    this.notices = steps.notices();
   }
 
   /** What a run uses that outlives it. */
@@ -61,7 +65,8 @@ final class ReleaseRun implements DecisionLoop.Cluster {
       SignalReplies replies,
       QuietEvaluations quiet,
       EventRecorder events,
-      ReleaseMetrics metrics) {}
+      ReleaseMetrics metrics,
+      ReleaseNotices notices) {}
 
   @Override
   public World world() {
@@ -113,6 +118,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
 
   @Override
   public void decided(DecisionLoop.Turn turn) {
+    decidedAt = notices.now(); // the transition's time, from which notifications are timed
     if (pending.isPresent() && !answered) {
       replies.answer(subject, pending.get(), turn.decision(), turn.before());
       answered = true;
@@ -134,5 +140,8 @@ final class ReleaseRun implements DecisionLoop.Cluster {
   @Override
   public void announce(DecisionLoop.Turn turn) {
     replies.announce(subject, turn.decision(), turn.before());
+    // queued only: the receivers are called on the notifier's threads, never on this one
+    notices.announce(
+        subject, turn, checked.verdict(), decidedAt == null ? notices.now() : decidedAt);
   }
 }

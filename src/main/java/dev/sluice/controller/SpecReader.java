@@ -105,7 +105,9 @@ final class SpecReader {
                 + ": one of "
                 + SinkType.labels());
       }
-      if (n.secretRef == null || !validName(n.secretRef.name)) {
+      if (n.secretRef == null) {
+        problems.add(field + ".secretRef is missing: the Secret and key of the webhook URL");
+      } else if (!validName(n.secretRef.name)) {
         problems.add(field + ".secretRef.name must name a Secret");
       }
       if (n.secretRef != null

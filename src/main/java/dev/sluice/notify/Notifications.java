@@ -29,6 +29,23 @@ public class Notifications {
   private Notifier notifier;
   private List<Sink> daemonSinks;
 
+  /** Notifications as {@code config} sets them, outside CDI (tests). */
+  public static Notifications of(NotificationsConfig config, MeterRegistry registry) {
+    Notifications n = new Notifications();
+    n.config = config;
+    n.registry = registry;
+    return n;
+  }
+
+  /** Stops the notifier (deliveries under way are abandoned). */
+  public synchronized void close() {
+    if (notifier != null) {
+      notifier.close();
+      notifier = null;
+    }
+    daemonSinks = null;
+  }
+
   /** Whether notifications are sent at all ({@code sluice.notifications.enabled}). */
   public boolean enabled() {
     return config.enabled();
@@ -122,11 +139,7 @@ public class Notifications {
     return kinds;
   }
 
-  synchronized void onStop(@Observes ShutdownEvent ev) {
-    if (notifier != null) {
-      notifier.close();
-      notifier = null;
-    }
-    daemonSinks = null;
+  void onStop(@Observes ShutdownEvent ev) {
+    close();
   }
 }

@@ -1,18 +1,29 @@
 package dev.sluice.controller;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.sluice.analysis.GateVerdict;
 import dev.sluice.analysis.Measurement;
 import dev.sluice.analysis.Outcome;
 import dev.sluice.model.Canary;
 import dev.sluice.notify.Kind;
 import dev.sluice.notify.Notification;
+import dev.sluice.notify.Notifications;
+import dev.sluice.notify.NotificationsConfig;
 import dev.sluice.rollout.Decision;
 import dev.sluice.rollout.DecisionLoop;
 import dev.sluice.rollout.Evaluation;
@@ -23,10 +34,18 @@ import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.RollbackCause;
 import dev.sluice.rollout.Signal;
 import dev.sluice.testing.CrdSchemas;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.File;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
@@ -198,6 +217,77 @@ class ReleaseNoticesTest {
     assertThat(n.step()).isEqualTo(3);
     assertThat(n.reason()).isNull();
     assertThat(n.checks()).isEmpty();
+  }
+
+  @Test
+  void aStalledReceiverAndAStalledSecretReadNeverHoldUpTheDecisions() throws Exception {
+    // one server that answers everything after 3 s: the Kubernetes API the Canary's Secret is read
+    // from, and the daemon-wide CloudEvents receiver
+    WireMockServer stalled = new WireMockServer(options().dynamicPort().containerThreads(64));
+    stalled.start();
+    stalled.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+    NotificationsConfig config =
+        new SmallRyeConfigBuilder()
+            .withMapping(NotificationsConfig.class)
+            .withSources(
+                new PropertiesConfigSource(
+                    Map.of(
+                        "sluice.notifications.cloudevents.url", stalled.baseUrl() + "/events",
+                        "sluice.notifications.kinds", "step,rolledback",
+                        "sluice.notifications.rate-limit.burst", "100",
+                        "sluice.notifications.timeout-ms", "1000"),
+                    "test",
+                    400))
+            .build()
+            .getConfigMapping(NotificationsConfig.class);
+    Notifications notifications = Notifications.of(config, new SimpleMeterRegistry());
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl(stalled.baseUrl())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build();
+    EventRecorder events = new EventRecorder(client, java.time.Clock.systemUTC(), "test");
+    ReleaseNotices notices =
+        new ReleaseNotices(notifications, client, events, java.time.Clock.systemUTC());
+    Subject s =
+        new Subject(read(with(l -> receiver(l, "slack", "hooks", "url", "step", "rolledback"))));
+    try {
+      ReleaseStatus after = status(Phase.Progressing, 30, null);
+      Decision.Note note = Decision.Note.normal(Reason.StepAdvanced, "step 3/10: v1 70%, v2 30%");
+      DecisionLoop.Turn step = turn(after, List.of(note), null, Optional.empty(), false);
+
+      long began = System.nanoTime();
+      for (int i = 0; i < 30; i++) {
+        notices.announce(s, step, null, notices.now());
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+      // 60 notifications queued (the daemon's receiver and the Canary's, 30 each) in far less
+      // than one stalled answer; a decision after them is not held up either
+      assertThat(took).isLessThan(Duration.ofMillis(1_000));
+      // and they were being sent: the stalled server sees the Secret reads and the events
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                assertThat(stalled.findAll(postRequestedFor(urlPathEqualTo("/events"))))
+                    .isNotEmpty();
+                assertThat(
+                        stalled.findAll(
+                            getRequestedFor(
+                                urlPathEqualTo(
+                                    "/api/v1/namespaces/" + s.namespace + "/secrets/hooks"))))
+                    .isNotEmpty();
+              });
+    } finally {
+      notifications.close();
+      events.close();
+      client.close();
+      stalled.stop();
+    }
   }
 
   // ---- spec.notifications --------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.sluice.notify;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -137,6 +138,48 @@ public class Notifications {
       Kind.parse(label).ifPresent(kinds::add);
     }
     return kinds;
+  }
+
+  /**
+   * At start, in the background: the notifier and its HTTP client are made and every format is
+   * written once, so that the first transition's notification does not pay for loading them.
+   */
+  void onStart(@Observes StartupEvent ev) {
+    if (!config.enabled()) {
+      return;
+    }
+    Thread warm =
+        new Thread(
+            () -> {
+              try {
+                daemonSinks();
+                notifier();
+                Notification sample =
+                    new Notification(
+                        "warm-up",
+                        Kind.ROLLED_BACK,
+                        java.time.Instant.EPOCH,
+                        "ns",
+                        "name",
+                        "RolledBack",
+                        "v1",
+                        "v2",
+                        0,
+                        0,
+                        "warm-up",
+                        "warm-up",
+                        null,
+                        List.of(new Notification.FailedCheck("c", "q", "1.0", "m")));
+                for (SinkType type : SinkType.values()) {
+                  Payloads.body(type, sample, config.cloudevents().source());
+                }
+              } catch (RuntimeException e) {
+                LOG.debugf("notifications warm-up: %s", e);
+              }
+            },
+            "sluice-notify-warm-up");
+    warm.setDaemon(true);
+    warm.start();
   }
 
   void onStop(@Observes ShutdownEvent ev) {

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Turns a carried-out decision's events into release notifications (started, paused, resumed, step,
@@ -39,6 +40,8 @@ import java.util.UUID;
  * nothing here delays the reconcile.
  */
 final class ReleaseNotices {
+  private static final Logger LOG = Logger.getLogger(ReleaseNotices.class);
+
   private final Notifications notifications;
   private final KubernetesClient client;
   private final EventRecorder events;
@@ -81,16 +84,21 @@ final class ReleaseNotices {
     if (notifications == null || !notifications.enabled()) {
       return;
     }
-    List<Sink> own = null;
-    for (Decision.Note note : turn.decision().events()) {
-      Optional<Kind> kind = kind(note, turn.decision().status());
-      if (kind.isEmpty()) {
-        continue;
+    try {
+      List<Sink> own = null;
+      for (Decision.Note note : turn.decision().events()) {
+        Optional<Kind> kind = kind(note, turn.decision().status());
+        if (kind.isEmpty()) {
+          continue;
+        }
+        if (own == null) {
+          own = sinks(s.canary());
+        }
+        notifications.send(notification(s, turn, verdict, at, kind.get(), note), own);
       }
-      if (own == null) {
-        own = sinks(s.canary());
-      }
-      notifications.send(notification(s, turn, verdict, at, kind.get(), note), own);
+    } catch (RuntimeException e) {
+      // a notification is worth less than the reconcile that carries the release on
+      LOG.warnf(e, "%s: notifications of this decision not sent", s.key);
     }
   }
 

@@ -234,17 +234,16 @@ public final class Notifier implements AutoCloseable {
   }
 
   private void delivered(Notification n, Sink sink) {
-    pending.decrementAndGet();
-    count(n, sink, DELIVERED);
     Duration took = Duration.between(n.at(), clock.instant());
     latency(sink.type()).record(took.isNegative() ? Duration.ZERO : took);
+    count(n, sink, DELIVERED);
+    pending.decrementAndGet(); // last: once nothing is pending, every outcome is counted
     LOG.debugf(
         "notification %s of %s delivered to %s %d ms after the transition",
         n.kind().label(), n.canary(), sink.describe(), took.toMillis());
   }
 
   private void failed(Notification n, Sink sink, String why) {
-    pending.decrementAndGet();
     count(n, sink, FAILED);
     String message =
         "notification " + n.kind().label() + " to " + sink.describe() + " failed: " + why;
@@ -254,6 +253,7 @@ public final class Notifier implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.debugf("%s: telling of a failed notification failed: %s", n.canary(), e);
     }
+    pending.decrementAndGet(); // last: once nothing is pending, every outcome is told
   }
 
   private void dropped(Notification n, Sink sink, String why) {

@@ -398,7 +398,7 @@ class NotifierTest {
         .containsExactly(
             "notification rolledback to slack (spec.notifications[0]) failed: Secret"
                 + " shop/slack-webhook not found");
-    assertThat(notifier.pending()).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> notifier.pending() == 0);
   }
 
   @Test

@@ -99,7 +99,14 @@ public final class Notifier implements AutoCloseable {
   private static ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      // a thread made while a reconcile runs would inherit its log context (the Canary's name)
+      // and show it on every line it logs later, for whichever Canary
+      Runnable clean =
+          () -> {
+            org.jboss.logging.MDC.clear();
+            r.run();
+          };
+      Thread t = new Thread(clean, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     };

@@ -175,7 +175,12 @@ class NotificationsScenarioTest {
           .containsPattern("sluice_notification_latency_seconds_count\\{sink=\"slack\"} [1-9]")
           .containsPattern(
               "sluice_notification_latency_seconds\\{sink=\"cloudevents\",quantile=\"0.99\"}");
-      // no log line, event or status shows the URL
+      // the figures, for the record: from each transition to the receiver's 2xx
+      metrics()
+          .lines()
+          .filter(l -> l.startsWith("sluice_notification_latency_seconds{"))
+          .forEach(l -> System.out.println("NotificationsScenarioTest: " + l));
+      // no event shows the URL
       assertThat(client.v1().events().inNamespace(ns).list().getItems())
           .noneSatisfy(e -> assertThat(e.getMessage()).contains(receiver.baseUrl()));
     } finally {

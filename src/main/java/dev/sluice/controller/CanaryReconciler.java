@@ -1,6 +1,7 @@
 package dev.sluice.controller;
 
 import dev.sluice.model.Canary;
+import dev.sluice.notify.Notifications;
 import dev.sluice.rollout.DecisionLoop;
 import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.Rollout;
@@ -53,7 +54,8 @@ final class CanaryReconciler {
       SignalInbox inbox,
       dev.sluice.webhooks.WebhookClient webhooks,
       Clock clock,
-      BiConsumer<String, Instant> schedule) {
+      BiConsumer<String, Instant> schedule,
+      Notifications notifications) {
     this.client = client;
     this.cache = cache;
     this.inbox = inbox;
@@ -76,7 +78,8 @@ final class CanaryReconciler {
             quietEvaluations,
             events,
             metrics,
-            new HookCalls(client, webhooks, inbox, metrics, clock, schedule));
+            new HookCalls(client, webhooks, inbox, metrics, clock, schedule),
+            new ReleaseNotices(notifications, client, events, clock));
   }
 
   void reconcile(String key) {

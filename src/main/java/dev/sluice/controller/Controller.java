@@ -2,6 +2,7 @@ package dev.sluice.controller;
 
 import dev.sluice.metrics.MetricProvider;
 import dev.sluice.model.Canary;
+import dev.sluice.notify.Notifications;
 import dev.sluice.routing.IstioTrafficRouter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -37,6 +38,7 @@ public class Controller {
   @Inject KubernetesClient client;
   @Inject MetricProvider provider;
   @Inject MeterRegistry registry;
+  @Inject Notifications notifications;
 
   @Inject ControllerConfig config;
   @Inject dev.sluice.metrics.PrometheusConfig prometheus;
@@ -164,7 +166,8 @@ public class Controller {
               if (q != null) {
                 q.addAt(key, at);
               }
-            });
+            },
+            notifications);
     c.startAndSync();
     synced = true;
     LOG.infof(

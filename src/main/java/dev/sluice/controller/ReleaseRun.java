@@ -10,6 +10,7 @@ import dev.sluice.rollout.ReleaseStatus;
 import dev.sluice.rollout.RollbackCause;
 import dev.sluice.rollout.Signal;
 import dev.sluice.rollout.World;
+import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -33,7 +34,9 @@ final class ReleaseRun implements DecisionLoop.Cluster {
   private final EventRecorder events;
   private final ReleaseMetrics metrics;
   private final HookCalls hooks;
+  private final ReleaseNotices notices;
   private boolean answered;
+  private Instant decidedAt;
 
   ReleaseRun(
       Subject subject,
@@ -54,6 +57,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
     this.events = steps.events();
     this.metrics = steps.metrics();
     this.hooks = steps.hooks();
+    this.notices = steps.notices();
   }
 
   /** What a run uses that outlives it. */
@@ -64,7 +68,8 @@ final class ReleaseRun implements DecisionLoop.Cluster {
       QuietEvaluations quiet,
       EventRecorder events,
       ReleaseMetrics metrics,
-      HookCalls hooks) {}
+      HookCalls hooks,
+      ReleaseNotices notices) {}
 
   @Override
   public World world() {
@@ -116,6 +121,7 @@ final class ReleaseRun implements DecisionLoop.Cluster {
 
   @Override
   public void decided(DecisionLoop.Turn turn) {
+    decidedAt = notices.now(); // the transition's time, from which notifications are timed
     if (pending.isPresent() && !answered) {
       replies.answer(subject, pending.get(), turn.decision(), turn.before());
       answered = true;
@@ -140,5 +146,8 @@ final class ReleaseRun implements DecisionLoop.Cluster {
     if (!turn.decision().calls().isEmpty()) {
       hooks.make(subject, spec, turn.decision().status(), turn.decision().calls());
     }
+    // queued only: the receivers are called on the notifier's threads, never on this one
+    notices.announce(
+        subject, turn, checked.verdict(), decidedAt == null ? notices.now() : decidedAt);
   }
 }

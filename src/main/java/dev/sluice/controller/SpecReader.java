@@ -4,6 +4,8 @@ import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
 import dev.sluice.model.Patterns;
 import dev.sluice.model.Retirement;
+import dev.sluice.notify.Kind;
+import dev.sluice.notify.SinkType;
 import dev.sluice.rollout.Durations;
 import dev.sluice.rollout.LabelSelector;
 import dev.sluice.rollout.ReleaseSpec;
@@ -66,6 +68,62 @@ final class SpecReader {
       }
     }
     return List.copyOf(out);
+  }
+
+  static final int MAX_NOTIFICATIONS = 8;
+  private static final Pattern SECRET_KEY = Pattern.compile("^[-._a-zA-Z0-9]+$");
+
+  /**
+   * The Canary's own notification receivers: a known type, a Secret key, known kinds. (Whether the
+   * Secret exists, and holds a URL, is found only when a notification is sent: a missing one is an
+   * event then, never a refusal of the release.)
+   */
+  private static void checkNotifications(
+      List<String> problems, List<CanarySpec.Notification> notifications) {
+    if (notifications == null) {
+      return;
+    }
+    if (notifications.size() > MAX_NOTIFICATIONS) {
+      problems.add(
+          "notifications lists "
+              + notifications.size()
+              + " receivers; at most "
+              + MAX_NOTIFICATIONS);
+    }
+    for (int i = 0; i < notifications.size(); i++) {
+      CanarySpec.Notification n = notifications.get(i);
+      String field = "notifications[" + i + "]";
+      if (n == null) {
+        problems.add(field + " is empty");
+        continue;
+      }
+      if (SinkType.parse(n.type).isEmpty()) {
+        problems.add(
+            field
+                + ".type "
+                + (n.type == null ? "is missing" : "\"" + n.type + "\" is not a receiver type")
+                + ": one of "
+                + SinkType.labels());
+      }
+      if (n.secretRef == null) {
+        problems.add(field + ".secretRef is missing: the Secret and key of the webhook URL");
+      } else if (!validName(n.secretRef.name)) {
+        problems.add(field + ".secretRef.name must name a Secret");
+      }
+      if (n.secretRef != null
+          && (n.secretRef.key == null
+              || n.secretRef.key.length() > 253
+              || !SECRET_KEY.matcher(n.secretRef.key).matches())) {
+        problems.add(field + ".secretRef.key must name a key of the Secret");
+      }
+      if (n.kinds != null) {
+        for (String kind : n.kinds) {
+          if (Kind.parse(kind).isEmpty()) {
+            problems.add(field + ".kinds: \"" + kind + "\" is not a kind: one of " + Kind.labels());
+          }
+        }
+      }
+    }
   }
 
   private static void checkRoutes(List<String> problems, CanarySpec s) {
@@ -166,6 +224,7 @@ final class SpecReader {
         }
       }
     }
+    checkNotifications(problems, s.notifications);
     LabelSelector versionSelector = versionSelector(problems, s.versionSelector);
     StrategyReader.Read stages = StrategyReader.read(problems, s, plan);
     List<dev.sluice.rollout.Hook> hooks = WebhookReader.read(problems, s);

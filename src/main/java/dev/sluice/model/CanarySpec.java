@@ -120,6 +120,43 @@ public class CanarySpec {
       "How long the old version keeps its subset and Deployment after leaving the route, so every proxy has the new route before its pods go (default 30s).")
   public String retirementDelay;
 
+  @Size(max = 8)
+  @JsonPropertyDescription(
+      "Receivers of this Canary's release notifications (started, paused, resumed, step, rolledback, promoted, failed), besides the daemon-wide ones; each webhook URL is read from a Secret in the Canary's namespace.")
+  public List<Notification> notifications;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Notification {
+    @Required
+    @Pattern("^(slack|teams|cloudevents)$")
+    @JsonPropertyDescription(
+        "The receiver's format: slack (incoming webhook), teams (incoming or Workflows webhook, Adaptive Card) or cloudevents (CloudEvents 1.0 structured JSON).")
+    public String type;
+
+    @Required
+    @JsonPropertyDescription(
+        "The Secret key in the Canary's namespace that holds the webhook URL (a credential: never shown).")
+    public SecretKeyRef secretRef;
+
+    @Size(max = 7)
+    @JsonPropertyDescription(
+        "The kinds to send: started, paused, resumed, step, rolledback, promoted, failed (default: the daemon's sluice.notifications.kinds, every kind but step).")
+    public List<@Pattern("^(started|paused|resumed|step|rolledback|promoted|failed)$") String>
+        kinds;
+  }
+
+  public static class SecretKeyRef {
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern(Patterns.DNS_SUBDOMAIN)
+    public String name;
+
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern("^[-._a-zA-Z0-9]+$")
+    public String key;
+  }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Webhook {
     @Required

@@ -34,6 +34,8 @@ public enum Reason {
   WebhookFailed,
   /** A confirm webhook answered 2xx: the release goes on. */
   Confirmed,
+  /** A notification to one of the Canary's own receivers could not be delivered (and why). */
+  NotificationFailed,
 
   // ---- why nothing can go on now (Ready=False, and an event) ----
   /** The managed route must not be written (e.g. match routes without a fallback route). */

@@ -58,7 +58,8 @@ class PackageBoundariesTest {
             "dev.sluice.routing..",
             "dev.sluice.model..",
             "dev.sluice.controller..",
-            "dev.sluice.api..")
+            "dev.sluice.api..",
+            "dev.sluice.notify..")
         .check(mainClasses);
   }
 
@@ -74,7 +75,8 @@ class PackageBoundariesTest {
             "dev.sluice.metrics..",
             "dev.sluice.model..",
             "dev.sluice.controller..",
-            "dev.sluice.api..")
+            "dev.sluice.api..",
+            "dev.sluice.notify..")
         .check(mainClasses);
   }
 
@@ -91,7 +93,8 @@ class PackageBoundariesTest {
             "dev.sluice.metrics..",
             "dev.sluice.routing..",
             "dev.sluice.controller..",
-            "dev.sluice.api..")
+            "dev.sluice.api..",
+            "dev.sluice.notify..")
         .check(mainClasses);
   }
 
@@ -129,7 +132,43 @@ class PackageBoundariesTest {
             "dev.sluice.routing..",
             "dev.sluice.model..",
             "dev.sluice.controller..",
-            "dev.sluice.api..")
+            "dev.sluice.api..",
+            "dev.sluice.notify..")
+        .check(mainClasses);
+  }
+
+  /**
+   * Notifications know nothing of Canaries, the state machine or the checks: the controller maps
+   * transitions and specs to them. Of Sluice they use the settings' check only.
+   */
+  @Test
+  void notifyDependsOnConfigOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.notify..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.sluice.rollout..",
+            "dev.sluice.analysis..",
+            "dev.sluice.metrics..",
+            "dev.sluice.routing..",
+            "dev.sluice.model..",
+            "dev.sluice.controller..",
+            "dev.sluice.api..",
+            "dev.sluice.cli..")
+        .check(mainClasses);
+  }
+
+  /** Only the controller hands transitions to the notifier. */
+  @Test
+  void onlyTheControllerUsesNotify() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.sluice.notify..", "dev.sluice.controller..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.sluice.notify..")
         .check(mainClasses);
   }
 

@@ -4,6 +4,7 @@ import dev.sluice.api.ApiConfig;
 import dev.sluice.controller.ControllerConfig;
 import dev.sluice.controller.LeaderElectionConfig;
 import dev.sluice.metrics.PrometheusConfig;
+import dev.sluice.notify.NotificationsConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.EnvConfigSource;
@@ -39,6 +40,7 @@ public final class Settings {
         .withMapping(LeaderElectionConfig.class)
         .withMapping(ApiConfig.class)
         .withMapping(PrometheusConfig.class)
+        .withMapping(NotificationsConfig.class)
         .build();
   }
 

@@ -6,6 +6,7 @@ import dev.sluice.api.ApiConfig;
 import dev.sluice.controller.ControllerConfig;
 import dev.sluice.controller.LeaderElectionConfig;
 import dev.sluice.metrics.PrometheusConfig;
+import dev.sluice.notify.NotificationsConfig;
 import io.smallrye.config.SmallRyeConfig;
 import java.time.Duration;
 import java.util.List;
@@ -94,7 +95,17 @@ class SettingsValidationTest {
             "sluice.prometheus.circuit-breaker.delay-ms", "0"),
         Map.of("sluice.prometheus.circuit-breaker.failure-ratio", "0.01"),
         Map.of("sluice.api.max-body-bytes", "1", "sluice.api.decision-timeout-ms", "1"),
-        Map.of("sluice.api.token", "  a token stripped of its blanks  "));
+        Map.of("sluice.api.token", "  a token stripped of its blanks  "),
+        Map.of(
+            "sluice.notifications.slack.url", "https://hooks.slack.com/services/T0/B0/xyz",
+            "sluice.notifications.teams.url", "https://example.webhook.office.com/webhookb2/x",
+            "sluice.notifications.cloudevents.url", "http://receiver.ops:8080/events",
+            "sluice.notifications.kinds", "started,step,RolledBack,failed",
+            "sluice.notifications.rate-limit.per-minute", "1",
+            "sluice.notifications.rate-limit.burst", "1",
+            "sluice.notifications.retry.max-retries", "0"),
+        // an optional Secret that is absent leaves a variable empty: no receiver
+        Map.of("sluice.notifications.slack.url", ""));
   }
 
   @ParameterizedTest
@@ -142,7 +153,18 @@ class SettingsValidationTest {
         bad("sluice.prometheus.circuit-breaker.failure-ratio", "NaN", "NaN", "at most 1"),
         bad("sluice.prometheus.circuit-breaker.delay-ms", "-1", "-1", "at least 0"),
         bad("sluice.api.max-body-bytes", "0", "0", "at least 1"),
-        bad("sluice.api.decision-timeout-ms", "-10000", "-10000", "at least 1"));
+        bad("sluice.api.decision-timeout-ms", "-10000", "-10000", "at least 1"),
+        bad("sluice.notifications.slack.url", "hooks.slack.com/x", "\"***\"", "http://"),
+        bad("sluice.notifications.teams.url", "ftp://o/x", "\"ftp://***\"", "http://"),
+        bad("sluice.notifications.cloudevents.url", "http:///e", "\"http://***\"", "a host"),
+        bad("sluice.notifications.kinds", "started,deployed", "\"deployed\"", "not a kind"),
+        bad("sluice.notifications.rate-limit.per-minute", "0", "0", "at least 1"),
+        bad("sluice.notifications.rate-limit.burst", "0", "0", "at least 1"),
+        bad("sluice.notifications.queue-capacity", "0", "0", "at least 1"),
+        bad("sluice.notifications.threads", "0", "0", "between 1 and 64"),
+        bad("sluice.notifications.timeout-ms", "0", "0", "at least 1"),
+        bad("sluice.notifications.retry.max-retries", "11", "11", "between 0 and 10"),
+        bad("sluice.notifications.retry.max-delay-ms", "10", "10", "retry.delay-ms (1000)"));
   }
 
   private static Arguments bad(String property, String value, String shown, String says) {
@@ -211,6 +233,46 @@ class SettingsValidationTest {
         .singleElement()
         .asString()
         .doesNotContain("s3cret");
+  }
+
+  @Test
+  void aWebhookUrlIsNeverShown() {
+    assertThat(
+            Settings.problems(
+                Map.of("sluice.notifications.slack.url", "htps://hooks.slack.com/T0/B0/s3cret")))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "sluice.notifications.slack.url=\"htps://***\" (SLUICE_NOTIFICATIONS_SLACK_URL): ")
+        .doesNotContain("s3cret")
+        .doesNotContain("hooks.slack.com");
+  }
+
+  @Test
+  void theNotificationDefaults() {
+    NotificationsConfig n =
+        Settings.read(Map.of(), Map.of()).getConfigMapping(NotificationsConfig.class);
+    assertThat(n.enabled()).isTrue();
+    assertThat(n.slack().url()).isEmpty();
+    assertThat(n.teams().url()).isEmpty();
+    assertThat(n.cloudevents().url()).isEmpty();
+    assertThat(n.cloudevents().source()).isEqualTo("/sluice");
+    assertThat(n.kinds())
+        .containsExactly("started", "paused", "resumed", "rolledback", "promoted", "failed");
+    assertThat(n.rateLimit().perMinute()).isEqualTo(30);
+    assertThat(n.rateLimit().burst()).isEqualTo(10);
+    assertThat(n.queueCapacity()).isEqualTo(1000);
+    assertThat(n.timeoutMs()).isEqualTo(5000);
+    assertThat(n.retry().maxRetries()).isEqualTo(3);
+    NotificationsConfig fromEnv =
+        Settings.read(
+                Map.of(),
+                Map.of(
+                    "SLUICE_NOTIFICATIONS_SLACK_URL", "https://hooks.slack.com/services/T/B/x",
+                    "SLUICE_NOTIFICATIONS_CLOUDEVENTS_URL", "http://r:8080/"))
+            .getConfigMapping(NotificationsConfig.class);
+    assertThat(fromEnv.slack().url()).contains("https://hooks.slack.com/services/T/B/x");
+    assertThat(fromEnv.cloudevents().url()).contains("http://r:8080/");
   }
 
   @Test

@@ -281,6 +281,16 @@ class DeployManifestsTest {
     assertThat(token.getName()).isEqualTo("sluice-api-token");
     assertThat(token.getKey()).isEqualTo("token");
     assertThat(token.getOptional()).isTrue();
+    // daemon-wide notification URLs: each from the optional Secret sluice-notifications
+    for (String sink : List.of("slack", "teams", "cloudevents")) {
+      var url =
+          env.get("SLUICE_NOTIFICATIONS_" + sink.toUpperCase(java.util.Locale.ROOT) + "_URL")
+              .getValueFrom()
+              .getSecretKeyRef();
+      assertThat(url.getName()).isEqualTo("sluice-notifications");
+      assertThat(url.getKey()).isEqualTo(sink + "-url");
+      assertThat(url.getOptional()).isTrue();
+    }
     // what the sandbox and the benchmark run, plus the archive's place in the image
     assertThat(List.of(env.get("JAVA_OPTS").getValue().split(" ")))
         .containsExactlyElementsOf(
@@ -342,7 +352,8 @@ class DeployManifestsTest {
       }
       assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
       assertThat(rule.getResources()).doesNotContain("pods", "configmaps");
-      // a webhook's Secret is read by name, right before its call: never listed or watched
+      // Secrets: read by name only (a webhook's credentials, a Canary's notification receiver's
+      // URL), right before use: never listed or watched
       if (rule.getResources().contains("secrets")) {
         assertThat(rule.getResources()).containsExactly("secrets");
         assertThat(rule.getVerbs()).containsExactly("get");

@@ -214,6 +214,15 @@ class RbacIT {
           if (webhook != null) {
             spec.put("webhooks", List.of(webhook));
           }
+          if (ns.equals("rbac-rollback")) {
+            // a notification receiver of its own: its URL is read from a Secret (secrets get;
+            // the Secret need not exist for the call to be made)
+            spec.put(
+                "notifications",
+                List.of(
+                    Map.of(
+                        "type", "slack", "secretRef", Map.of("name", "rbac-hooks", "key", "url"))));
+          }
         });
   }
 

@@ -40,13 +40,15 @@ final class SluiceMetrics {
           Map.of(
               "sluice_rollbacks_total", "sluice.rollbacks",
               "sluice_releases_total", "sluice.releases",
-              "sluice_prometheus_query_errors_total", "sluice.prometheus.query.errors"),
+              "sluice_prometheus_query_errors_total", "sluice.prometheus.query.errors",
+              "sluice_notifications_total", "sluice.notifications"),
           List.of(
               timer("sluice.alert.reaction", true),
               timer("sluice.check.reaction", true),
               timer("sluice.release.duration", false),
               timer("sluice.reconcile", true),
-              timer("sluice.prometheus.query", false)));
+              timer("sluice.prometheus.query", false),
+              timer("sluice.notification.latency", true)));
 
   /**
    * A timer's series: {@code <name>_seconds_count}, {@code _sum} and {@code _max}, and {@code

@@ -84,7 +84,8 @@ class ReleaseNoticesTest {
             notes,
             Optional.empty(),
             Optional.empty(),
-            Optional.ofNullable(cause));
+            Optional.ofNullable(cause),
+            List.of());
     return new DecisionLoop.Turn(
         status(Phase.Progressing, 30, null),
         signal,

@@ -189,16 +189,29 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * THE ONE PLACE for the daemon's notification settings: the environment that points the daemon's
-   * notifications (Slack, Teams, CloudEvents...) at {@code receiver}, under {@link
-   * WebhookReceiver#NOTIFY} (e.g. {@code receiver.url(WebhookReceiver.NOTIFY + "cloudevents")}).
-   * Empty: this build of Sluice has no notification settings yet (issue 19's notifications are
-   * being built beside the webhooks); add them here once their configuration keys exist. The
-   * receiver prints whatever arrives, and the webhooks scenario reports the CloudEvents' latency
-   * from their {@code time} to their receipt, or "no notifications configured".
+   * The daemon's notification settings (docs/notifications.md): the three daemon-wide receivers,
+   * Slack, Teams and CloudEvents, point at {@code receiver} under {@link WebhookReceiver#NOTIFY},
+   * and every kind is sent, the steps too, so that each release gives a few dozen notifications
+   * (the webhooks scenario reports the CloudEvents' latency from their {@code time}, the
+   * transition, to their receipt). The rate limit is raised from its 30 a minute so that a sandbox
+   * release, which steps every few seconds, is not thinned out.
    */
   static Map<String, String> notificationSettings(WebhookReceiver receiver) {
-    return Map.of();
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put(
+        "SLUICE_NOTIFICATIONS_SLACK_URL",
+        receiver.url(WebhookReceiver.NOTIFY + "slack").toString());
+    env.put(
+        "SLUICE_NOTIFICATIONS_TEAMS_URL",
+        receiver.url(WebhookReceiver.NOTIFY + "teams").toString());
+    env.put(
+        "SLUICE_NOTIFICATIONS_CLOUDEVENTS_URL",
+        receiver.url(WebhookReceiver.NOTIFY + "cloudevents").toString());
+    env.put("SLUICE_NOTIFICATIONS_CLOUDEVENTS_SOURCE", "/sluice/sandbox");
+    env.put("SLUICE_NOTIFICATIONS_KINDS", "started,paused,resumed,step,rolledback,promoted,failed");
+    env.put("SLUICE_NOTIFICATIONS_RATE_LIMIT_PER_MINUTE", "600");
+    env.put("SLUICE_NOTIFICATIONS_RATE_LIMIT_BURST", "30");
+    return env;
   }
 
   /** Runs one scenario to its end and returns its report. */

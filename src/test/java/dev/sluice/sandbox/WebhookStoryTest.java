@@ -155,7 +155,8 @@ class WebhookStoryTest {
     assertThat(second.get("loadStartedAfterTheFirstStepCallMs")).isEqualTo(100.0);
     assertThat(second.get("stepsCalled")).isEqualTo(List.of(1, 2));
     assertThat(r.get("repeatedCalls")).isEqualTo(List.of());
-    assertThat(section(r, "notifications")).containsEntry("note", "no notifications configured");
+    assertThat(section(r, "notifications"))
+        .containsEntry("note", "notifications configured, none received");
     assertThat((List<?>) r.get("calls")).hasSize(10);
   }
 

@@ -413,4 +413,37 @@ class BuiltinTemplatesTest {
         .contains("destination_service_name=\"payments\"", "[2m]")
         .doesNotContain("{{");
   }
+
+  @Test
+  void theReadmesComparedTemplateExampleIsValidAndRendersIntoOneWeightedScoredCheck()
+      throws IOException {
+    String readme = Files.readString(DIR.resolve("README.md"));
+    String example =
+        Stream.of(readme.split("```"))
+            .filter(block -> block.startsWith("yaml") && block.contains("name: checkout-compare"))
+            .findFirst()
+            .orElseThrow()
+            .substring("yaml".length());
+
+    assertThat(crdSchema().validate(new ObjectMapper(new YAMLFactory()).readTree(example)))
+        .extracting(Error::getMessage)
+        .isEmpty();
+    Template template =
+        TemplateMapper.toTemplate(
+            io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                example, AnalysisTemplate.class));
+    List<Check> checks = TemplateRenderer.render(template, Map.of(), BUILTINS);
+    assertThat(checks).extracting(Check::id).containsExactly("checkout-compare/score");
+    var spec = checks.get(0).compare();
+    assertThat(spec.scoring().weights())
+        .containsEntry("latency", 40.0)
+        .containsEntry("errors", 60.0);
+    assertThat(spec.metrics())
+        .extracting(ComparedMetric::group)
+        .containsExactly("latency", "errors");
+    assertThat(spec.metrics().get(0).window()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(spec.metrics().get(0).settings().minPoints()).isEqualTo(15);
+    assertThat(spec.metrics().get(1).critical()).isTrue();
+    assertThat(spec.metrics().get(1).stableQuery()).contains("destination_version=\"v1\"");
+  }
 }

@@ -71,6 +71,44 @@ public class PrometheusStub implements QuarkusTestResourceLifecycleManager {
     stub(namespace, "histogram_quantile", vector(p99Ms, requests));
   }
 
+  /**
+   * The range queries of compared metrics about {@code namespace} whose PromQL contains {@code
+   * marker}: the canary's ({@code destination_version="v2"}) answer {@code canary}, the stable
+   * version's ({@code "v1"}) {@code stable}, one point per step from the query's start.
+   */
+  public static void compared(String namespace, String marker, double[] canary, double[] stable) {
+    rangeStub(namespace, marker, "v2", canary);
+    rangeStub(namespace, marker, "v1", stable);
+  }
+
+  private static void rangeStub(String namespace, String marker, String version, double[] values) {
+    StringBuilder points = new StringBuilder();
+    for (int i = 0; i < values.length; i++) {
+      points.append(i == 0 ? "" : ",");
+      points.append(String.format(Locale.ROOT, "[%d,\"%s\"]", 1700000000 + 15 * i, values[i]));
+    }
+    String body =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{},\"values\":["
+            + points
+            + "]}]}}";
+    remember(
+        namespace,
+        server.stubFor(
+            get(urlPathEqualTo("/api/v1/query_range"))
+                .atPriority(3)
+                .withQueryParam(
+                    "query",
+                    matching(
+                        inNamespace(
+                            namespace,
+                            Pattern.quote(marker)
+                                + ")(?=.*"
+                                + Pattern.quote("destination_version=\"" + version + "\""))))
+                .willReturn(
+                    aResponse().withHeader("Content-Type", "application/json").withBody(body))));
+  }
+
   /** Every query about {@code namespace} answers an empty vector (no data). */
   public static void noData(String namespace) {
     String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";

@@ -59,6 +59,12 @@ record Options(
                   answered by both versions while the weights moved
         bluegreen preview testers (x-sluice-preview: "true") reach v2, then everyone
                   switches to it in one write; promoted after the post-switch checks
+        subtle    v2 takes 25% longer than v1 (~150 against ~120 ms), far under
+                  latency-p99's 500 ms: the fixed-threshold Canary promotes it (its
+                  latency-compare is a dry-run check, shown in the report)
+        subtle-compare
+                  the same v2 under a Canary that also counts latency-compare (v2's
+                  median latency against v1's, Mann-Whitney U test): rolled back
 
       options
         --interval D      bake time of each step, e.g. 2s, 5s, 1m (default 3s)

@@ -33,11 +33,44 @@ import java.util.OptionalDouble;
 public final class ScoreJudge {
   private ScoreJudge() {}
 
-  /** The answers to one compared metric's two range queries. */
+  /** The answers to one compared metric's range query, the canary's part and the stable one's. */
   public record Answers(QueryResult canary, QueryResult stable) {
     public Answers {
       Objects.requireNonNull(canary, "canary");
       Objects.requireNonNull(stable, "stable");
+    }
+
+    /**
+     * The two parts of the answer to a metric's combined query ({@link ComparedMetric#promql()}),
+     * split by {@link ComparedMetric#PART_LABEL} (which is dropped). A failure is both parts'; a
+     * series without the label (an answer to some other query: a wiring bug) fails both.
+     */
+    public static Answers split(QueryResult combined) {
+      if (!(combined instanceof Matrix matrix)) {
+        return new Answers(combined, combined);
+      }
+      List<Series> canary = new ArrayList<>();
+      List<Series> stable = new ArrayList<>();
+      for (Series s : matrix.series()) {
+        String part = s.labels().get(ComparedMetric.PART_LABEL);
+        java.util.Map<String, String> labels = new java.util.HashMap<>(s.labels());
+        labels.remove(ComparedMetric.PART_LABEL);
+        if (ComparedMetric.PART_CANARY.equals(part)) {
+          canary.add(new Series(labels, s.values()));
+        } else if (ComparedMetric.PART_STABLE.equals(part)) {
+          stable.add(new Series(labels, s.values()));
+        } else {
+          Failure f =
+              new Failure(
+                  "series "
+                      + s.labels()
+                      + " has no "
+                      + ComparedMetric.PART_LABEL
+                      + " label; the answer is not to the metric's combined query");
+          return new Answers(f, f);
+        }
+      }
+      return new Answers(new Matrix(canary), new Matrix(stable));
     }
   }
 
@@ -69,7 +102,7 @@ public final class ScoreJudge {
     String id = check.id();
     for (int i = 0; i < metrics.size(); i++) {
       String error = error(answers.get(i).canary(), metrics.get(i).name(), "canary");
-      if (error == null) {
+      if (error == null && answers.get(i).stable() != answers.get(i).canary()) {
         error = error(answers.get(i).stable(), metrics.get(i).name(), "stable");
       }
       if (error != null) {

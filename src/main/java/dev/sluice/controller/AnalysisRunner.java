@@ -7,7 +7,6 @@ import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.analysis.Judge;
 import dev.sluice.analysis.Measurement;
 import dev.sluice.analysis.Outcome;
-import dev.sluice.analysis.QueryResult;
 import dev.sluice.analysis.ScoreJudge;
 import dev.sluice.analysis.Template;
 import dev.sluice.analysis.TemplateRenderer;
@@ -151,10 +150,10 @@ final class AnalysisRunner {
   }
 
   /**
-   * A scored check: each compared metric's two range queries over the same window, ending now (the
-   * start and end aligned down to the resolution, so both versions' points fall on the same steps),
-   * then judged and scored. The metrics are queried one after another on this thread; the checks of
-   * an evaluation still run side by side.
+   * A scored check: each compared metric's one range query (both versions, {@link
+   * ComparedMetric#promql()}) over its window, ending now (aligned down to the resolution), then
+   * judged and scored. The metrics are queried one after another on this thread; the checks of an
+   * evaluation still run side by side.
    */
   private Measurement compare(Check check) {
     Instant now = clock.instant();
@@ -163,12 +162,8 @@ final class AnalysisRunner {
       long step = m.resolution().toMillis();
       Instant end = Instant.ofEpochMilli(now.toEpochMilli() / step * step);
       Instant start = end.minus(m.window());
-      QueryResult canary = provider.queryRange(m.canaryQuery(), start, end, m.resolution());
-      QueryResult stable =
-          canary instanceof QueryResult.Failure
-              ? canary // the evaluation is an error already; spare Prometheus the second query
-              : provider.queryRange(m.stableQuery(), start, end, m.resolution());
-      answers.add(new ScoreJudge.Answers(canary, stable));
+      answers.add(
+          ScoreJudge.Answers.split(provider.queryRange(m.promql(), start, end, m.resolution())));
     }
     return ScoreJudge.judge(check, answers, now);
   }

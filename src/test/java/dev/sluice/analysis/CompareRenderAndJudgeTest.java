@@ -186,4 +186,42 @@ class CompareRenderAndJudgeTest {
     assertThat(quiet.value()).isEmpty();
     assertThat(quiet.message()).contains("too few points");
   }
+
+  @Test
+  void oneCombinedRangeQueryCarriesBothVersionsAndIsSplitByItsPartLabel() {
+    ComparedMetric m = scoredCheck(false).compare().metrics().get(0);
+    assertThat(m.promql())
+        .startsWith(
+            "label_replace((" + m.canaryQuery() + "), \"sluice_part\", \"canary\", \"\", \"\")")
+        .endsWith(
+            " or label_replace(("
+                + m.stableQuery()
+                + "), \"sluice_part\", \"stable\", \"\", \"\")");
+
+    QueryResult.Series canary =
+        new QueryResult.Series(Map.of("sluice_part", "canary"), List.of(1.0, 2.0));
+    QueryResult.Series stable =
+        new QueryResult.Series(Map.of("sluice_part", "stable"), List.of(3.0));
+    ScoreJudge.Answers split =
+        ScoreJudge.Answers.split(new QueryResult.Matrix(List.of(stable, canary)));
+    assertThat(split.canary())
+        .isEqualTo(
+            new QueryResult.Matrix(List.of(new QueryResult.Series(Map.of(), List.of(1.0, 2.0)))));
+    assertThat(split.stable())
+        .isEqualTo(new QueryResult.Matrix(List.of(new QueryResult.Series(Map.of(), List.of(3.0)))));
+
+    // only the canary's series: stable has none (no points, inconclusive), not an error
+    assertThat(ScoreJudge.Answers.split(new QueryResult.Matrix(List.of(canary))).stable())
+        .isEqualTo(new QueryResult.Matrix(List.of()));
+    // a series without the part label is a wiring bug: an error, never judged
+    ScoreJudge.Answers odd =
+        ScoreJudge.Answers.split(
+            new QueryResult.Matrix(List.of(new QueryResult.Series(Map.of(), List.of(1.0)))));
+    assertThat(odd.canary()).isInstanceOf(QueryResult.Failure.class);
+    Measurement m2 =
+        ScoreJudge.judge(
+            scoredCheck(false), List.of(odd, new ScoreJudge.Answers(STABLE, STABLE)), NOW);
+    assertThat(m2.outcome()).isEqualTo(Outcome.ERROR);
+    assertThat(m2.message()).contains("no sluice_part label");
+  }
 }

@@ -68,25 +68,18 @@ final class BenchPrometheus implements AutoCloseable {
     boolean latency = query != null && query.contains("histogram_quantile");
     if (exchange.getRequestURI().getPath().endsWith("/query_range")) {
       // the same context serves both paths (a context matches its path's prefix)
-      boolean canary = query != null && query.contains("destination_version=\"v2\"");
+      // a compared metric's one query holds both versions' parts (sluice_part canary, stable)
       double level = latency ? 40 : 0.001;
-      double factor = fail && canary ? 1.5 : 1;
       double start = Double.parseDouble(param(raw, "start"));
       double end = Double.parseDouble(param(raw, "end"));
       double step = Double.parseDouble(param(raw, "step"));
-      StringBuilder points = new StringBuilder();
-      int i = 0;
-      for (double t = start; t <= end + 1e-9; t += step, i++) {
-        // a little spread, the same for both versions: a passing pair of samples is identical
-        double v = level * factor * (1 + 0.05 * ((i * 7) % 11 - 5) / 5.0);
-        points.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "[%.3f,\"%s\"]", t, v));
-      }
       send(
           exchange,
           "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
-              + "{\"metric\":{},\"values\":["
-              + points
-              + "]}]}}");
+              + rangeSeries("canary", level * (fail ? 1.5 : 1), start, end, step)
+              + ","
+              + rangeSeries("stable", level, start, end, step)
+              + "]}}");
       if (fail) {
         firstFailSentNanos.putIfAbsent(ns, System.nanoTime());
       }
@@ -104,6 +97,18 @@ final class BenchPrometheus implements AutoCloseable {
     if (fail) {
       firstFailSentNanos.putIfAbsent(ns, System.nanoTime());
     }
+  }
+
+  /** One part's series: a point per step, a little spread, the same for both versions. */
+  private static String rangeSeries(
+      String part, double level, double start, double end, double step) {
+    StringBuilder points = new StringBuilder();
+    int i = 0;
+    for (double t = start; t <= end + 1e-9; t += step, i++) {
+      double v = level * (1 + 0.05 * ((i * 7) % 11 - 5) / 5.0);
+      points.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "[%.3f,\"%s\"]", t, v));
+    }
+    return "{\"metric\":{\"sluice_part\":\"" + part + "\"},\"values\":[" + points + "]}";
   }
 
   private static void send(HttpExchange exchange, String json) throws IOException {

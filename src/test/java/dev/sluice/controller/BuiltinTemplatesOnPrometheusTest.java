@@ -801,10 +801,10 @@ class BuiltinTemplatesOnPrometheusTest {
     List<dev.sluice.analysis.ScoreJudge.Answers> answers = new ArrayList<>();
     for (dev.sluice.analysis.compare.ComparedMetric metric : check.compare().metrics()) {
       Instant start = end.minus(metric.window());
+      // the one combined query Sluice runs: both versions, told apart by sluice_part
       answers.add(
-          new dev.sluice.analysis.ScoreJudge.Answers(
-              queryRange(metric.canaryQuery(), start, end, metric.resolution()),
-              queryRange(metric.stableQuery(), start, end, metric.resolution())));
+          dev.sluice.analysis.ScoreJudge.Answers.split(
+              queryRange(metric.promql(), start, end, metric.resolution())));
     }
     Measurement m = dev.sluice.analysis.ScoreJudge.judge(check, answers, Instant.now());
     System.out.println("[prometheus] " + m.outcome() + "  " + m.message());

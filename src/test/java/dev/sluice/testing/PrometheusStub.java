@@ -72,41 +72,34 @@ public class PrometheusStub implements QuarkusTestResourceLifecycleManager {
   }
 
   /**
-   * The range queries of compared metrics about {@code namespace} whose PromQL contains {@code
-   * marker}: the canary's ({@code destination_version="v2"}) answer {@code canary}, the stable
-   * version's ({@code "v1"}) {@code stable}, one point per step from the query's start.
+   * The range query of a compared metric about {@code namespace} whose PromQL contains {@code
+   * marker} answers the canary's part ({@code sluice_part="canary"}) with {@code canary} and the
+   * stable version's with {@code stable}, one point per step.
    */
   public static void compared(String namespace, String marker, double[] canary, double[] stable) {
-    rangeStub(namespace, marker, "v2", canary);
-    rangeStub(namespace, marker, "v1", stable);
-  }
-
-  private static void rangeStub(String namespace, String marker, String version, double[] values) {
-    StringBuilder points = new StringBuilder();
-    for (int i = 0; i < values.length; i++) {
-      points.append(i == 0 ? "" : ",");
-      points.append(String.format(Locale.ROOT, "[%d,\"%s\"]", 1700000000 + 15 * i, values[i]));
-    }
     String body =
         "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
-            + "{\"metric\":{},\"values\":["
-            + points
-            + "]}]}}";
+            + series("canary", canary)
+            + ","
+            + series("stable", stable)
+            + "]}}";
     remember(
         namespace,
         server.stubFor(
             get(urlPathEqualTo("/api/v1/query_range"))
                 .atPriority(3)
-                .withQueryParam(
-                    "query",
-                    matching(
-                        inNamespace(
-                            namespace,
-                            Pattern.quote(marker)
-                                + ")(?=.*"
-                                + Pattern.quote("destination_version=\"" + version + "\""))))
+                .withQueryParam("query", matching(inNamespace(namespace, Pattern.quote(marker))))
                 .willReturn(
                     aResponse().withHeader("Content-Type", "application/json").withBody(body))));
+  }
+
+  private static String series(String part, double[] values) {
+    StringBuilder points = new StringBuilder();
+    for (int i = 0; i < values.length; i++) {
+      points.append(i == 0 ? "" : ",");
+      points.append(String.format(Locale.ROOT, "[%d,\"%s\"]", 1700000000 + 15 * i, values[i]));
+    }
+    return "{\"metric\":{\"sluice_part\":\"" + part + "\"},\"values\":[" + points + "]}";
   }
 
   /** Every query about {@code namespace} answers an empty vector (no data). */

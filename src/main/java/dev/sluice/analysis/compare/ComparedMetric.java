@@ -38,6 +38,41 @@ public record ComparedMetric(
     }
   }
 
+  /** The label that tells the canary's series from the stable version's in {@link #promql()}. */
+  public static final String PART_LABEL = "sluice_part";
+
+  /** {@link #PART_LABEL}'s value on the canary's series. */
+  public static final String PART_CANARY = "canary";
+
+  /** {@link #PART_LABEL}'s value on the stable version's series. */
+  public static final String PART_STABLE = "stable";
+
+  /**
+   * The one range query to run for this metric: both versions' queries, each series marked with
+   * {@link #PART_LABEL}, so that both samples come from one request over the same steps:
+   *
+   * <pre>
+   * label_replace((CANARY), "sluice_part", "canary", "", "")
+   *   or label_replace((STABLE), "sluice_part", "stable", "", "")
+   * </pre>
+   */
+  public String promql() {
+    return part(canaryQuery, PART_CANARY) + " or " + part(stableQuery, PART_STABLE);
+  }
+
+  private static String part(String q, String part) {
+    // a '#' comment on the last line would swallow the closing parenthesis: end it with a newline
+    String close = q.indexOf('#') >= 0 ? "\n)" : ")";
+    return "label_replace(("
+        + q
+        + close
+        + ", \""
+        + PART_LABEL
+        + "\", \""
+        + part
+        + "\", \"\", \"\")";
+  }
+
   /** How many points a side has at most: one per step, both ends included. */
   public long maxPoints() {
     return window.toMillis() / resolution.toMillis() + 1;

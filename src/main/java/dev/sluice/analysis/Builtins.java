@@ -29,9 +29,19 @@ public final class Builtins {
   /** Per metric: the metric's window (default {@value TemplateRenderer#DEFAULT_WINDOW}). */
   public static final String WINDOW = "window";
 
-  /** Every builtin name, {@link #WINDOW} included. */
+  /**
+   * In a compared metric's query only: the version whose sample the query takes, the canary's in
+   * one rendering and the stable version's in the other.
+   */
+  public static final String VERSION = "version";
+
+  /** In a compared metric's query only: the step between two points of the range query. */
+  public static final String RESOLUTION = "resolution";
+
+  /** Every builtin name, {@link #WINDOW}, {@link #VERSION} and {@link #RESOLUTION} included. */
   public static final Set<String> NAMES =
-      Set.of(NAMESPACE, APP, CANARY_VERSION, STABLE_VERSION, CANARY_NAME, WINDOW);
+      Set.of(
+          NAMESPACE, APP, CANARY_VERSION, STABLE_VERSION, CANARY_NAME, WINDOW, VERSION, RESOLUTION);
 
   /**
    * The builtins map for {@link TemplateRenderer#render}. A {@code null} value leaves the variable

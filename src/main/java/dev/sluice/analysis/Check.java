@@ -1,5 +1,6 @@
 package dev.sluice.analysis;
 
+import dev.sluice.analysis.compare.CompareSpec;
 import java.util.OptionalDouble;
 
 /**
@@ -15,6 +16,9 @@ import java.util.OptionalDouble;
  * @param minTraffic the fewest requests that make the value meaningful (with {@code trafficQuery})
  * @param dryRun whether the check is measured and shown but never counts toward the gate's verdict
  *     (see {@link GateVerdict})
+ * @param compare for a template's scored check (its compared metrics, canary against stable), what
+ *     to run and how to score it; then {@code query} only shows the canary's queries, and {@code
+ *     min}, {@code max} and the traffic guard are empty. {@code null} for a plain check
  */
 public record Check(
     String template,
@@ -24,7 +28,46 @@ public record Check(
     OptionalDouble max,
     String trafficQuery,
     double minTraffic,
-    boolean dryRun) {
+    boolean dryRun,
+    CompareSpec compare) {
+
+  /** A plain check (not compared). */
+  public Check(
+      String template,
+      String name,
+      String query,
+      OptionalDouble min,
+      OptionalDouble max,
+      String trafficQuery,
+      double minTraffic,
+      boolean dryRun) {
+    this(template, name, query, min, max, trafficQuery, minTraffic, dryRun, null);
+  }
+
+  /**
+   * A template's scored check: named {@code <template>/}{@value #SCORE_NAME}, its value the score.
+   */
+  public static Check scored(
+      String template, String shownQuery, CompareSpec compare, boolean dryRun) {
+    return new Check(
+        template,
+        SCORE_NAME,
+        shownQuery,
+        OptionalDouble.empty(),
+        OptionalDouble.empty(),
+        null,
+        0,
+        dryRun,
+        compare);
+  }
+
+  /** The name of a template's scored check, the one check its compared metrics make together. */
+  public static final String SCORE_NAME = "score";
+
+  /** Whether this is a template's scored check of compared metrics. */
+  public boolean isCompared() {
+    return compare != null;
+  }
 
   /** A check that counts toward the gate's verdict (not dry-run). */
   public Check(
@@ -42,7 +85,7 @@ public record Check(
   public Check asDryRun() {
     return dryRun
         ? this
-        : new Check(template, name, query, min, max, trafficQuery, minTraffic, true);
+        : new Check(template, name, query, min, max, trafficQuery, minTraffic, true, compare);
   }
 
   /** {@code template/name}: how the check is named in status, events and metrics. */

@@ -1,5 +1,11 @@
 package dev.sluice.analysis;
 
+import dev.sluice.analysis.compare.CompareSettings;
+import dev.sluice.analysis.compare.CompareSpec;
+import dev.sluice.analysis.compare.ComparedMetric;
+import dev.sluice.analysis.compare.Direction;
+import dev.sluice.analysis.compare.NanStrategy;
+import dev.sluice.analysis.compare.Scoring;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,6 +47,18 @@ public final class TemplateRenderer {
 
   /** The window of a metric that states none. */
   public static final String DEFAULT_WINDOW = "1m";
+
+  /** How far back a compared metric's samples go when it states no window. */
+  public static final String DEFAULT_COMPARE_WINDOW = "5m";
+
+  /** The step between a compared metric's points when it states no resolution. */
+  public static final String DEFAULT_RESOLUTION = "15s";
+
+  /** A compared metric's confidence level when it states none. */
+  public static final double DEFAULT_CONFIDENCE = 0.95;
+
+  /** A compared metric's minimum points per side when it states none. */
+  public static final int DEFAULT_MIN_POINTS = 10;
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}]*)\\}\\}");
   private static final Pattern ARG_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
@@ -92,6 +110,8 @@ public final class TemplateRenderer {
     }
     Set<String> seen = new HashSet<>();
     List<Check> checks = new ArrayList<>();
+    List<ComparedMetric> compared = new ArrayList<>();
+    boolean comparedDryRun = dryRun;
     for (TemplateMetric metric : template.metrics()) {
       if (metric.name() == null || metric.name().isBlank()) {
         throw new InvalidTemplateException(name, null, "a metric has no name");
@@ -99,10 +119,105 @@ public final class TemplateRenderer {
       if (!seen.add(metric.name())) {
         throw new InvalidTemplateException(name, metric.name(), "duplicate metric name");
       }
+      if (metric.compare() != null) {
+        compared.add(new MetricRenderer(name, metric, args, builtins).renderCompared());
+        comparedDryRun |= metric.dryRun();
+        continue;
+      }
       Check check = new MetricRenderer(name, metric, args, builtins).render();
       checks.add(dryRun || metric.dryRun() ? check.asDryRun() : check);
     }
+    if (compared.isEmpty()) {
+      if (template.scoring() != null) {
+        throw new InvalidTemplateException(
+            name, null, "scoring is only for templates with compared metrics (compare:)");
+      }
+      return List.copyOf(checks);
+    }
+    if (seen.contains(Check.SCORE_NAME)) {
+      throw new InvalidTemplateException(
+          name,
+          Check.SCORE_NAME,
+          "a template with compared metrics cannot name a metric \""
+              + Check.SCORE_NAME
+              + "\": its scored check is named so");
+    }
+    Scoring scoring = scoring(template, args, compared);
+    String shown =
+        compared.stream()
+            .map(c -> "# " + c.name() + " (canary)\n" + c.canaryQuery())
+            .collect(java.util.stream.Collectors.joining("\n"));
+    checks.add(Check.scored(name, shown, new CompareSpec(scoring, compared), comparedDryRun));
     return List.copyOf(checks);
+  }
+
+  /** The template's scoring, its numbers substituted and checked against the groups used. */
+  private static Scoring scoring(
+      Template template, Map<String, String> args, List<ComparedMetric> compared) {
+    String name = template.name();
+    Template.Scoring written = template.scoring();
+    Set<String> groups = new java.util.LinkedHashSet<>();
+    compared.forEach(c -> groups.add(c.group()));
+    if (written == null) {
+      return Scoring.defaults();
+    }
+    Map<String, Double> weights = new LinkedHashMap<>();
+    for (Map.Entry<String, String> w : written.weights().entrySet()) {
+      if (!groups.contains(w.getKey())) {
+        throw new InvalidTemplateException(
+            name,
+            null,
+            "scoring.groups names group "
+                + quote(String.valueOf(w.getKey()))
+                + ", which no compared metric is in (groups: "
+                + String.join(", ", groups)
+                + ")");
+      }
+      weights.put(
+          w.getKey(), scoringNumber(name, w.getValue(), "the weight of " + w.getKey(), args));
+    }
+    if (!weights.isEmpty()) {
+      for (String g : groups) {
+        if (!weights.containsKey(g)) {
+          throw new InvalidTemplateException(
+              name, null, "group " + quote(g) + " has no weight in scoring.groups");
+        }
+      }
+    }
+    double pass =
+        written.pass() == null
+            ? Scoring.DEFAULT_PASS
+            : scoringNumber(name, written.pass(), "scoring.pass", args);
+    double marginal =
+        written.marginal() == null
+            ? Scoring.DEFAULT_MARGINAL
+            : scoringNumber(name, written.marginal(), "scoring.marginal", args);
+    try {
+      return new Scoring(weights, pass, marginal);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTemplateException(name, null, "scoring: " + e.getMessage());
+    }
+  }
+
+  /** A number of the scoring: a literal or one {@code {{ argument }}}. */
+  private static double scoringNumber(
+      String template, String text, String field, Map<String, String> args) {
+    String value = text == null ? "" : text.strip();
+    Matcher m = PLACEHOLDER.matcher(value);
+    if (m.matches()) {
+      String var = m.group(1).strip();
+      if (!args.containsKey(var)) {
+        throw new InvalidTemplateException(
+            template, null, field + ": " + value + " names no argument of the template");
+      }
+      value = args.get(var);
+    }
+    OptionalDouble parsed = Values.parseFinite(value);
+    if (parsed.isEmpty()) {
+      throw new InvalidTemplateException(
+          template, null, field + " is " + quote(value) + ", which is not a finite number");
+    }
+    return parsed.getAsDouble();
   }
 
   /** The template's arguments with the Canary's values, its defaults, all validated. */
@@ -212,6 +327,8 @@ public final class TemplateRenderer {
     private final Map<String, String> args;
     private final Map<String, String> builtins;
     private String window;
+    private String version;
+    private String resolution;
 
     MetricRenderer(
         String template,
@@ -264,6 +381,146 @@ public final class TemplateRenderer {
         }
       }
       return new Check(template, metric.name(), query, min, max, trafficQuery, minTraffic);
+    }
+
+    ComparedMetric renderCompared() {
+      TemplateMetric.Compare c = metric.compare();
+      if (metric.query() != null
+          || metric.window() != null
+          || metric.min() != null
+          || metric.max() != null
+          || metric.traffic() != null) {
+        throw invalid(
+            "a compared metric has no query, window, pass or traffic of its own: its query, window"
+                + " and settings go in compare");
+      }
+      String windowText = durationText(c.window(), DEFAULT_COMPARE_WINDOW, "compare.window");
+      String resolutionText =
+          durationText(c.resolution(), DEFAULT_RESOLUTION, "compare.resolution");
+      java.time.Duration span = Values.toDuration(windowText);
+      java.time.Duration step = Values.toDuration(resolutionText);
+      if (step.compareTo(span) > 0) {
+        throw invalid(
+            "compare.resolution "
+                + resolutionText
+                + " is longer than compare.window "
+                + windowText);
+      }
+      if (span.toMillis() / step.toMillis() > MAX_POINTS) {
+        throw invalid(
+            "compare.window "
+                + windowText
+                + " at compare.resolution "
+                + resolutionText
+                + " is more than "
+                + MAX_POINTS
+                + " points; raise the resolution");
+      }
+      window = windowText;
+      resolution = resolutionText;
+      if (c.query() == null || c.query().isBlank()) {
+        throw invalid("compare.query is empty");
+      }
+      boolean usesVersion = false;
+      Matcher m = PLACEHOLDER.matcher(c.query());
+      while (m.find()) {
+        usesVersion |= Builtins.VERSION.equals(m.group(1).strip());
+      }
+      if (!usesVersion) {
+        throw invalid(
+            "compare.query must select the version with {{ version }} (it is rendered once for"
+                + " the canary's version and once for the stable version's)");
+      }
+      version = versionOf(Builtins.CANARY_VERSION);
+      String canaryQuery = requiredText(c.query(), "compare.query");
+      version = versionOf(Builtins.STABLE_VERSION);
+      String stableQuery = requiredText(c.query(), "compare.query");
+      version = null;
+
+      double confidence = numberOr(c.confidence(), "compare.confidence", DEFAULT_CONFIDENCE);
+      double minEffect = numberOr(c.minEffect(), "compare.minEffect", 1);
+      double minPoints = numberOr(c.minPoints(), "compare.minPoints", DEFAULT_MIN_POINTS);
+      if (minPoints != Math.rint(minPoints) || minPoints < 1 || minPoints > MAX_POINTS) {
+        throw invalid(
+            "compare.minPoints "
+                + Values.format(minPoints)
+                + " is not a whole number from 1 to "
+                + MAX_POINTS);
+      }
+      if (minPoints > span.toMillis() / step.toMillis() + 1) {
+        throw invalid(
+            "compare.minPoints "
+                + Values.format(minPoints)
+                + " is more than the "
+                + (span.toMillis() / step.toMillis() + 1)
+                + " points compare.window "
+                + windowText
+                + " holds at compare.resolution "
+                + resolutionText
+                + ": it could never be judged");
+      }
+      Direction direction;
+      NanStrategy nan;
+      boolean outliers;
+      try {
+        direction = Direction.parse(word(c.direction(), "increase", "compare.direction"));
+        nan = NanStrategy.parse(word(c.nanStrategy(), "remove", "compare.nanStrategy"));
+      } catch (IllegalArgumentException e) {
+        throw invalid("compare." + e.getMessage());
+      }
+      String outlierText = word(c.outliers(), "none", "compare.outliers");
+      if (!outlierText.equals("none") && !outlierText.equals("iqr")) {
+        throw invalid("compare.outliers must be none or iqr, not " + quote(outlierText));
+      }
+      outliers = outlierText.equals("iqr");
+      String group = c.group() == null || c.group().isBlank() ? metric.name() : c.group().strip();
+      if (!Values.isLabelValue(group)) {
+        throw invalid("compare.group " + notALabelValue(group));
+      }
+      try {
+        CompareSettings settings =
+            new CompareSettings(confidence, minEffect, direction, nan, outliers, (int) minPoints);
+        return new ComparedMetric(
+            metric.name(), canaryQuery, stableQuery, span, step, settings, c.critical(), group);
+      } catch (IllegalArgumentException e) {
+        throw invalid("compare: " + e.getMessage());
+      }
+    }
+
+    /** The most points a compared metric's side may have (Prometheus' own limit is 11,000). */
+    private static final int MAX_POINTS = 10_000;
+
+    private String versionOf(String builtin) {
+      String v = builtins.get(builtin);
+      if (v == null) {
+        throw invalid("compare.query: builtin " + builtin + " has no value here");
+      }
+      if (!Values.isLabelValue(v)) {
+        throw invalid("compare.query: builtin " + builtin + " " + notALabelValue(v));
+      }
+      return v;
+    }
+
+    private String durationText(String text, String fallback, String field) {
+      String d = text == null || text.isBlank() ? fallback : substitute(text.strip(), field);
+      if (!Values.isDuration(d)) {
+        throw invalid(
+            field
+                + " "
+                + quote(d)
+                + " is not a Prometheus duration such as 30s, 1m or 1m30s (units h, m, s, ms, "
+                + "largest first, not zero)");
+      }
+      return d;
+    }
+
+    private double numberOr(String text, String field, double fallback) {
+      OptionalDouble v = number(text, field);
+      return v.isPresent() ? v.getAsDouble() : fallback;
+    }
+
+    private String word(String text, String fallback, String field) {
+      return text == null || text.isBlank() ? fallback : substitute(text.strip(), field);
     }
 
     private String requiredText(String text, String field) {
@@ -328,7 +585,17 @@ public final class TemplateRenderer {
         throw invalid(field + ": " + placeholder + " is not a variable of the form {{ name }}");
       }
       if (Builtins.WINDOW.equals(var)) {
+        if (window == null) {
+          throw invalid(field + ": builtin window has no value here");
+        }
         return window;
+      }
+      if (Builtins.VERSION.equals(var) || Builtins.RESOLUTION.equals(var)) {
+        String v = Builtins.VERSION.equals(var) ? version : resolution;
+        if (v == null) {
+          throw invalid(field + ": builtin " + var + " is only for compare.query");
+        }
+        return v;
       }
       String value;
       String what;

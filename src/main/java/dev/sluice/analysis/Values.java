@@ -3,6 +3,7 @@ package dev.sluice.analysis;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The syntactic rules for what may enter a query or a pass rule, and number formatting. */
@@ -37,6 +38,28 @@ final class Values {
         && !s.isEmpty()
         && DURATION.matcher(s).matches()
         && s.chars().anyMatch(c -> c >= '1' && c <= '9');
+  }
+
+  /** The duration {@code s} denotes; {@code s} must pass {@link #isDuration}. */
+  static java.time.Duration toDuration(String s) {
+    Matcher m = DURATION.matcher(s);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a duration: " + s);
+    }
+    java.time.Duration d = java.time.Duration.ZERO;
+    if (m.group(1) != null) {
+      d = d.plusHours(Long.parseLong(m.group(1).substring(0, m.group(1).length() - 1)));
+    }
+    if (m.group(2) != null) {
+      d = d.plusMinutes(Long.parseLong(m.group(2).substring(0, m.group(2).length() - 1)));
+    }
+    if (m.group(3) != null) {
+      d = d.plusSeconds(Long.parseLong(m.group(3).substring(0, m.group(3).length() - 1)));
+    }
+    if (m.group(4) != null) {
+      d = d.plusMillis(Long.parseLong(m.group(4).substring(0, m.group(4).length() - 2)));
+    }
+    return d;
   }
 
   /** The number {@code s} denotes, or empty when it is not a finite decimal number. */

@@ -7,8 +7,10 @@ import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.analysis.Judge;
 import dev.sluice.analysis.Measurement;
 import dev.sluice.analysis.Outcome;
+import dev.sluice.analysis.ScoreJudge;
 import dev.sluice.analysis.Template;
 import dev.sluice.analysis.TemplateRenderer;
+import dev.sluice.analysis.compare.ComparedMetric;
 import dev.sluice.metrics.MetricProvider;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
@@ -141,7 +143,29 @@ final class AnalysisRunner {
   }
 
   private Measurement measure(Check check) {
+    if (check.isCompared()) {
+      return compare(check);
+    }
     return Judge.judge(check, provider.query(check.promql()), clock.instant());
+  }
+
+  /**
+   * A scored check: each compared metric's one range query (both versions, {@link
+   * ComparedMetric#promql()}) over its window, ending now (aligned down to the resolution), then
+   * judged and scored. The metrics are queried one after another on this thread; the checks of an
+   * evaluation still run side by side.
+   */
+  private Measurement compare(Check check) {
+    Instant now = clock.instant();
+    List<ScoreJudge.Answers> answers = new ArrayList<>();
+    for (ComparedMetric m : check.compare().metrics()) {
+      long step = m.resolution().toMillis();
+      Instant end = Instant.ofEpochMilli(now.toEpochMilli() / step * step);
+      Instant start = end.minus(m.window());
+      answers.add(
+          ScoreJudge.Answers.split(provider.queryRange(m.promql(), start, end, m.resolution())));
+    }
+    return ScoreJudge.judge(check, answers, now);
   }
 
   private static <T> T withClassLoader(ClassLoader loader, Supplier<T> work) {

@@ -36,7 +36,9 @@ public final class BuiltinTemplates {
           "alerts-firing.yaml",
           "tcp-connection-failures.yaml",
           "tcp-connection-failures-vs-stable.yaml",
-          "tcp-traffic.yaml");
+          "tcp-traffic.yaml",
+          "error-rate-compare.yaml",
+          "latency-compare.yaml");
 
   /**
    * Parses every shipped file.

@@ -1,5 +1,7 @@
 package dev.sluice.controller;
 
+import dev.sluice.analysis.compare.Comparison;
+import dev.sluice.analysis.compare.ScoredMetric;
 import dev.sluice.model.CanaryStatus;
 import dev.sluice.rollout.Candidate;
 import dev.sluice.rollout.Hook;
@@ -316,5 +318,32 @@ final class StatusMapper {
 
   private static int zero(Integer i) {
     return i == null ? 0 : i;
+  }
+
+  /** A scored check's compared metrics, for {@code status.measurements[].compared}. */
+  static List<CanaryStatus.ComparedMetricStatus> compared(List<ScoredMetric> metrics) {
+    List<CanaryStatus.ComparedMetricStatus> out = new ArrayList<>(metrics.size());
+    for (ScoredMetric m : metrics) {
+      Comparison c = m.comparison();
+      CanaryStatus.ComparedMetricStatus s = new CanaryStatus.ComparedMetricStatus();
+      s.metric = m.name();
+      s.group = m.group();
+      s.critical = m.critical() ? Boolean.TRUE : null;
+      s.decision = c.decision().text();
+      s.canaryMedian = number(c.canaryMedian());
+      s.stableMedian = number(c.stableMedian());
+      s.pValue = number(c.pValue());
+      s.effect = number(c.effect());
+      s.u = number(c.u());
+      s.canaryPoints = c.canaryPoints();
+      s.stablePoints = c.stablePoints();
+      s.reason = truncate(c.reason(), 512);
+      out.add(s);
+    }
+    return out;
+  }
+
+  private static String number(java.util.OptionalDouble d) {
+    return d.isPresent() ? Double.toString(d.getAsDouble()) : null;
   }
 }

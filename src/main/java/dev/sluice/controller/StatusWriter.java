@@ -167,6 +167,7 @@ final class StatusWriter {
       s.message = StatusMapper.truncate(m.message(), 1024);
       s.at = m.at().toString();
       s.dryRun = m.dryRun() ? Boolean.TRUE : null;
+      s.compared = m.compared().isEmpty() ? null : StatusMapper.compared(m.compared());
       out.add(s);
     }
     return out;

@@ -35,13 +35,38 @@ public final class TemplateMapper {
             ? List.of()
             : spec.args.stream().map(a -> new TemplateArg(a.name, a.value)).toList();
     List<TemplateMetric> metrics =
-        spec.metrics == null
-            ? List.of()
-            : spec.metrics.stream().map(TemplateMapper::metric).toList();
-    return new Template(name, args, metrics);
+        spec.metrics == null ? List.of() : spec.metrics.stream().map(m -> metric(name, m)).toList();
+    return new Template(name, args, metrics, scoring(name, spec.scoring));
   }
 
-  private static TemplateMetric metric(AnalysisTemplateSpec.Metric m) {
+  private static Template.Scoring scoring(String template, AnalysisTemplateSpec.Scoring s) {
+    if (s == null) {
+      return null;
+    }
+    Map<String, String> weights = new LinkedHashMap<>();
+    if (s.groups != null) {
+      for (AnalysisTemplateSpec.GroupWeight g : s.groups) {
+        if (weights.put(g.name, g.weight) != null) {
+          throw new InvalidTemplateException(
+              template, null, "group " + g.name + " is weighted twice in scoring.groups");
+        }
+      }
+    }
+    return new Template.Scoring(weights, s.pass, s.marginal);
+  }
+
+  private static TemplateMetric metric(String template, AnalysisTemplateSpec.Metric m) {
+    if (m.compare != null) {
+      AnalysisTemplateSpec.Compare c = m.compare;
+      if (m.query != null || m.window != null || m.pass != null || m.traffic != null) {
+        throw new InvalidTemplateException(
+            template,
+            m.name,
+            "a compared metric has no query, window, pass or traffic of its own: its query, window"
+                + " and settings go in compare");
+      }
+      return TemplateMetric.compared(m.name, compare(c), Boolean.TRUE.equals(m.dryRun));
+    }
     String min = m.pass == null ? null : m.pass.min;
     String max = m.pass == null ? null : m.pass.max;
     TemplateMetric.Traffic traffic =
@@ -59,5 +84,20 @@ public final class TemplateMapper {
       }
     }
     return map;
+  }
+
+  private static TemplateMetric.Compare compare(AnalysisTemplateSpec.Compare c) {
+    return new TemplateMetric.Compare(
+        c.query,
+        c.window,
+        c.resolution,
+        c.confidence,
+        c.minEffect,
+        c.direction,
+        c.nanStrategy,
+        c.outliers,
+        c.minPoints,
+        Boolean.TRUE.equals(c.critical),
+        c.group);
   }
 }

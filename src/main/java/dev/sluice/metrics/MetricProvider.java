@@ -1,9 +1,11 @@
 package dev.sluice.metrics;
 
 import dev.sluice.analysis.QueryResult;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
- * A source of measurements: runs one instant query and hands back plain data.
+ * A source of measurements: runs one instant or range query and hands back plain data.
  *
  * <p>Implementations never throw. Whatever goes wrong (the source is unreachable, too slow, answers
  * an HTTP error, rejects the query or answers garbage) comes back as {@link QueryResult.Failure}
@@ -24,4 +26,18 @@ public interface MetricProvider {
    *     failure with a reason a person can act on; never {@code null}
    */
   QueryResult query(String promql);
+
+  /**
+   * Runs {@code promql} as a range query: evaluated at {@code start}, then every {@code step} up to
+   * {@code end}. Same contract as {@link #query}: never throws, never {@code null}.
+   *
+   * <p>The default answers a failure, for providers (test stand-ins) that only run instant queries:
+   * a compared metric is then an {@code error}, never judged on made-up data.
+   *
+   * @return a {@link QueryResult.Matrix} (one series per label set, its values oldest first), or a
+   *     failure with a reason a person can act on
+   */
+  default QueryResult queryRange(String promql, Instant start, Instant end, Duration step) {
+    return new QueryResult.Failure("this metric provider does not run range queries");
+  }
 }

@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.analysis.QueryResult;
 import dev.sluice.analysis.QueryResult.Failure;
+import dev.sluice.analysis.QueryResult.Matrix;
 import dev.sluice.analysis.QueryResult.Sample;
 import dev.sluice.analysis.QueryResult.Samples;
+import dev.sluice.analysis.QueryResult.Series;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +78,24 @@ public final class PrometheusAnswerParser {
     return read(body).result();
   }
 
+  /**
+   * Parses one answer body of a range query ({@code /api/v1/query_range}): a {@code matrix} becomes
+   * a {@link Matrix}; errors and malformed bodies as for {@link #parse}; any other result type is a
+   * failure.
+   */
+  public static QueryResult parseRange(String body) {
+    return readRange(body).result();
+  }
+
+  static Parsed readRange(String body) {
+    return read(body, true);
+  }
+
   static Parsed read(String body) {
+    return read(body, false);
+  }
+
+  private static Parsed read(String body, boolean range) {
     if (body == null || body.isBlank()) {
       return malformed("the body is empty");
     }
@@ -94,7 +113,7 @@ public final class PrometheusAnswerParser {
       return malformed("no \"status\" field: " + snippet(body));
     }
     return switch (status.asText()) {
-      case "success" -> readData(root.get("data"));
+      case "success" -> range ? readRangeData(root.get("data")) : readData(root.get("data"));
       case "error" -> readError(root);
       default -> malformed("unknown status \"" + status.asText() + "\"");
     };
@@ -141,6 +160,71 @@ public final class PrometheusAnswerParser {
                       : ""));
       default -> malformed("unknown result type \"" + type.asText() + "\"");
     };
+  }
+
+  private static Parsed readRangeData(JsonNode data) {
+    if (data == null || !data.isObject()) {
+      return malformed("no \"data\" object");
+    }
+    JsonNode type = data.get("resultType");
+    if (type == null || !type.isTextual()) {
+      return malformed("no \"data.resultType\"");
+    }
+    JsonNode result = data.get("result");
+    if (result == null || result.isNull()) {
+      return malformed("no \"data.result\"");
+    }
+    if (!"matrix".equals(type.asText())) {
+      return Parsed.failed(
+          FailureKind.UNEXPECTED_TYPE,
+          "unexpected result type \"" + type.asText() + "\": a range query answers a matrix");
+    }
+    if (!result.isArray()) {
+      return malformed("\"data.result\" of a matrix is not an array");
+    }
+    List<Series> series = new ArrayList<>(result.size());
+    for (int i = 0; i < result.size(); i++) {
+      JsonNode one = result.get(i);
+      String where = "series " + i;
+      if (!one.isObject()) {
+        return malformed(where + " is not an object");
+      }
+      JsonNode metric = one.get("metric");
+      if (metric == null || !metric.isObject()) {
+        return malformed(where + " has no \"metric\" object");
+      }
+      Map<String, String> labels = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> label : metric.properties()) {
+        if (!label.getValue().isTextual()) {
+          return malformed(where + " has a non-string value for label \"" + label.getKey() + "\"");
+        }
+        labels.put(label.getKey(), label.getValue().asText());
+      }
+      JsonNode values = one.get("values");
+      if (values == null && one.has("histograms")) {
+        return Parsed.failed(
+            FailureKind.UNEXPECTED_TYPE,
+            "unexpected result type: "
+                + where
+                + " "
+                + labels
+                + " holds native histograms, not numbers (use histogram_quantile() or a similar"
+                + " function)");
+      }
+      if (values == null || !values.isArray()) {
+        return malformed(where + " " + labels + " has no \"values\" array");
+      }
+      List<Double> points = new ArrayList<>(values.size());
+      for (JsonNode pair : values) {
+        ValueOrError v = readValue(pair, where + " " + labels);
+        if (v.error() != null) {
+          return malformed(v.error());
+        }
+        points.add(v.value());
+      }
+      series.add(new Series(labels, points));
+    }
+    return Parsed.ok(new Matrix(series));
   }
 
   private static Parsed readScalar(JsonNode result) {

@@ -9,8 +9,9 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
- * The one Prometheus HTTP API call Sluice makes. Its base URL is {@code sluice.prometheus.url}
- * (through {@code quarkus.rest-client.prometheus.url}).
+ * The Prometheus HTTP API calls Sluice makes: an instant query, and a range query for compared
+ * metrics. Its base URL is {@code sluice.prometheus.url} (through {@code
+ * quarkus.rest-client.prometheus.url}).
  *
  * <p>It answers a raw {@link Response}, never a mapped object, so that an error status or a body
  * that is not JSON reaches {@link PrometheusAnswerParser} instead of failing inside Jackson.
@@ -24,4 +25,17 @@ public interface PrometheusApi {
   @Path("/query")
   @Produces(MediaType.APPLICATION_JSON)
   Response query(@QueryParam("query") String query);
+
+  /**
+   * {@code GET /api/v1/query_range?query=...&start=...&end=...&step=...}: the query evaluated at
+   * every step from start to end, both included (times in Unix seconds, step in seconds).
+   */
+  @GET
+  @Path("/query_range")
+  @Produces(MediaType.APPLICATION_JSON)
+  Response queryRange(
+      @QueryParam("query") String query,
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      @QueryParam("step") String step);
 }

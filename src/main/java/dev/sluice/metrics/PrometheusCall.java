@@ -12,7 +12,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * One Prometheus query over HTTP, guarded by fault tolerance. It lives apart from {@link
+ * One Prometheus query over HTTP (instant or range), guarded by fault tolerance: both kinds share
+ * the retries, the timeout and the one circuit breaker. It lives apart from {@link
  * PrometheusProvider} so that the interceptors wrap this call and the provider sees only what is
  * left after retries: it returns any 2xx or 4xx answer and throws for everything worth retrying.
  *
@@ -29,6 +30,21 @@ class PrometheusCall {
 
   /** The method guarded by fault tolerance; its configuration identifier ends with this. */
   static final String FETCH = "fetch";
+
+  /**
+   * One query to send: an instant query ({@code range} null) or a range query.
+   *
+   * @param promql the PromQL
+   * @param range the range query's start, end and step, or {@code null}
+   */
+  record Request(String promql, Range range) {
+    static Request instant(String promql) {
+      return new Request(promql, null);
+    }
+  }
+
+  /** A range query's times, as Prometheus takes them (Unix seconds, step in seconds). */
+  record Range(String start, String end, String step) {}
 
   /** A status and a body, as received. */
   record HttpAnswer(int status, String body) {}
@@ -63,9 +79,9 @@ class PrometheusCall {
   @ExponentialBackoff(factor = 2, maxDelay = 2000)
   @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30_000)
   @CircuitBreakerName(BREAKER)
-  HttpAnswer fetch(String promql) {
+  HttpAnswer fetch(Request request) {
     HttpAnswer answer;
-    try (Response response = api.query(promql)) {
+    try (Response response = send(request)) {
       answer = read(response);
     } catch (WebApplicationException e) {
       // Only if the client's default exception mapper is on again (it is disabled in config).
@@ -75,6 +91,13 @@ class PrometheusCall {
       throw new ServerError(answer);
     }
     return answer;
+  }
+
+  private Response send(Request request) {
+    Range r = request.range();
+    return r == null
+        ? api.query(request.promql())
+        : api.queryRange(request.promql(), r.start(), r.end(), r.step());
   }
 
   private static HttpAnswer read(Response response) {

@@ -13,6 +13,7 @@ import jakarta.ws.rs.ProcessingException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -20,7 +21,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * {@link MetricProvider} backed by the Prometheus HTTP API ({@code GET /api/v1/query}).
+ * {@link MetricProvider} backed by the Prometheus HTTP API ({@code GET /api/v1/query}, and {@code
+ * /api/v1/query_range} for compared metrics).
  *
  * <p>Each query is retried with exponential backoff and jitter on timeouts, transport failures and
  * 5xx answers, never on 4xx; a circuit breaker stops querying an unhealthy Prometheus for a while.
@@ -89,8 +91,37 @@ public class PrometheusProvider implements MetricProvider {
 
   @Override
   public QueryResult query(String promql) {
+    return timed(promql, PrometheusCall.Request.instant(promql));
+  }
+
+  @Override
+  public QueryResult queryRange(String promql, Instant start, Instant end, Duration step) {
+    if (start == null || end == null || step == null || step.isZero() || step.isNegative()) {
+      return new QueryResult.Failure("a range query needs a start, an end and a positive step");
+    }
+    if (end.isBefore(start)) {
+      return new QueryResult.Failure(
+          "a range query's end " + end + " is before its start " + start);
+    }
+    return timed(
+        promql,
+        new PrometheusCall.Request(
+            promql, new PrometheusCall.Range(seconds(start), seconds(end), seconds(step))));
+  }
+
+  /** Unix seconds with milliseconds, as Prometheus reads a time. */
+  private static String seconds(Instant t) {
+    return java.math.BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
+  }
+
+  /** Seconds with milliseconds, as Prometheus reads a step. */
+  private static String seconds(Duration d) {
+    return java.math.BigDecimal.valueOf(d.toMillis(), 3).toPlainString();
+  }
+
+  private QueryResult timed(String promql, PrometheusCall.Request request) {
     long start = System.nanoTime();
-    Parsed parsed = run(promql);
+    Parsed parsed = run(request);
     long elapsed = System.nanoTime() - start;
     if (parsed.failed()) {
       failure.record(Duration.ofNanos(elapsed));
@@ -102,19 +133,22 @@ public class PrometheusProvider implements MetricProvider {
     return parsed.result();
   }
 
-  private Parsed run(String promql) {
-    if (promql == null || promql.isBlank()) {
+  private Parsed run(PrometheusCall.Request request) {
+    if (request.promql() == null || request.promql().isBlank()) {
       return Parsed.failed(FailureKind.BAD_DATA, "the query is empty");
     }
     try {
-      return fromAnswer(call.fetch(promql));
+      return fromAnswer(call.fetch(request), request.range() != null);
     } catch (Exception e) {
       return fromException(e);
     }
   }
 
-  private Parsed fromAnswer(PrometheusCall.HttpAnswer answer) {
-    Parsed parsed = PrometheusAnswerParser.read(answer.body());
+  private Parsed fromAnswer(PrometheusCall.HttpAnswer answer, boolean range) {
+    Parsed parsed =
+        range
+            ? PrometheusAnswerParser.readRange(answer.body())
+            : PrometheusAnswerParser.read(answer.body());
     int status = answer.status();
     if (status >= 200 && status < 300) {
       return parsed;

@@ -95,6 +95,38 @@ public class CanaryStatus {
     @JsonPropertyDescription(
         "True for a dry-run check: shown, but it did not count toward the gate's verdict.")
     public Boolean dryRun;
+
+    @JsonPropertyDescription(
+        "For a template's scored check (its value the 0-100 score): each compared metric, canary"
+            + " against stable.")
+    public List<ComparedMetricStatus> compared;
+  }
+
+  /** One compared metric of a scored check, as the statistical judge saw it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ComparedMetricStatus {
+    public String metric;
+    public String group;
+    public Boolean critical;
+
+    @JsonPropertyDescription("pass, fail or inconclusive.")
+    public String decision;
+
+    public String canaryMedian;
+    public String stableMedian;
+
+    @JsonPropertyDescription("Two-sided p-value of the Mann-Whitney U test.")
+    public String pValue;
+
+    @JsonPropertyDescription("Effect size: the canary's median divided by the stable version's.")
+    public String effect;
+
+    @JsonPropertyDescription("Mann-Whitney U of the canary's sample.")
+    public String u;
+
+    public Integer canaryPoints;
+    public Integer stablePoints;
+    public String reason;
   }
 
   /** One Deployment of the app, as Sluice judged it. */

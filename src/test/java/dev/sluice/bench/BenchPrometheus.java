@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 /**
  * A fast Prometheus stand-in for the benchmark: answers {@code /api/v1/query} at once, per
  * namespace, with a passing or a failing measurement for the shipped templates' combined queries
- * (value and traffic), and records when it first sent a failing answer to each namespace.
+ * (value and traffic), and {@code /api/v1/query_range} (the compared templates') with one point per
+ * step, the canary's ({@code destination_version="v2"}) 50% above stable's once failing; and
+ * records when it first sent a failing answer to each namespace.
  */
 final class BenchPrometheus implements AutoCloseable {
   private static final Pattern NAMESPACE =
@@ -58,27 +60,63 @@ final class BenchPrometheus implements AutoCloseable {
 
   private void answer(HttpExchange exchange) throws IOException {
     queries.incrementAndGet();
-    String query = param(exchange.getRequestURI().getRawQuery(), "query");
+    String raw = exchange.getRequestURI().getRawQuery();
+    String query = param(raw, "query");
     Matcher m = NAMESPACE.matcher(query == null ? "" : query);
     String ns = m.find() ? m.group(1) : "";
     boolean fail = failing.containsKey(ns);
     boolean latency = query != null && query.contains("histogram_quantile");
+    if (exchange.getRequestURI().getPath().endsWith("/query_range")) {
+      // the same context serves both paths (a context matches its path's prefix)
+      // a compared metric's one query holds both versions' parts (sluice_part canary, stable)
+      double level = latency ? 40 : 0.001;
+      double start = Double.parseDouble(param(raw, "start"));
+      double end = Double.parseDouble(param(raw, "end"));
+      double step = Double.parseDouble(param(raw, "step"));
+      send(
+          exchange,
+          "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+              + rangeSeries("canary", level * (fail ? 1.5 : 1), start, end, step)
+              + ","
+              + rangeSeries("stable", level, start, end, step)
+              + "]}}");
+      if (fail) {
+        firstFailSentNanos.putIfAbsent(ns, System.nanoTime());
+      }
+      return;
+    }
     double value = latency ? (fail ? 5000 : 40) : (fail ? 0.5 : 0);
-    byte[] body =
+    String body =
         String.format(
-                Locale.ROOT,
-                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-                    + "{\"metric\":{\"sluice_part\":\"value\"},\"value\":[1,\"%s\"]},"
-                    + "{\"metric\":{\"sluice_part\":\"traffic\"},\"value\":[1,\"500\"]}]}}",
-                value)
-            .getBytes(StandardCharsets.UTF_8);
+            Locale.ROOT,
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                + "{\"metric\":{\"sluice_part\":\"value\"},\"value\":[1,\"%s\"]},"
+                + "{\"metric\":{\"sluice_part\":\"traffic\"},\"value\":[1,\"500\"]}]}}",
+            value);
+    send(exchange, body);
+    if (fail) {
+      firstFailSentNanos.putIfAbsent(ns, System.nanoTime());
+    }
+  }
+
+  /** One part's series: a point per step, a little spread, the same for both versions. */
+  private static String rangeSeries(
+      String part, double level, double start, double end, double step) {
+    StringBuilder points = new StringBuilder();
+    int i = 0;
+    for (double t = start; t <= end + 1e-9; t += step, i++) {
+      double v = level * (1 + 0.05 * ((i * 7) % 11 - 5) / 5.0);
+      points.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "[%.3f,\"%s\"]", t, v));
+    }
+    return "{\"metric\":{\"sluice_part\":\"" + part + "\"},\"values\":[" + points + "]}";
+  }
+
+  private static void send(HttpExchange exchange, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, body.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);
-    }
-    if (fail) {
-      firstFailSentNanos.putIfAbsent(ns, System.nanoTime());
     }
   }
 

@@ -75,6 +75,14 @@ public final class Benchmark {
   /** K: the VirtualServices each Canary lists, moved in lockstep. */
   private final int virtualServices;
 
+  /**
+   * The templates each Canary names: the fixed thresholds ({@code error-rate}, {@code
+   * latency-p99}), or with {@code --compare} the statistical judge's ({@code error-rate-compare},
+   * {@code latency-compare}: two range queries each per evaluation).
+   */
+  private List<Map<String, Object>> templates =
+      List.of(Map.of("name", "error-rate"), Map.of("name", "latency-p99"));
+
   private Benchmark(
       Path project,
       Duration interval,
@@ -114,6 +122,7 @@ public final class Benchmark {
     int warmup = 100;
     int starts = 0;
     int virtualServices = 1;
+    boolean compare = false;
     Path out = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -126,6 +135,7 @@ public final class Benchmark {
         case "--starts" -> starts = Integer.parseInt(args[++i]);
         case "--virtual-services" -> virtualServices = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--compare" -> compare = true;
         default -> {
           return usage();
         }
@@ -143,6 +153,10 @@ public final class Benchmark {
     Files.createDirectories(out);
     Benchmark bench =
         new Benchmark(project, interval, analysis, threads, warmup, starts, virtualServices);
+    if (compare) {
+      bench.templates =
+          List.of(Map.of("name", "error-rate-compare"), Map.of("name", "latency-compare"));
+    }
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("interval", dev.sluice.rollout.Durations.format(interval));
     report.put("analysisInterval", dev.sluice.rollout.Durations.format(analysis));
@@ -150,6 +164,7 @@ public final class Benchmark {
     report.put("warmupCanaries", warmup);
     report.put("cpus", Runtime.getRuntime().availableProcessors());
     report.put("virtualServicesPerCanary", virtualServices);
+    report.put("templates", bench.templates.stream().map(t -> t.get("name")).toList());
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int n : sizes) {
       System.out.printf("%n== N = %d Canaries ==%n", n);
@@ -170,7 +185,8 @@ public final class Benchmark {
   private static int usage() {
     System.err.println(
         "usage: scripts/bench [--canaries 1,100,1000] [--interval 10s] [--analysis-interval 2s]"
-            + " [--threads 16] [--warmup 100] [--starts K] [--virtual-services 1|2] [--out DIR]");
+            + " [--threads 16] [--warmup 100] [--starts K] [--virtual-services 1|2] [--compare]"
+            + " [--out DIR]");
     return 2;
   }
 
@@ -642,9 +658,10 @@ public final class Benchmark {
           spec.put(
               "analysis",
               Map.of(
-                  "interval", dev.sluice.rollout.Durations.format(analysisInterval),
+                  "interval",
+                  dev.sluice.rollout.Durations.format(analysisInterval),
                   "templates",
-                      List.of(Map.of("name", "error-rate"), Map.of("name", "latency-p99"))));
+                  templates));
           if (virtualServices == 2) {
             spec.remove("virtualService");
             spec.put(

@@ -111,6 +111,9 @@ class BuiltinTemplatesOnPrometheusTest {
           // both-bad: a downstream outage, 1 in 6 requests fail on both versions alike
           Workload.serving("both-bad", "v2", 10, 2, 20),
           Workload.serving("both-bad", "v1", 10, 2, 20),
+          // subtle: the canary is 25% slower than stable, both far under latency-p99's 500 ms
+          Workload.serving("subtle", "v2", 20, 0, 125),
+          Workload.serving("subtle", "v1", 20, 0, 100),
           // new-app: no stable series at all
           Workload.serving("new-app", "v2", 20, 0, 20),
           // idle-stable: stable's series exist but carry no traffic in the window
@@ -540,6 +543,8 @@ class BuiltinTemplatesOnPrometheusTest {
         Arguments.of("slow", "error-rate", Outcome.PASS, 0.0, 0.0),
         Arguments.of("slow", "latency-p99", Outcome.FAIL, 2485.0, 0.01),
         Arguments.of("stuck", "latency-p99", Outcome.FAIL, 3600000.0, 0.0),
+        // 125 ms lands in Istio's (100, 250] bucket: p99 = 100 + 0.99 * 150, under 500
+        Arguments.of("subtle", "latency-p99", Outcome.PASS, 248.5, 0.01),
         Arguments.of("both-bad", "error-rate", Outcome.FAIL, 1.0 / 6, 1e-9),
         Arguments.of("both-bad", "error-rate-vs-stable", Outcome.PASS, 0.0, 1e-9),
         Arguments.of("new-app", "error-rate-vs-stable", Outcome.PASS, 0.0, 0.0),
@@ -743,5 +748,116 @@ class BuiltinTemplatesOnPrometheusTest {
             20);
     Measurement m = measure(check);
     assertThat(m.outcome()).as(m.message()).isEqualTo(Outcome.PASS);
+  }
+
+  // ---- the compared templates (range queries, the statistical judge) ---------------------
+
+  /**
+   * The compared templates' arguments for a Prometheus that has run for half a minute at a scrape a
+   * second: 20 s of points, one a second, each a rate over 5 s.
+   */
+  static final Map<String, String> SHORT_COMPARE =
+      Map.of("lookback", "20s", "step", "1s", "rateWindow", "5s", "minPoints", "10");
+
+  /** Runs a range query and parses the answer as Sluice does. */
+  static QueryResult queryRange(String promql, Instant start, Instant end, Duration step) {
+    try {
+      HttpResponse<String> response =
+          get(
+              "/api/v1/query_range?query="
+                  + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                  + "&start="
+                  + start.getEpochSecond()
+                  + "&end="
+                  + end.getEpochSecond()
+                  + "&step="
+                  + step.toSeconds());
+      return dev.sluice.metrics.PrometheusAnswerParser.parseRange(response.body());
+    } catch (IOException e) {
+      return new QueryResult.Failure(e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new QueryResult.Failure("interrupted");
+    }
+  }
+
+  static Measurement compared(String template, String ns) {
+    await("25 s of scrapes in Prometheus")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              QueryResult r = query("count_over_time(up{job=\"istio-like\"}[1m])");
+              return r instanceof QueryResult.Samples s
+                  && !s.samples().isEmpty()
+                  && s.samples().get(0).value() >= 25;
+            });
+    Template t = BuiltinTemplates.templates().get(template);
+    List<Check> checks =
+        TemplateRenderer.render(t, SHORT_COMPARE, Builtins.of(ns, "shop", "v2", "v1", ns));
+    assertThat(checks).hasSize(1);
+    Check check = checks.get(0);
+    Instant end = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    List<dev.sluice.analysis.ScoreJudge.Answers> answers = new ArrayList<>();
+    for (dev.sluice.analysis.compare.ComparedMetric metric : check.compare().metrics()) {
+      Instant start = end.minus(metric.window());
+      // the one combined query Sluice runs: both versions, told apart by sluice_part
+      answers.add(
+          dev.sluice.analysis.ScoreJudge.Answers.split(
+              queryRange(metric.promql(), start, end, metric.resolution())));
+    }
+    Measurement m = dev.sluice.analysis.ScoreJudge.judge(check, answers, Instant.now());
+    System.out.println("[prometheus] " + m.outcome() + "  " + m.message());
+    return m;
+  }
+
+  static Stream<Arguments> comparedExpectations() {
+    return Stream.of(
+        // namespace, template, outcome, score (NaN: none)
+        Arguments.of("healthy", "error-rate-compare", Outcome.PASS, 100.0),
+        Arguments.of("healthy", "latency-compare", Outcome.PASS, 100.0),
+        Arguments.of("broken", "error-rate-compare", Outcome.FAIL, 0.0),
+        Arguments.of("broken", "latency-compare", Outcome.PASS, 100.0),
+        Arguments.of("slow", "latency-compare", Outcome.FAIL, 0.0),
+        Arguments.of("slow", "error-rate-compare", Outcome.PASS, 100.0),
+        // 25% slower, under any sensible fixed threshold: latency-p99 passes it, this does not
+        Arguments.of("subtle", "latency-compare", Outcome.FAIL, 0.0),
+        // a downstream outage on both versions alike is not the canary's fault
+        Arguments.of("both-bad", "error-rate-compare", Outcome.PASS, 100.0),
+        // no stable series, no canary series, a canary without requests (0/0, NaN, removed)
+        Arguments.of("new-app", "latency-compare", Outcome.INCONCLUSIVE, Double.NaN),
+        Arguments.of("nowhere", "error-rate-compare", Outcome.INCONCLUSIVE, Double.NaN),
+        Arguments.of("idle", "error-rate-compare", Outcome.INCONCLUSIVE, Double.NaN),
+        Arguments.of("idle", "latency-compare", Outcome.INCONCLUSIVE, Double.NaN));
+  }
+
+  @ParameterizedTest(name = "{1} on {0} -> {2}")
+  @MethodSource("comparedExpectations")
+  void theComparedTemplateJudgesTheScenario(
+      String ns, String template, Outcome expected, double score) {
+    Measurement m = compared(template, ns);
+
+    assertThat(m.outcome()).as(m.message()).isEqualTo(expected);
+    if (Double.isNaN(score)) {
+      assertThat(m.value()).as(m.message()).isEmpty();
+    } else {
+      assertThat(m.value()).as(m.message()).hasValue(score);
+    }
+    var metric = m.compared().get(0);
+    if (expected != Outcome.INCONCLUSIVE) {
+      assertThat(metric.comparison().canaryPoints()).as(m.message()).isEqualTo(21);
+      assertThat(metric.comparison().stablePoints()).as(m.message()).isEqualTo(21);
+    } else {
+      assertThat(metric.comparison().reason()).contains("too few points");
+    }
+  }
+
+  @Test
+  void theSubtleCanarysMediansAreHistogramQuantilesOfTheirBuckets() {
+    var c = compared("latency-compare", "subtle").compared().get(0).comparison();
+    // 0.9 of the way through Istio's buckets: (50, 100] for stable, (100, 250] for the canary
+    assertThat(c.stableMedian().getAsDouble()).isCloseTo(95.0, within(0.01));
+    assertThat(c.canaryMedian().getAsDouble()).isCloseTo(235.0, within(0.01));
+    assertThat(c.pValue().getAsDouble()).isLessThan(1e-6);
   }
 }

@@ -16,6 +16,8 @@ import dev.sluice.analysis.InvalidTemplateException;
 import dev.sluice.analysis.Template;
 import dev.sluice.analysis.TemplateArg;
 import dev.sluice.analysis.TemplateRenderer;
+import dev.sluice.analysis.compare.ComparedMetric;
+import dev.sluice.analysis.compare.Direction;
 import dev.sluice.model.AnalysisTemplate;
 import dev.sluice.model.Canary;
 import dev.sluice.model.CanarySpec;
@@ -41,9 +43,80 @@ class BuiltinTemplatesTest {
     return BuiltinTemplates.FILES;
   }
 
-  /** The templates that judge Istio's standard metrics (all but alerts-firing). */
+  /** The compared templates: canary against stable, by the statistical judge. */
+  static List<String> comparedFiles() {
+    return BuiltinTemplates.FILES.stream().filter(f -> f.endsWith("-compare.yaml")).toList();
+  }
+
+  /**
+   * The templates that judge Istio's standard metrics against a threshold (all but alerts-firing
+   * and the compared ones).
+   */
   static List<String> istioFiles() {
-    return BuiltinTemplates.FILES.stream().filter(f -> !f.equals("alerts-firing.yaml")).toList();
+    return BuiltinTemplates.FILES.stream()
+        .filter(f -> !f.equals("alerts-firing.yaml") && !comparedFiles().contains(f))
+        .toList();
+  }
+
+  @ParameterizedTest
+  @MethodSource("comparedFiles")
+  void eachComparedTemplateRendersIntoOneScoredCheckOnBothVersionsDestinationMetrics(String file) {
+    Template template = TemplateMapper.toTemplate(BuiltinTemplates.load(file));
+    assertThat(template.args()).noneMatch(TemplateArg::isRequired);
+
+    List<Check> checks = TemplateRenderer.render(template, Map.of(), BUILTINS);
+
+    assertThat(checks).singleElement().satisfies(c -> assertThat(c.isCompared()).isTrue());
+    Check check = checks.get(0);
+    assertThat(check.id()).isEqualTo(template.name() + "/score");
+    assertThat(check.compare().metrics()).isNotEmpty();
+    for (ComparedMetric m : check.compare().metrics()) {
+      assertThat(m.window()).isEqualTo(java.time.Duration.ofMinutes(5));
+      assertThat(m.resolution()).isEqualTo(java.time.Duration.ofSeconds(15));
+      assertThat(m.settings().minPoints()).isEqualTo(10);
+      assertThat(m.settings().direction()).isEqualTo(Direction.INCREASE);
+      for (String[] q :
+          List.of(
+              new String[] {m.canaryQuery(), "v2", "v1"},
+              new String[] {m.stableQuery(), "v1", "v2"})) {
+        assertThat(q[0])
+            .contains(
+                "reporter=\"destination\"",
+                "destination_workload_namespace=\"shop\"",
+                "destination_app=\"cart\"",
+                "destination_version=\"" + q[1] + "\"",
+                "[1m]")
+            .doesNotContain("destination_version=\"" + q[2] + "\"", "{{", "}}");
+      }
+      assertThat(m.canaryQuery().replace("\"v2\"", "\"v1\"")).isEqualTo(m.stableQuery());
+    }
+  }
+
+  @Test
+  void latencyCompareFailsTenPercentSlowerAndTakesItsArguments() {
+    Template template = TemplateMapper.toTemplate(BuiltinTemplates.load("latency-compare.yaml"));
+    ComparedMetric m =
+        TemplateRenderer.render(template, Map.of(), BUILTINS).get(0).compare().metrics().get(0);
+    assertThat(m.settings().minEffect()).isEqualTo(1.1);
+    assertThat(m.canaryQuery()).startsWith("histogram_quantile(0.9,");
+    ComparedMetric tuned =
+        TemplateRenderer.render(
+                template,
+                Map.of("quantile", "0.99", "lookback", "10m", "step", "30s", "minEffect", "1.25"),
+                BUILTINS)
+            .get(0)
+            .compare()
+            .metrics()
+            .get(0);
+    assertThat(tuned.canaryQuery()).startsWith("histogram_quantile(0.99,");
+    assertThat(tuned.window()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(tuned.resolution()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(tuned.settings().minEffect()).isEqualTo(1.25);
+    assertThatThrownBy(() -> TemplateRenderer.render(template, Map.of("step", "10m"), BUILTINS))
+        .hasMessageContaining("longer than compare.window");
+    assertThatThrownBy(
+            () -> TemplateRenderer.render(template, Map.of("minPoints", "100"), BUILTINS))
+        .hasMessageContaining("could never be judged");
   }
 
   /**
@@ -117,7 +190,9 @@ class BuiltinTemplatesTest {
             "alerts-firing",
             "tcp-connection-failures",
             "tcp-connection-failures-vs-stable",
-            "tcp-traffic");
+            "tcp-traffic",
+            "error-rate-compare",
+            "latency-compare");
   }
 
   // ---- the TCP templates -----------------------------------------------------------------
@@ -337,5 +412,38 @@ class BuiltinTemplatesTest {
     assertThat(checks.get(0).query())
         .contains("destination_service_name=\"payments\"", "[2m]")
         .doesNotContain("{{");
+  }
+
+  @Test
+  void theReadmesComparedTemplateExampleIsValidAndRendersIntoOneWeightedScoredCheck()
+      throws IOException {
+    String readme = Files.readString(DIR.resolve("README.md"));
+    String example =
+        Stream.of(readme.split("```"))
+            .filter(block -> block.startsWith("yaml") && block.contains("name: checkout-compare"))
+            .findFirst()
+            .orElseThrow()
+            .substring("yaml".length());
+
+    assertThat(crdSchema().validate(new ObjectMapper(new YAMLFactory()).readTree(example)))
+        .extracting(Error::getMessage)
+        .isEmpty();
+    Template template =
+        TemplateMapper.toTemplate(
+            io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                example, AnalysisTemplate.class));
+    List<Check> checks = TemplateRenderer.render(template, Map.of(), BUILTINS);
+    assertThat(checks).extracting(Check::id).containsExactly("checkout-compare/score");
+    var spec = checks.get(0).compare();
+    assertThat(spec.scoring().weights())
+        .containsEntry("latency", 40.0)
+        .containsEntry("errors", 60.0);
+    assertThat(spec.metrics())
+        .extracting(ComparedMetric::group)
+        .containsExactly("latency", "errors");
+    assertThat(spec.metrics().get(0).window()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(spec.metrics().get(0).settings().minPoints()).isEqualTo(15);
+    assertThat(spec.metrics().get(1).critical()).isTrue();
+    assertThat(spec.metrics().get(1).stableQuery()).contains("destination_version=\"v1\"");
   }
 }

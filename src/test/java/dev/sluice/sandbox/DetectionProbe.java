@@ -70,7 +70,10 @@ final class DetectionProbe implements AutoCloseable {
     for (CanarySpec.TemplateRef ref : spec.analysis.templates) {
       Template t = BuiltinTemplates.templates().get(ref.name);
       if (t != null) {
-        rendered.addAll(TemplateRenderer.render(t, TemplateMapper.args(ref.args), builtins));
+        // a compared metric's scored check needs range queries: the probe times instant ones
+        TemplateRenderer.render(t, TemplateMapper.args(ref.args), builtins).stream()
+            .filter(c -> !c.isCompared())
+            .forEach(rendered::add);
       }
     }
     return rendered;

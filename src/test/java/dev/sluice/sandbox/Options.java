@@ -63,6 +63,12 @@ record Options(
                   pre-rollout test suite rolls the first release back before v2 gets any
                   traffic; retried, a confirm gate opened mid-run holds it, and a step hook
                   starts the load of a service quiet until then: promoted
+        subtle    v2 takes 25% longer than v1 (~150 against ~120 ms), far under
+                  latency-p99's 500 ms: the fixed-threshold Canary promotes it (its
+                  latency-compare is a dry-run check, shown in the report)
+        subtle-compare
+                  the same v2 under a Canary that also counts latency-compare (v2's
+                  median latency against v1's, Mann-Whitney U test): rolled back
 
       options
         --interval D      bake time of each step, e.g. 2s, 5s, 1m (default 3s)

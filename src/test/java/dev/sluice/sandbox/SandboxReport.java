@@ -108,6 +108,8 @@ final class SandboxReport {
       c.put("canaryVersion", status.canaryVersion);
       c.put("weight", status.weight);
       c.put("rollbackReason", status.rollbackReason);
+      // the last evaluation, with a scored check's per-metric numbers (medians, p-value, effect)
+      c.put("measurements", status.measurements == null ? List.of() : status.measurements);
       c.put(
           "conditions",
           status.conditions == null

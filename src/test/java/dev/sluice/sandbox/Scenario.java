@@ -53,7 +53,42 @@ enum Scenario {
    * first release (rolled back before v2 had any traffic), then passes when the release is retried,
    * and a step hook that starts the load of a service quiet until then: promoted.
    */
-  WEBHOOKS("promoted", "v2 healthy; webhooks: confirm gate, failing then passing tests, load hook");
+  WEBHOOKS("promoted", "v2 healthy; webhooks: confirm gate, failing then passing tests, load hook"),
+  /**
+   * Issue 20: v1 takes about {@value #SUBTLE_STABLE_MS} ms, v2 25% more from its first request,
+   * both far under {@code latency-p99}'s 500 ms. The Canary has the fixed thresholds ({@code
+   * error-rate}, {@code latency-p99}), with {@code latency-compare} as a dry-run check to show what
+   * the statistical judge makes of it: promoted.
+   */
+  SUBTLE("promoted", "v2 25% slower than v1, under 500 ms; fixed thresholds"),
+  /**
+   * As {@link #SUBTLE}, but the Canary also counts {@code latency-compare} (the canary's median
+   * latency against stable's over the same window): rolled back.
+   */
+  SUBTLE_COMPARE("rolled back", "v2 25% slower than v1, under 500 ms; compared with stable");
+
+  /** v1's typical latency in the subtle scenarios, ms. */
+  static final int SUBTLE_STABLE_MS = 120;
+
+  /** v2's typical latency in the subtle scenarios, ms: 25% above v1's. */
+  static final int SUBTLE_CANARY_MS = 150;
+
+  /**
+   * latency-compare's arguments in the sandbox's short releases (a scrape a second): the median
+   * (Istio's buckets (50, 100], (100, 250] hold both versions' requests, and a 90th percentile
+   * interpolated across the wide second bucket hardly moves with a 25% change), 30 s of points
+   * every 3 s, each a rate over 6 s, judged from 6 points per version; and a minimum effect of
+   * x1.05, since the buckets' interpolation shrinks the 25% to a measured x1.10-1.16 (x1.102 in one
+   * run: the default x1.1 would leave the outcome to chance).
+   */
+  static final List<Map<String, Object>> COMPARE_ARGS =
+      List.of(
+          Map.of("name", "quantile", "value", "0.5"),
+          Map.of("name", "lookback", "value", "30s"),
+          Map.of("name", "step", "value", "3s"),
+          Map.of("name", "rateWindow", "value", "6s"),
+          Map.of("name", "minPoints", "value", "6"),
+          Map.of("name", "minEffect", "value", "1.05"));
 
   /** The insiders of {@link #ABTEST}: a fifth of the sessions. */
   static final Sessions.Group INSIDERS = new Sessions.Group("insiders", "x-canary", "insider", 0.2);
@@ -93,9 +128,19 @@ enum Scenario {
     return this == ABTEST || this == MIRROR || this == AFFINITY || this == BLUEGREEN;
   }
 
-  /** v2 is bad from its first request rather than from --bad-at (it never gets weight). */
+  /** v2 is bad from its first request rather than from --bad-at. */
   boolean badFromTheStart() {
-    return this == MIRROR;
+    return this == MIRROR || subtle();
+  }
+
+  /** One of issue 20's two subtle scenarios. */
+  boolean subtle() {
+    return this == SUBTLE || this == SUBTLE_COMPARE;
+  }
+
+  /** How v1 (and every version but a bad v2) behaves. */
+  Behaviour stable() {
+    return subtle() ? new Behaviour(0, SUBTLE_STABLE_MS) : Behaviour.HEALTHY;
   }
 
   /** The sessions that send a header of their own. */
@@ -139,6 +184,25 @@ enum Scenario {
         blueGreen.put("postSwitchIterations", 3);
         spec.put("blueGreen", blueGreen);
       }
+      case SUBTLE, SUBTLE_COMPARE -> {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> analysis = (Map<String, Object>) spec.get("analysis");
+        List<Map<String, Object>> templates = new java.util.ArrayList<>();
+        templates.add(Map.of("name", "error-rate"));
+        templates.add(Map.of("name", "latency-p99"));
+        Map<String, Object> compare = new LinkedHashMap<>();
+        compare.put("name", "latency-compare");
+        compare.put("args", COMPARE_ARGS);
+        if (this == SUBTLE) {
+          compare.put("dryRun", true);
+        }
+        templates.add(compare);
+        analysis.put("templates", templates);
+        // until 6 points per version are in (some 20 s), latency-compare is inconclusive
+        @SuppressWarnings("unchecked")
+        Map<String, Object> limits = (Map<String, Object>) spec.get("limits");
+        limits.put("inconclusiveLimit", 120);
+      }
       default -> {}
     }
   }
@@ -147,6 +211,7 @@ enum Scenario {
   Behaviour bad(Options options) {
     return switch (this) {
       case GOOD, GATEWAY, ABTEST, AFFINITY, BLUEGREEN, WEBHOOKS -> null;
+      case SUBTLE, SUBTLE_COMPARE -> new Behaviour(0, SUBTLE_CANARY_MS);
       case ERRORS, GATEWAY_ERRORS, MIRROR ->
           new Behaviour(options.errorRatio(), Behaviour.HEALTHY.latencyMs());
       case SLOW -> new Behaviour(0, options.latencyMs());
@@ -164,6 +229,6 @@ enum Scenario {
         "unknown scenario '"
             + id
             + "' (good, errors, slow, alert, gateway, gateway-errors, abtest, mirror, affinity,"
-            + " bluegreen, webhooks)");
+            + " bluegreen, webhooks, subtle, subtle-compare)");
   }
 }

@@ -307,10 +307,10 @@ final class ScenarioRun {
   // ---- steps ----------------------------------------------------------------------------------
 
   private void seed() {
-    behaviours.put("v1", Behaviour.HEALTHY);
-    behaviours.put("v2", Behaviour.HEALTHY);
-    behaviours.put("debug", Behaviour.HEALTHY);
-    kubelet = new Kubelet(client, ns, v -> behaviours.getOrDefault(v, Behaviour.HEALTHY), 1000);
+    behaviours.put("v1", scenario.stable());
+    behaviours.put("v2", scenario.stable());
+    behaviours.put("debug", scenario.stable());
+    kubelet = new Kubelet(client, ns, v -> behaviours.getOrDefault(v, scenario.stable()), 1000);
     if (scenario.throughGateway()) {
       Fixtures.apply(client, GATEWAY_NAMESPACE, "sandbox/helloworld-gateway.yaml", this::gatewayVs);
       gatewayHistory = new ClusterHistory(client, GATEWAY_NAMESPACE);
@@ -1072,6 +1072,15 @@ final class ScenarioRun {
                   + " polls, a pre-rollout test suite that fails the first release (Sluice should"
                   + " roll back before v2 gets traffic) and passes the retry, a step hook that"
                   + " starts the load; Sluice should promote the retry";
+          case SUBTLE, SUBTLE_COMPARE ->
+              "v1 takes ~"
+                  + Scenario.SUBTLE_STABLE_MS
+                  + " ms, v2 ~"
+                  + Scenario.SUBTLE_CANARY_MS
+                  + " ms (25% more) from its first request, both far under latency-p99's 500 ms;"
+                  + (scenario == Scenario.SUBTLE
+                      ? " with fixed thresholds (latency-compare dry-run) Sluice should promote it"
+                      : " latency-compare, judging v2 against v1, should roll it back");
           case BLUEGREEN ->
               "v2 is healthy; blue/green: preview testers (x-sluice-preview: \"true\") reach v2"
                   + " for 3 intervals, then everyone switches in one write, judged 3 intervals;"

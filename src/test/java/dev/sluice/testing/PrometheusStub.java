@@ -71,6 +71,37 @@ public class PrometheusStub implements QuarkusTestResourceLifecycleManager {
     stub(namespace, "histogram_quantile", vector(p99Ms, requests));
   }
 
+  /**
+   * The range query of a compared metric about {@code namespace} whose PromQL contains {@code
+   * marker} answers the canary's part ({@code sluice_part="canary"}) with {@code canary} and the
+   * stable version's with {@code stable}, one point per step.
+   */
+  public static void compared(String namespace, String marker, double[] canary, double[] stable) {
+    String body =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + series("canary", canary)
+            + ","
+            + series("stable", stable)
+            + "]}}";
+    remember(
+        namespace,
+        server.stubFor(
+            get(urlPathEqualTo("/api/v1/query_range"))
+                .atPriority(3)
+                .withQueryParam("query", matching(inNamespace(namespace, Pattern.quote(marker))))
+                .willReturn(
+                    aResponse().withHeader("Content-Type", "application/json").withBody(body))));
+  }
+
+  private static String series(String part, double[] values) {
+    StringBuilder points = new StringBuilder();
+    for (int i = 0; i < values.length; i++) {
+      points.append(i == 0 ? "" : ",");
+      points.append(String.format(Locale.ROOT, "[%d,\"%s\"]", 1700000000 + 15 * i, values[i]));
+    }
+    return "{\"metric\":{\"sluice_part\":\"" + part + "\"},\"values\":[" + points + "]}";
+  }
+
   /** Every query about {@code namespace} answers an empty vector (no data). */
   public static void noData(String namespace) {
     String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";

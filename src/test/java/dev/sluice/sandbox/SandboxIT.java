@@ -57,7 +57,9 @@ class SandboxIT {
                     Scenario.MIRROR,
                     Scenario.AFFINITY,
                     Scenario.BLUEGREEN,
-                    Scenario.WEBHOOKS));
+                    Scenario.WEBHOOKS,
+                    Scenario.SUBTLE,
+                    Scenario.SUBTLE_COMPARE));
     sandbox = Sandbox.start(options, System.out);
   }
 
@@ -316,9 +318,64 @@ class SandboxIT {
     assertThat(second.get("checksWithoutLoadAllInconclusive")).isEqualTo(true);
     assertThat(second.get("bearerTokenOnStepCallsOnly")).isEqualTo(true);
     assertThat(second.get("held")).isEqualTo(true);
+    // the daemon's Slack, Teams and CloudEvents receivers heard of every transition
+    Map<String, Object> notifications = map(w.get("notifications"));
+    assertThat(list(notifications.get("received")))
+        .as(() -> "" + notifications)
+        .hasSizeGreaterThanOrEqualTo(3 * 4);
+    assertThat(((Number) map(notifications.get("cloudEventLatency")).get("count")).intValue())
+        .isGreaterThanOrEqualTo(4);
     // every call is listed; none of the Canary's webhooks is a notification
     assertThat(list(w.get("calls"))).hasSizeGreaterThanOrEqualTo(4 + 1 + 4 + 1 + 1);
     assertPromotedWithoutLosingARequest(r);
+  }
+
+  @Test
+  @Order(11)
+  void subtle_fixedThresholdsPromoteAV2TwentyFivePercentSlowerThatTheJudgeShowsWorse() {
+    Map<String, Object> r = run(Scenario.SUBTLE, "promoted");
+    assertPromotedWithoutLosingARequest(r);
+    // latency-compare ran as a dry-run check: shown, never counted (with 2 s steps the release
+    // may end before it has six points per version, so it may still be inconclusive then)
+    Map<String, Object> judged = scoreCheck(r);
+    assertThat(judged.get("dryRun")).isEqualTo(true);
+    assertThat(judged.get("outcome")).as(() -> "" + judged).isIn("FAIL", "INCONCLUSIVE");
+    if ("FAIL".equals(judged.get("outcome"))) {
+      assertComparedSlower(judged);
+    }
+  }
+
+  @Test
+  @Order(12)
+  void subtleCompare_theComparingCanaryRollsTheSlowerV2Back() {
+    Map<String, Object> r = run(Scenario.SUBTLE_COMPARE, "rolled back");
+    Map<String, Object> fin = map(r.get("final"));
+    assertThat(map(fin.get("virtualServiceRoutes")).get("default")).isEqualTo(Map.of("v1", 100));
+    Map<String, Object> canary = map(fin.get("canary"));
+    assertThat((String) canary.get("rollbackReason")).contains("latency-compare/score: fail");
+    assertThat(r.get("debugRouteUntouched")).isEqualTo(true);
+    assertThat(map(r.get("requests")).get("lost")).isEqualTo(0L);
+    assertComparedSlower(scoreCheck(r));
+  }
+
+  /** The last measurement of latency-compare's scored check in the scenario's final status. */
+  private static Map<String, Object> scoreCheck(Map<String, Object> r) {
+    Map<String, Object> canary = map(map(r.get("final")).get("canary"));
+    return list(canary.get("measurements")).stream()
+        .map(SandboxIT::map)
+        .filter(m -> "latency-compare/score".equals(m.get("check")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no latency-compare/score in " + canary));
+  }
+
+  /** The judge found v2's median latency significantly above v1's, by more than the effect. */
+  private static void assertComparedSlower(Map<String, Object> judged) {
+    assertThat(judged.get("outcome")).as(() -> "" + judged).isEqualTo("FAIL");
+    Map<String, Object> metric = map(list(judged.get("compared")).get(0));
+    assertThat(metric.get("decision")).as(() -> "" + metric).isEqualTo("fail");
+    assertThat(Double.parseDouble((String) metric.get("canaryMedian")))
+        .isGreaterThan(Double.parseDouble((String) metric.get("stableMedian")));
+    assertThat(Double.parseDouble((String) metric.get("pValue"))).isLessThan(0.05);
   }
 
   /** A promotion: 100% v2, v1's subset and Deployment gone, the debug route kept, none lost. */

@@ -361,8 +361,11 @@ class SandboxIT {
   /** The last measurement of latency-compare's scored check in the scenario's final status. */
   private static Map<String, Object> scoreCheck(Map<String, Object> r) {
     Map<String, Object> canary = map(map(r.get("final")).get("canary"));
+    // the report holds the status's own objects until it is written as JSON: read them as JSON
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     return list(canary.get("measurements")).stream()
-        .map(SandboxIT::map)
+        .map(m -> map(json.convertValue(m, Map.class)))
         .filter(m -> "latency-compare/score".equals(m.get("check")))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no latency-compare/score in " + canary));

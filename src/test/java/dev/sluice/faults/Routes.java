@@ -77,11 +77,19 @@ final class Routes {
             once.add(w);
           }
         }
-        for (List<String> w : once) {
+        for (int i = 0; i < once.size(); i++) {
+          List<String> w = once.get(i);
           // the canary at 0 is written when it joins and again for each stage before the weights
           // (a mirror's write keeps the destinations and adds the mirror)
           int writes = w.contains(v[1] + "=0") ? 2 * (1 + lockstepStages) : 2;
-          assertThat(steps.stream().filter(w::equals).count())
+          long written = steps.stream().filter(w::equals).count();
+          if (i == once.size() - 1 && !w.contains(v[1] + "=0") && written == 1) {
+            // the step the rollback ended: a SIGKILL between its two writes (issued at once) left
+            // it in one VirtualService, and the resumed daemon's first decision was the rollback,
+            // which writes both to 100% stable rather than finishing the step first
+            continue;
+          }
+          assertThat(written)
               .as(id + ": writes of " + w + " (one per VirtualService)")
               .isEqualTo(writes);
         }
